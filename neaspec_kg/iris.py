@@ -1,0 +1,155 @@
+"""IRI minting: one function per pattern, each documented in README.md ("IRI scheme").
+
+Every key comes from the sources (a session number, an ISO code, a paragraph number, a
+name in a curated table), never from the order of rows in a file.
+"""
+
+from __future__ import annotations
+
+import re
+import unicodedata
+
+from rdflib import URIRef
+
+from neaspec_kg.namespaces import GRAPH, ID
+
+
+def slug(text: str) -> str:
+    """``'Vice-Chair'`` -> ``'vice-chair'``; ``'5 (a)'`` -> ``'5-a'``; diacritics folded."""
+    ascii_text = unicodedata.normalize("NFKD", text).encode("ascii", "ignore").decode()
+    s = re.sub(r"[^a-z0-9]+", "-", ascii_text.lower()).strip("-")
+    if not s:
+        raise ValueError(f"cannot make an IRI key from {text!r}")
+    return s
+
+
+def _id(path: str) -> URIRef:
+    return URIRef(str(ID) + path)
+
+
+# --- bodies, agents, places -------------------------------------------------
+def state(iso2: str) -> URIRef:
+    return _id(f"state/{iso2.lower()}")
+
+
+def organization(key: str) -> URIRef:
+    return _id(f"org/{slug(key)}")
+
+
+def place(name: str) -> URIRef:
+    return _id(f"place/{slug(name)}")
+
+
+# --- the series and its sessions ----------------------------------------------
+def series(key: str = "som") -> URIRef:
+    return _id(f"series/{slug(key)}")
+
+
+def meeting(session: int) -> URIRef:
+    return _id(f"meeting/som-{int(session)}")
+
+
+def _in_meeting(session: int, path: str) -> URIRef:
+    return URIRef(f"{meeting(session)}/{path}")
+
+
+def agenda_item(session: int, notation: str) -> URIRef:
+    return _in_meeting(session, f"agenda/{slug(notation)}")
+
+
+def delegation(session: int, iso2: str) -> URIRef:
+    return _in_meeting(session, f"delegation/{iso2.lower()}")
+
+
+def person(session: int, name: str) -> URIRef:
+    """Persons are scoped to the session that names them: never merged on name alone."""
+    return _in_meeting(session, f"person/{slug(name)}")
+
+
+def officer(session: int, role_key: str) -> URIRef:
+    return _in_meeting(session, f"officer/{slug(role_key)}")
+
+
+def statement(session: int, paragraph: int, speaker_key: str) -> URIRef:
+    return _in_meeting(session, f"statement/{int(paragraph)}-{slug(speaker_key)}")
+
+
+def decision(session: int, paragraph: int, ordinal: int) -> URIRef:
+    return _in_meeting(session, f"decision/{int(paragraph)}-{int(ordinal)}")
+
+
+def commitment(session: int, paragraph: int, ordinal: int) -> URIRef:
+    return _in_meeting(session, f"commitment/{int(paragraph)}-{int(ordinal)}")
+
+
+def progress(session: int, paragraph: int, ordinal: int) -> URIRef:
+    return _in_meeting(session, f"progress/{int(paragraph)}-{int(ordinal)}")
+
+
+def attendance(session: int) -> URIRef:
+    return _in_meeting(session, "attendance")
+
+
+# --- the report and its parts -------------------------------------------------
+def report(session: int) -> URIRef:
+    """The report as a work (fabio:MeetingReport)."""
+    return _in_meeting(session, "report")
+
+
+def report_expression(session: int, lang: str = "en") -> URIRef:
+    return URIRef(f"{report(session)}/{lang}")
+
+
+def section(session: int, key: str, lang: str = "en") -> URIRef:
+    return URIRef(f"{report_expression(session, lang)}/section/{slug(key)}")
+
+
+def paragraph(session: int, number: int, lang: str = "en") -> URIRef:
+    return URIRef(f"{report_expression(session, lang)}/para/{int(number)}")
+
+
+def span(session: int, number: int, start: int, end: int, lang: str = "en") -> URIRef:
+    return URIRef(f"{paragraph(session, number, lang)}/span/{int(start)}-{int(end)}")
+
+
+def extraction(session: int, lang: str = "en") -> URIRef:
+    return URIRef(f"{report_expression(session, lang)}/extraction")
+
+
+# --- things the programme works on ------------------------------------------
+def project(key: str) -> URIRef:
+    return _id(f"project/{slug(key)}")
+
+
+def taxon(scientific_name: str) -> URIRef:
+    return _id(f"taxon/{slug(scientific_name)}")
+
+
+def event(key: str) -> URIRef:
+    return _id(f"event/{slug(key)}")
+
+
+def fund(key: str) -> URIRef:
+    return _id(f"fund/{slug(key)}")
+
+
+def document(key: str) -> URIRef:
+    return _id(f"doc/{slug(key)}")
+
+
+def concept_scheme(scheme: str) -> URIRef:
+    return _id(f"concept/{slug(scheme)}")
+
+
+def concept(scheme: str, key: str) -> URIRef:
+    return _id(f"concept/{slug(scheme)}/{slug(key)}")
+
+
+# --- named graphs ---------------------------------------------------------------
+def report_graph(session: int) -> URIRef:
+    return URIRef(f"{GRAPH}report/som-{int(session)}")
+
+
+def named_graph(key: str) -> URIRef:
+    """``curated``, ``ontology``, ``sdg-kos``, ``links-sdg`` ..."""
+    return URIRef(f"{GRAPH}{slug(key)}")

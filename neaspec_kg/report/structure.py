@@ -1,0 +1,351 @@
+"""Report structure: front matter, chapters and sections, numbered paragraphs.
+
+Written for the genre of NEASPEC/ESCAP meeting reports, not for one file:
+
+* paragraphs are numbered ``N.`` in one sequence through the report; a numbered line
+  that does not continue the sequence (the adopted agenda's ``1. Opening ...``) is a
+  list line of the current block, not a paragraph;
+* page breaks split paragraphs; a continuation line is rejoined with one space (prose)
+  or a line break (lists: officer lines with tabs, agenda lines, after a colon);
+* chapters are roman-numbered and upper case (``II. PROCEEDINGS ...``), sections are
+  lettered in sequence (``A. Attendance`` ... ``I. Adoption of the Report``: the letter
+  ``I`` after ``H`` is a section, not chapter one);
+* ``(Agenda item 4)`` / ``(Agenda items 5, 6, and 7)`` under a section heading, and
+  sub-headings ``Agenda item 5 (a) Air Pollution`` set the agenda item of what follows;
+* the converter's ``**bold**`` and ``*italic*`` marks are removed from the text.
+
+Defects are reported as :class:`DataQualityWarning` (a heading naming the wrong session,
+a sub-heading without its item number, a jump in paragraph numbers, a file that ends
+inside a paragraph); a file that cannot be a report raises :class:`ReportError`.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import re
+from dataclasses import dataclass, field, replace
+from datetime import date
+from pathlib import Path
+
+from neaspec_kg.curated import Curated
+from neaspec_kg.records import DataQualityWarning, FrontMatter, Paragraph, Report, ReportError, Section
+from neaspec_kg.report.ordinals import ORDINAL_PATTERN, ordinal_value, session_ordinals
+
+_MONTHS = {m: i for i, m in enumerate(
+    ["january", "february", "march", "april", "may", "june", "july", "august",
+     "september", "october", "november", "december"], start=1)}
+_MONTH = r"(January|February|March|April|May|June|July|August|September|October|November|December)"
+
+_PARA_RE = re.compile(r"^(\d{1,3})\.\s+(\S.*)$")
+_CHAPTER_RE = re.compile(r"^([IVX]{1,5})\.\s+(\S.*)$")
+_SECTION_RE = re.compile(r"^([A-Z])\.\s+(\S.*)$")
+_AGENDA_REF_RE = re.compile(r"^\(\s*Agenda\s+items?\s+([^)]*)\)$", re.IGNORECASE)
+_AGENDA_SUB_RE = re.compile(r"^Agenda\s+item\s+(\d{1,2})?\s*(?:\(([a-z])\))?\s*[.:]?\s*(.*)$", re.IGNORECASE)
+_LIST_LINE_RE = re.compile(r"^(?:-\s*[a-z]\)|\d{1,2}\.|[a-z]\))\s+\S")
+_DATE_RANGE_RE = re.compile(
+    rf"\b(\d{{1,2}})\s*(?:{_MONTH}\s*)?[-–]\s*(\d{{1,2}})\s+{_MONTH},?\s+(\d{{4}})\b"
+)
+_DATE_RE = re.compile(rf"\b(\d{{1,2}})\s+{_MONTH},?\s+(\d{{4}})\b")
+_TERMINAL = (".", ":", ";", "?", "!", "”", '"', "’", ")")
+
+
+def parse_report(path: Path, curated: Curated) -> Report:
+    """Read a report file; every error names the file (and line where there is one)."""
+    name = path.name
+    try:
+        raw = path.read_bytes()
+    except OSError as exc:
+        raise ReportError(name, f"cannot read the file ({exc.strerror})") from exc
+    return parse_report_bytes(raw, name, curated)
+
+
+def parse_report_bytes(raw: bytes, source: str, curated: Curated) -> Report:
+    if not raw.strip():
+        raise ReportError(source, "the file is empty")
+    if b"\x00" in raw[:8192]:
+        raise ReportError(source, "this is a binary file, not report text (NUL bytes)")
+    try:
+        text = raw.decode("utf-8-sig")
+    except UnicodeDecodeError as exc:
+        line = raw[: exc.start].count(b"\n") + 1
+        raise ReportError(source, f"not UTF-8 text (byte {exc.start}); convert the report to UTF-8", line=line) from exc
+    return parse_report_text(text, source, curated, sha256=hashlib.sha256(raw).hexdigest())
+
+
+def parse_report_text(text: str, source: str, curated: Curated, *, sha256: str | None = None) -> Report:
+    digest = sha256 or hashlib.sha256(text.encode()).hexdigest()
+    lines = text.replace("\r\n", "\n").replace("\r", "\n").split("\n")
+    parser = _Parser(source, curated)
+    for number, line in enumerate(lines, start=1):
+        parser.feed(number, line)
+    return parser.finish(digest)
+
+
+@dataclass
+class _Block:
+    number: int | None
+    section: str
+    line: int
+    end_line: int
+    parts: list[str]
+    agenda_item: str | None
+    topic: str | None
+
+    @property
+    def text(self) -> str:
+        return "".join(self.parts)
+
+
+@dataclass
+class _Parser:
+    source: str
+    curated: Curated
+    front_lines: list[tuple[int, str]] = field(default_factory=list)
+    sections: list[Section] = field(default_factory=list)
+    blocks: list[_Block] = field(default_factory=list)
+    warnings: list[DataQualityWarning] = field(default_factory=list)
+    chapter: str | None = None
+    section_key: str = "front"
+    section_letter: str | None = None
+    agenda_item: str | None = None  # from a sub-heading or a single-item section reference
+    agenda_number: int | None = None  # last agenda item number seen in a sub-heading
+    topic: str | None = None
+    last_number: int = 0
+    last_line: int = 0
+    heading_checks: list[tuple[int, str]] = field(default_factory=list)  # checked once the session is known
+
+    # --- line classification ---------------------------------------------------------
+    def feed(self, number: int, raw_line: str) -> None:
+        line = _clean(raw_line)
+        self.last_line = number
+        if not line or re.fullmatch(r"\.{3,}", line):
+            return
+        if self.last_number == 0 and not self.sections:
+            if self._try_paragraph(number, raw_line, line):
+                return
+            if not self._try_heading(number, line):
+                self.front_lines.append((number, line))
+            return
+        if self._try_paragraph(number, raw_line, line) or self._try_heading(number, line):
+            return
+        self._continue_block(number, raw_line, line)
+
+    def _try_paragraph(self, number: int, raw_line: str, line: str) -> bool:
+        m = _PARA_RE.match(line)
+        if not m:
+            return False
+        n = int(m.group(1))
+        expected = self.last_number + 1
+        if n != expected:
+            # Not the next paragraph: a list line (the adopted agenda) or a damaged number.
+            if n > expected and not self._in_list_context():
+                self.warnings.append(DataQualityWarning(
+                    self.source, "paragraph-number-gap",
+                    f"paragraph numbers jump from {self.last_number} to {n}: paragraphs missing?",
+                    line=number, paragraph=n))
+            else:
+                return False
+        self.last_number = n
+        body = m.group(2)
+        topic = self.topic
+        run_in = re.match(r"^([A-Z][^:]{2,80}):\s", body)
+        # A bold run-in label ("**Air Pollution:** The Meeting ...") names the topic;
+        # a colon in plain prose does not.
+        if run_in and "**" in raw_line:
+            topic = run_in.group(1)
+        self.blocks.append(_Block(n, self.section_key, number, number, [body], self.agenda_item, topic))
+        return True
+
+    def _in_list_context(self) -> bool:
+        return bool(self.blocks) and self.blocks[-1].number is None
+
+    def _try_heading(self, number: int, line: str) -> bool:
+        m = _AGENDA_REF_RE.match(line)
+        if m:
+            items = tuple(re.findall(r"\d{1,2}", m.group(1)))
+            self._set_section_agenda(items)
+            return True
+        m = _AGENDA_SUB_RE.match(line)
+        if m and self.last_number > 0:
+            self._agenda_subheading(number, m)
+            return True
+        m = _SECTION_RE.match(line)
+        if m and self._is_next_section_letter(m.group(1)) and not m.group(2).isupper():
+            self._open_section(number, m.group(1), m.group(2), level=2)
+            return True
+        m = _CHAPTER_RE.match(line)
+        if m and m.group(2).isupper():
+            self._open_section(number, m.group(1), m.group(2), level=1)
+            return True
+        return False
+
+    def _is_next_section_letter(self, letter: str) -> bool:
+        if self.chapter is None:
+            return False
+        expected = "A" if self.section_letter is None else chr(ord(self.section_letter) + 1)
+        return letter == expected
+
+    def _open_section(self, number: int, mark: str, title: str, level: int) -> None:
+        if level == 1:
+            self.chapter, self.section_letter, key = mark, None, mark
+        else:
+            self.section_letter, key = mark, f"{self.chapter}.{mark}"
+        self.section_key = key
+        self.agenda_item = None
+        self.topic = None
+        self.sections.append(Section(key=key, title=title, line=number, level=level))
+        self._check_heading_session(number, title)
+
+    def _set_section_agenda(self, items: tuple[str, ...]) -> None:
+        if not self.sections:
+            return
+        last = self.sections[-1]
+        self.sections[-1] = replace(last, agenda_items=items)
+        self.agenda_item = items[0] if len(items) == 1 else None
+
+    def _agenda_subheading(self, number: int, m: re.Match[str]) -> None:
+        item_number, letter, title = m.group(1), m.group(2), m.group(3).strip()
+        if item_number is None:
+            if self.agenda_number is None:
+                self.warnings.append(DataQualityWarning(
+                    self.source, "agenda-subheading-without-number",
+                    f"sub-heading 'Agenda item ({letter}) {title}' has no item number and none precedes it",
+                    line=number))
+                return
+            self.warnings.append(DataQualityWarning(
+                self.source, "agenda-subheading-without-number",
+                f"sub-heading 'Agenda item ({letter}) {title}' has no item number; "
+                f"read as item {self.agenda_number} ({letter}) from the sub-heading before it",
+                line=number))
+            item_number = str(self.agenda_number)
+        self.agenda_number = int(item_number)
+        self.agenda_item = f"{item_number} ({letter})" if letter else item_number
+        self.topic = title or None
+
+    def _check_heading_session(self, number: int, title: str) -> None:
+        self.heading_checks.append((number, title))
+
+    def _continue_block(self, number: int, raw_line: str, line: str) -> None:
+        if not self.blocks or self.blocks[-1].section != self.section_key:
+            # Unnumbered text opening a section (e.g. the adopted agenda list).
+            self.blocks.append(_Block(None, self.section_key, number, number, [line], self.agenda_item, self.topic))
+            return
+        block = self.blocks[-1]
+        previous = block.text.rstrip()
+        is_list = "\t" in raw_line or _LIST_LINE_RE.match(line) or previous.endswith(":") or block.number is None
+        if is_list:
+            block.parts.append("\n" + line)
+        else:
+            # A page break split the paragraph: rejoin the prose with one space.
+            block.parts.append(" " + line)
+        block.end_line = number
+
+    # --- results -----------------------------------------------------------------------
+    def finish(self, sha256: str) -> Report:
+        if not self.blocks or all(b.number is None for b in self.blocks):
+            raise ReportError(self.source, "no numbered paragraphs found: is this a meeting report?",
+                              line=self.last_line or None)
+        front = self._front_matter()
+        for number, title in self.heading_checks:
+            self._warn_heading_session(number, title, front.session_number)
+        last = self.blocks[-1]
+        if last.number is not None and not last.text.rstrip().endswith(_TERMINAL):
+            self.warnings.append(DataQualityWarning(
+                self.source, "truncated",
+                "the file ends inside a paragraph (truncated?): its last sentence is incomplete",
+                line=last.end_line, paragraph=last.number))
+        paragraphs = tuple(
+            Paragraph(number=b.number, text=b.text.strip(), line=b.line, section=b.section,
+                      agenda_item=b.agenda_item, topic=b.topic, end_line=b.end_line)
+            for b in self.blocks
+        )
+        front_section = Section(key="front", title=front.title, line=front.line, level=0)
+        front_block = Paragraph(number=None, text="\n".join(t for _, t in self.front_lines), line=front.line,
+                                section="front", end_line=self.front_lines[-1][0] if self.front_lines else front.line)
+        return Report(source=self.source, sha256=sha256, front=front,
+                      sections=(front_section, *self.sections), paragraphs=(front_block, *paragraphs),
+                      warnings=tuple(self.warnings))
+
+    def _warn_heading_session(self, number: int, title: str, session: int) -> None:
+        for value, _, _ in session_ordinals(title):
+            about_next = re.search(r"venue|date|next|provisional agenda", title, re.IGNORECASE)
+            expected = session + 1 if about_next else session
+            if value != expected:
+                self.warnings.append(DataQualityWarning(
+                    self.source, "heading-session-mismatch",
+                    f"heading '{title}' names session {value}, but this report is of session {session}"
+                    + (f"; the heading is about the next session, read as session {expected}" if about_next
+                       else f"; its paragraphs are attributed to session {session}"),
+                    line=number))
+
+    def _front_matter(self) -> FrontMatter:
+        front_text = "\n".join(t for _, t in self.front_lines)
+        first = next((b for b in self.blocks if b.number is not None), None)
+        para1 = first.text if first else ""
+        first_line = self.front_lines[0][0] if self.front_lines else (first.line if first else 1)
+        session = self._session_number(front_text, para1, first_line)
+        start, end = self._dates(front_text, para1, first_line)
+        city, country = self._venue(front_text, para1, first_line)
+        title_match = re.search(r"(REPORT OF THE .*?)(?:\n\n|$)", front_text, re.DOTALL)
+        title = " ".join(title_match.group(1).split()) if title_match else f"Report of the {session}th Senior Officials Meeting"
+        language = re.search(r"^(English only|[A-Z][a-z]+ only)$", front_text, re.MULTILINE)
+        distribution = re.search(r"Distr\.:\s*(\w+)", front_text)
+        return FrontMatter(title=_title_case(title) if title.isupper() else title, session_number=session,
+                           start_date=start, end_date=end, city=city, country=country, line=first_line,
+                           language_note=language.group(1) if language else None,
+                           distribution=distribution.group(1) if distribution else None)
+
+    def _session_number(self, front_text: str, para1: str, line: int) -> int:
+        for text in (front_text, para1):
+            named = session_ordinals(text)
+            if named:
+                return named[0][0]
+        raise ReportError(self.source, "unknown session number: no '<ordinal> Senior Officials Meeting' "
+                          "in the title block or paragraph 1", line=line)
+
+    def _dates(self, front_text: str, para1: str, line: int) -> tuple[date, date]:
+        for text in (front_text, para1):
+            m = _DATE_RANGE_RE.search(text)
+            if m:
+                d1, month1, d2, month2, year = m.groups()
+                y = int(year)
+                return (date(y, _MONTHS[(month1 or month2).lower()], int(d1)),
+                        date(y, _MONTHS[month2.lower()], int(d2)))
+            m = _DATE_RE.search(text)
+            if m:
+                d = date(int(m.group(3)), _MONTHS[m.group(2).lower()], int(m.group(1)))
+                return d, d
+        raise ReportError(self.source, "no meeting dates in the title block or paragraph 1", line=line)
+
+    def _venue(self, front_text: str, para1: str, line: int) -> tuple[str, str]:
+        for text in (front_text, para1):
+            for m in re.finditer(r"(?:^|held in |\n)([A-Z][\w' .-]+?),\s+((?:the\s+)?[A-Z][\w' .-]+?)(?=,|\n|$| on )",
+                                 text):
+                mentions = self.curated.country_matcher.find(m.group(2))
+                if mentions and mentions[0].text == m.group(2).removeprefix("the "):
+                    return m.group(1).strip(), mentions[0].key
+        raise ReportError(self.source, "no venue ('City, Country') in the title block or paragraph 1", line=line)
+
+
+def _clean(raw_line: str) -> str:
+    """Drop the converter's emphasis marks and markdown escapes (``\\$300`` -> ``$300``)."""
+    return re.sub(r"\\([$_#\[\]])", r"\1", re.sub(r"\*{1,2}", "", raw_line)).strip()
+
+
+_SMALL_WORDS = {"of", "the", "for", "and", "on", "in", "to", "a", "an", "at"}
+
+
+def _title_case(upper: str) -> str:
+    """'REPORT OF THE TWENTY-SEVENTH ...' -> 'Report of the Twenty-seventh ...' (acronyms kept)."""
+    words = []
+    for i, word in enumerate(upper.split()):
+        lower = word.lower()
+        if i and lower in _SMALL_WORDS:
+            words.append(lower)
+        elif lower in {"neaspec", "som", "escap", "un"}:
+            words.append(word)
+        elif ordinal_value(lower) is not None:
+            words.append(lower[:1].upper() + lower[1:])  # "Twenty-seventh"
+        else:
+            words.append("-".join(part[:1].upper() + part[1:] for part in lower.split("-")))  # "North-East"
+    return " ".join(words)

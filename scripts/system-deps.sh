@@ -1,0 +1,15 @@
+#!/bin/sh
+# Installs the Debian packages the tests use, when missing: chromium (browser tests),
+# raptor2-utils (independent re-parse of dumps). Needs root or sudo; says so otherwise.
+set -e
+missing=""
+command -v chromium >/dev/null 2>&1 || missing="$missing chromium"
+command -v rapper >/dev/null 2>&1 || missing="$missing raptor2-utils"
+[ -z "$missing" ] && exit 0
+if [ "$(id -u)" = 0 ]; then SUDO=""; elif command -v sudo >/dev/null 2>&1; then SUDO="sudo"; else
+  echo "system-deps: please install:$missing (Debian packages); the tests that need them will be skipped" >&2
+  exit 0
+fi
+echo "system-deps: installing$missing"
+$SUDO apt-get update -qq
+DEBIAN_FRONTEND=noninteractive $SUDO apt-get install -y -qq --no-install-recommends $missing >/dev/null
