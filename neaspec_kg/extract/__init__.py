@@ -1,0 +1,44 @@
+"""Facts from a parsed report: one module per kind of fact, one entry point here.
+
+Every extractor has the signature ``extract_x(report, curated, warnings) -> records`` and
+appends a :class:`DataQualityWarning` to ``warnings`` when the report does not fit the
+genre (a section missing, an officer line without a country ...), naming the paragraph.
+"""
+
+from __future__ import annotations
+
+from neaspec_kg.curated import Curated
+from neaspec_kg.records import DataQualityWarning, Extraction, Report
+
+
+def extract_all(report: Report, curated: Curated) -> Extraction:
+    from neaspec_kg.extract import (
+        agenda,
+        attendance,
+        commitments,
+        decisions,
+        events,
+        officers,
+        opening,
+        plans,
+        projects,
+        statements,
+    )
+
+    warnings: list[DataQualityWarning] = list(report.warnings)
+    opening_persons, opening_statements = opening.extract_opening(report, curated, warnings)
+    officer_elections = officers.extract_officers(report, curated, warnings)
+    return Extraction(
+        report=report,
+        agenda=agenda.extract_agenda(report, curated, warnings),
+        attendance=attendance.extract_attendance(report, curated, warnings),
+        officers=officer_elections,
+        persons=opening_persons,
+        statements=opening_statements + statements.extract_statements(report, curated, warnings),
+        decisions=decisions.extract_decisions(report, curated, warnings),
+        projects=projects.extract_projects(report, curated, warnings),
+        commitments=commitments.extract_commitments(report, curated, warnings),
+        events=events.extract_events(report, curated, warnings),
+        plans=plans.extract_plans(report, curated, warnings),
+        warnings=tuple(warnings),
+    )
