@@ -150,7 +150,7 @@ class Attendance:
 class OfficerElection:
     role: str  # key of data/curated/roles.csv: chair | vice-chair | rapporteur
     person: PersonMention
-    country: str  # canonical country name
+    country: str | None  # canonical country name; None when the line lacks one (warned)
     span: SourceSpan
 
 
@@ -178,11 +178,28 @@ class Decision:
     programme_area: str | None = None  # key of data/curated/programme-areas.csv
     agenda_item: str | None = None
     addressee: str | None = None  # "secretariat" | "member States" | organization key
-    documents: tuple[str, ...] = ()  # keys of data/curated/documents.csv
+    documents: tuple[str, ...] = ()  # DocumentMention keys (curated or derived)
     projects: tuple[str, ...] = ()  # keys of data/curated/projects.csv
     events: tuple[str, ...] = ()  # event keys (see EventMention.key)
     planned_session: int | None = None  # a next session this decision plans
     section_kind: str | None = None  # "conclusions" | "proceedings"
+
+
+@dataclass(frozen=True)
+class DocumentMention:
+    """A document the Meeting acted on or that the report cites.
+
+    ``key`` is a key of data/curated/documents.csv, or a derived key for a document
+    that each session has anew: ``activity-plan-<year>-<programme area key>``,
+    ``financial-report-som-<n>``, ``conclusions-som-<n>``.
+    """
+
+    key: str
+    title: str  # as printed, or the curated title
+    kind: str  # report | executive-summary | policy-document | project-plan | working-paper | financial-report | conclusions
+    span: SourceSpan
+    programme_area: str | None = None
+    year: int | None = None
 
 
 @dataclass(frozen=True)
@@ -262,6 +279,7 @@ class Extraction:
     persons: tuple[PersonMention, ...] = ()
     statements: tuple[Statement, ...] = ()
     decisions: tuple[Decision, ...] = ()
+    documents: tuple[DocumentMention, ...] = ()
     projects: tuple[ProjectMention, ...] = ()
     commitments: tuple[Commitment, ...] = ()
     events: tuple[EventMention, ...] = ()

@@ -36,6 +36,7 @@ def extract_all(report: Report, curated: Curated) -> Extraction:
         persons=opening_persons,
         statements=opening_statements + statements.extract_statements(report, curated, warnings),
         decisions=decisions.extract_decisions(report, curated, warnings),
+        documents=decisions.extract_documents(report, curated, warnings),
         projects=projects.extract_projects(report, curated, warnings),
         commitments=commitments.extract_commitments(report, curated, warnings),
         events=events.extract_events(report, curated, warnings),
