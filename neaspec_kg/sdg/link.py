@@ -1,0 +1,430 @@
+"""SDG links: which programme areas, mechanisms, projects, decisions, statements and
+commitments are about which SDG goals and targets, and how each link was made.
+
+The report never states these links; they are inferred (VOCABULARIES.md pitfall 13), so
+they go in their own named graph (``links-sdg``), never in a report graph, and every link
+carries its evidence. The method, in order:
+
+1. **term-rule**: curated regular expressions (``data/curated/sdg-rules.csv``, one reason
+   and source per rule) over the subject's text.
+2. **measure-mapping**: a commitment's measure maps to a target (``measures.csv``
+   ``sdg_target``).
+3. **lexical-similarity**: TF-IDF cosine between each sentence of the subject's text and
+   the official target texts (:mod:`neaspec_kg.sdg.lexical`); kept at
+   ``LEXICAL_THRESHOLD`` with at least ``LEXICAL_MIN_SHARED`` shared content terms.
+4. **curated**: ``data/curated/sdg-links-curated.csv`` adds or vetoes a link (veto wins
+   over every method), each row with a reason and who judged it.
+
+A link is one subject/target pair; where several methods agree they are all recorded on
+the same link node. ``nea:score`` is always the lexical similarity of the subject's best
+sentence to the target text, whatever method made the link, so links can be ranked.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import re
+from dataclasses import dataclass, field
+from decimal import ROUND_HALF_EVEN, Decimal
+from functools import cached_property
+from pathlib import Path
+
+from rdflib import Graph, Literal, URIRef
+from rdflib.namespace import DCTERMS, PROV, RDF, RDFS, XSD
+
+from neaspec_kg import iris
+from neaspec_kg.curated import Curated, CuratedDataError, Row, read_table, split_list
+from neaspec_kg.namespaces import ID, NEA, bind_prefixes
+from neaspec_kg.records import Extraction, SourceSpan
+from neaspec_kg.sdg.kos import GOAL_OR_TARGET_RE, canonical_sdg_iri, sdg_code, sdg_iri
+from neaspec_kg.sdg.lexical import TargetIndex
+
+# Chosen on data/curated/sdg-gold.csv (see evaluate.py): below 0.30 the lexical method
+# mostly matches generic words ("conservation", "capacity"); above it most matches share
+# a topic word pair ("renewable energy", "water scarcity").
+LEXICAL_THRESHOLD = 0.30
+LEXICAL_MIN_SHARED = 2
+
+RULES_FILE = Path("curated") / "sdg-rules.csv"
+CURATED_LINKS_FILE = Path("curated") / "sdg-links-curated.csv"
+
+METHODS = ("term-rule", "measure-mapping", "lexical-similarity", "curated")
+KINDS = ("programme-area", "mechanism", "project", "decision", "statement", "commitment", "progress")
+METHOD_SCHEME = "sdg-link-method"
+
+
+def links_graph_iri() -> URIRef:
+    return iris.named_graph("links-sdg")
+
+
+def method_iri(method: str) -> URIRef:
+    return iris.concept(METHOD_SCHEME, method)
+
+
+def linker_agent_iri() -> URIRef:
+    # TODO(lead): move to neaspec_kg.iris (e.g. iris.software_agent("sdg-linker")).
+    return URIRef(f"{ID}agent/sdg-linker")
+
+
+def link_iri(subject: URIRef, target: URIRef) -> URIRef:
+    """Deterministic: the same subject/target pair always gets the same node."""
+    digest = hashlib.sha256(f"{subject} {target}".encode()).hexdigest()[:20]
+    # TODO(lead): move to neaspec_kg.iris (e.g. iris.sdg_link(subject, target)).
+    return URIRef(f"{ID}sdg-link/{digest}")
+
+
+def subject_path(iri: URIRef) -> str:
+    """``https://w3id.org/neaspec/id/project/x`` -> ``project/x`` (how curated files name subjects)."""
+    text = str(iri)
+    return text[len(str(ID)):] if text.startswith(str(ID)) else text
+
+
+# --- records ----------------------------------------------------------------------------
+@dataclass(frozen=True)
+class LinkSubject:
+    """Something that can be about an SDG target, with the text the method reads."""
+
+    iri: URIRef
+    kind: str  # one of KINDS
+    text: str
+    evidence: URIRef | None = None  # the paragraph the text was read from (None: curated label)
+    measure: str | None = None  # commitments: key of measures.csv
+
+
+@dataclass(frozen=True)
+class Evidence:
+    method: str  # one of METHODS
+    derived_from: str  # the rule / curated row, e.g. "data/curated/sdg-rules.csv#ghg-13.2"
+    terms: tuple[str, ...] = ()
+    reason: str | None = None
+
+
+@dataclass(frozen=True)
+class SdgLink:
+    subject: LinkSubject
+    target: str  # goal or target code, "13.2"
+    score: float  # lexical similarity of the best sentence to the target text, 0..1
+    evidence: tuple[Evidence, ...]
+
+    @property
+    def methods(self) -> tuple[str, ...]:
+        return tuple(dict.fromkeys(e.method for e in self.evidence))
+
+    @property
+    def key(self) -> tuple[str, str]:
+        return subject_path(self.subject.iri), self.target
+
+
+@dataclass(frozen=True)
+class Vetoed:
+    link: SdgLink
+    reason: str
+
+
+@dataclass(frozen=True)
+class Linking:
+    links: tuple[SdgLink, ...]
+    vetoed: tuple[Vetoed, ...] = ()
+    unresolved: tuple[str, ...] = ()  # curated rows whose subject is not in this extraction
+
+
+@dataclass(frozen=True)
+class Rule:
+    key: str
+    pattern: re.Pattern[str]
+    target: str
+    kinds: frozenset[str]
+    reason: str
+    line: int
+
+    def applies_to(self, kind: str) -> bool:
+        return not self.kinds or kind in self.kinds
+
+
+@dataclass(frozen=True)
+class CuratedLink:
+    subject: str  # IRI path below id/ ("project/x") or a full IRI
+    target: str
+    action: str  # add | veto
+    reason: str
+    judged_by: str
+    line: int
+
+    @property
+    def ref(self) -> str:
+        return f"data/{CURATED_LINKS_FILE.as_posix()}#L{self.line}"
+
+
+# --- the curated inputs ---------------------------------------------------------------------
+def load_rules(curated: Curated) -> list[Rule]:
+    path = curated.data_dir / RULES_FILE
+    rows = read_table(path, "key", ("pattern", "case_sensitive", "target", "kinds", "reason", "source"))
+    rules = []
+    for row in rows:
+        where = f"{path}, line {row['_line']}"
+        _check_target(row["target"], curated, where)
+        kinds = frozenset(split_list(row["kinds"]))
+        if kinds - set(KINDS):
+            raise CuratedDataError(f"{where}: unknown kind(s) {sorted(kinds - set(KINDS))}; use {', '.join(KINDS)}")
+        if not row["reason"] or not row["source"]:
+            raise CuratedDataError(f"{where}: every rule needs a reason and a source")
+        flags = 0 if row["case_sensitive"] == "yes" else re.IGNORECASE
+        try:
+            # Whole words only: "GHG" must not fire inside "GHGs-free", "MPA" inside "MPAs" is
+            # covered by the pattern itself.
+            pattern = re.compile(rf"(?<![\w-])(?:{row['pattern']})(?![\w-])", flags)
+        except re.error as exc:
+            raise CuratedDataError(f"{where}: bad pattern ({exc})") from exc
+        rules.append(Rule(row["key"], pattern, row["target"], kinds, row["reason"], int(row["_line"])))
+    return rules
+
+
+def load_curated_links(curated: Curated) -> list[CuratedLink]:
+    path = curated.data_dir / CURATED_LINKS_FILE
+    rows = read_table(path, "", ("subject", "target", "action", "reason", "judged_by"))
+    out = []
+    seen: dict[tuple[str, str], int] = {}
+    for row in rows:
+        where = f"{path}, line {row['_line']}"
+        target = _target_code(row["target"])
+        _check_target(target, curated, where)
+        if row["action"] not in ("add", "veto"):
+            raise CuratedDataError(f"{where}: action must be 'add' or 'veto', not {row['action']!r}")
+        if not row["reason"] or not row["judged_by"]:
+            raise CuratedDataError(f"{where}: every curated link needs a reason and judged_by")
+        subject = subject_path(URIRef(row["subject"]))
+        if (subject, target) in seen:
+            raise CuratedDataError(f"{where}: {subject} -> {target} already on line {seen[(subject, target)]}")
+        seen[(subject, target)] = int(row["_line"])
+        out.append(CuratedLink(subject, target, row["action"], row["reason"], row["judged_by"], int(row["_line"])))
+    return out
+
+
+def _target_code(cell: str) -> str:
+    """A code ("13.2") or an SDG IRI (http or https) -> the code."""
+    return sdg_code(cell) if "://" in cell else cell
+
+
+def _check_target(code: str, curated: Curated, where: str) -> None:
+    known = curated.by_key("sdg")
+    if not GOAL_OR_TARGET_RE.match(code) or code not in known or known[code]["kind"] not in ("goal", "target"):
+        raise CuratedDataError(f"{where}: {code!r} is not an SDG goal or target in data/vocab/sdg.csv")
+
+
+def target_texts(curated: Curated) -> dict[str, str]:
+    """Official English texts of the 169 targets, from data/vocab/sdg.csv (UN KOS prefLabels)."""
+    return {row["code"]: row["title_en"] for row in curated.rows("sdg") if row["kind"] == "target"}
+
+
+# --- subjects ---------------------------------------------------------------------------------
+def link_subjects(extraction: Extraction, curated: Curated) -> list[LinkSubject]:
+    """Every subject the method looks at, in a deterministic order, texts merged by IRI."""
+    subjects = [*_curated_subjects(curated), *_extracted_subjects(extraction, curated)]
+    merged: dict[URIRef, LinkSubject] = {}
+    for s in subjects:
+        first = merged.get(s.iri)
+        if first is None:
+            merged[s.iri] = s
+        elif s.text not in first.text:
+            # Two records on one IRI (e.g. a statement split in two spans): read both texts.
+            merged[s.iri] = LinkSubject(s.iri, first.kind, first.text + "\n" + s.text, first.evidence, first.measure)
+    return list(merged.values())
+
+
+def _curated_subjects(curated: Curated) -> list[LinkSubject]:
+    """Programme areas, mechanisms and projects: their text is their curated label, aliases
+    and definition, so their links do not change from one report to the next."""
+    out = []
+    for row in curated.rows("programme_areas"):
+        text = _join(row["label"], row.get("definition", ""))
+        out.append(LinkSubject(iris.concept("programme-area", row["key"]), "programme-area", text))
+    areas_by_mechanism = {row["mechanism"]: row for row in curated.rows("programme_areas") if row["mechanism"]}
+    for row in curated.rows("organizations"):
+        if row["kind"] != "mechanism":
+            continue
+        area = areas_by_mechanism.get(row["key"])
+        text = _join(row["name"], area["label"] if area else "")
+        out.append(LinkSubject(iris.organization(row["key"]), "mechanism", text))
+    for row in curated.rows("projects"):
+        out.append(LinkSubject(iris.project(row["key"]), "project", row["title"]))
+    return out
+
+
+def _join(*parts: str) -> str:
+    return ". ".join(p.strip().rstrip(".") for p in parts if p.strip()) + "."
+
+
+def _extracted_subjects(extraction: Extraction, curated: Curated) -> list[LinkSubject]:
+    session = extraction.report.front.session_number
+    out: list[LinkSubject] = []
+    for d in extraction.decisions:
+        if d.span.paragraph is None:
+            continue
+        text = d.span.exact if d.object_text in d.span.exact else _join(d.span.exact, d.object_text)
+        out.append(LinkSubject(iris.decision(session, d.span.paragraph, d.ordinal), "decision", text,
+                               _paragraph(session, d.span)))
+    for s in extraction.statements:
+        if s.span.paragraph is None:
+            continue
+        out.append(LinkSubject(iris.statement(session, s.span.paragraph, s.speaker), "statement", s.span.exact,
+                               _paragraph(session, s.span)))
+    for c in extraction.commitments:
+        if c.span.paragraph is None:
+            continue
+        mint = iris.progress if c.kind == "achieved" else iris.commitment
+        kind = "progress" if c.kind == "achieved" else "commitment"
+        out.append(LinkSubject(mint(session, c.span.paragraph, c.ordinal), kind, c.description,
+                               _paragraph(session, c.span), measure=c.measure))
+    return out
+
+
+def _paragraph(session: int, span: SourceSpan) -> URIRef | None:
+    return iris.paragraph(session, span.paragraph) if span.paragraph is not None else None
+
+
+# --- the method --------------------------------------------------------------------------------
+@dataclass
+class _Candidates:
+    """Evidence collected per (subject, target), in the order found."""
+
+    by_pair: dict[tuple[URIRef, str], list[Evidence]] = field(default_factory=dict)
+    subjects: dict[URIRef, LinkSubject] = field(default_factory=dict)
+
+    def add(self, subject: LinkSubject, target: str, evidence: Evidence) -> None:
+        self.subjects[subject.iri] = subject
+        self.by_pair.setdefault((subject.iri, target), []).append(evidence)
+
+
+class SdgLinker:
+    """Holds the curated inputs and the target index; one instance links any extraction."""
+
+    def __init__(self, curated: Curated):
+        self.curated = curated
+        self.rules = load_rules(curated)
+        self.curated_links = load_curated_links(curated)
+        self.measures = curated.by_key("measures")
+
+    @cached_property
+    def index(self) -> TargetIndex:
+        return TargetIndex(target_texts(self.curated))
+
+    @cached_property
+    def goal_index(self) -> TargetIndex:
+        goals = {row["code"]: row["title_en"] for row in self.curated.rows("sdg") if row["kind"] == "goal"}
+        return TargetIndex(goals)
+
+    def link(self, extraction: Extraction) -> Linking:
+        subjects = link_subjects(extraction, self.curated)
+        found = _Candidates()
+        for subject in subjects:
+            self._term_rules(subject, found)
+            self._measure_mapping(subject, found)
+            self._lexical(subject, found)
+        unresolved = self._curated_adds(subjects, found)
+        links = [self._finish(found.subjects[iri], target, evidence) for (iri, target), evidence in found.by_pair.items()]
+        vetoes = {(c.subject, c.target): c for c in self.curated_links if c.action == "veto"}
+        kept = tuple(sorted((l for l in links if l.key not in vetoes), key=_link_order))
+        vetoed = tuple(Vetoed(l, vetoes[l.key].reason) for l in sorted(links, key=_link_order) if l.key in vetoes)
+        return Linking(kept, vetoed, tuple(unresolved))
+
+    def _term_rules(self, subject: LinkSubject, found: _Candidates) -> None:
+        for rule in self.rules:
+            if not rule.applies_to(subject.kind):
+                continue
+            hits = list(dict.fromkeys(m.group(0) for m in rule.pattern.finditer(subject.text)))
+            if hits:
+                found.add(subject, rule.target, Evidence(
+                    "term-rule", f"data/{RULES_FILE.as_posix()}#{rule.key}", tuple(hits), rule.reason))
+
+    def _measure_mapping(self, subject: LinkSubject, found: _Candidates) -> None:
+        if subject.measure is None:
+            return
+        row = self.measures.get(subject.measure)
+        if row is None or not row.get("sdg_target"):
+            return
+        found.add(subject, row["sdg_target"], Evidence(
+            "measure-mapping", f"data/curated/measures.csv#{subject.measure}", (row["label"],),
+            f"The commitment's measure '{row['label']}' maps to target {row['sdg_target']} in measures.csv."))
+
+    def _lexical(self, subject: LinkSubject, found: _Candidates) -> None:
+        for match in self.index.best_matches(subject.text, threshold=LEXICAL_THRESHOLD,
+                                             min_shared=LEXICAL_MIN_SHARED):
+            found.add(subject, match.code, Evidence(
+                "lexical-similarity", f"data/vocab/sdg.csv#{match.code}", match.shared,
+                f"TF-IDF cosine {match.score:.3f} >= {LEXICAL_THRESHOLD} with the official text of "
+                f"target {match.code}, on the sentence: {match.sentence}"))
+
+    def _curated_adds(self, subjects: list[LinkSubject], found: _Candidates) -> list[str]:
+        by_path = {subject_path(s.iri): s for s in subjects}
+        unresolved = []
+        for c in self.curated_links:
+            if c.action != "add":
+                continue
+            subject = by_path.get(c.subject)
+            if subject is None:
+                unresolved.append(f"{c.ref}: subject {c.subject} is not in this extraction")
+                continue
+            found.add(subject, c.target, Evidence("curated", c.ref, (), f"{c.reason} (judged by {c.judged_by})"))
+        return unresolved
+
+    def _finish(self, subject: LinkSubject, target: str, evidence: list[Evidence]) -> SdgLink:
+        index = self.index if "." in target else self.goal_index
+        score = index.score(subject.text, target).score
+        return SdgLink(subject, target, score, tuple(evidence))
+
+
+def _link_order(link: SdgLink) -> tuple[str, str]:
+    return str(link.subject.iri), link.target
+
+
+def plan_links(extraction: Extraction, curated: Curated) -> Linking:
+    """The links as records (for evaluation and reports); :func:`link_sdgs` turns them into RDF."""
+    return SdgLinker(curated).link(extraction)
+
+
+# --- RDF --------------------------------------------------------------------------------------
+def link_sdgs(extraction: Extraction, curated: Curated) -> Graph:
+    """The ``links-sdg`` named graph for one extraction (plus the session-independent links
+    of programme areas, mechanisms and projects, identical from every report)."""
+    return links_to_graph(plan_links(extraction, curated).links)
+
+
+def links_to_graph(links: tuple[SdgLink, ...]) -> Graph:
+    graph = Graph(identifier=links_graph_iri())
+    bind_prefixes(graph)
+    agent = linker_agent_iri()
+    graph.add((agent, RDF.type, PROV.SoftwareAgent))
+    graph.add((agent, RDFS.label, Literal("neaspec-kg SDG linker (neaspec_kg.sdg.link)", lang="en")))
+    for link in links:
+        _add_link(graph, link, agent)
+    return graph
+
+
+def _add_link(graph: Graph, link: SdgLink, agent: URIRef) -> None:
+    target = sdg_iri(link.target)
+    node = link_iri(link.subject.iri, target)
+    graph.add((link.subject.iri, DCTERMS.subject, target))
+    graph.add((node, RDF.type, NEA.SdgLink))
+    graph.add((node, NEA.linkSubject, link.subject.iri))
+    graph.add((node, NEA.linkTarget, target))
+    graph.add((node, NEA.score, Literal(_decimal(link.score), datatype=XSD.decimal)))
+    graph.add((node, PROV.wasAttributedTo, agent))
+    if link.subject.evidence is not None:
+        graph.add((node, PROV.wasDerivedFrom, link.subject.evidence))
+    for evidence in link.evidence:
+        graph.add((node, NEA.linkMethod, method_iri(evidence.method)))
+        graph.add((node, PROV.wasDerivedFrom, Literal(evidence.derived_from)))
+        for term in evidence.terms:
+            graph.add((node, NEA.matchedTerm, Literal(term)))
+        if evidence.reason:
+            graph.add((node, RDFS.comment, Literal(evidence.reason, lang="en")))
+
+
+def _decimal(score: float) -> Decimal:
+    return Decimal(repr(score)).quantize(Decimal("0.0001"), rounding=ROUND_HALF_EVEN)
+
+
+__all__ = [
+    "LEXICAL_THRESHOLD", "LEXICAL_MIN_SHARED", "METHODS", "KINDS", "SdgLink", "Linking", "LinkSubject",
+    "link_sdgs", "plan_links", "links_to_graph", "link_iri", "method_iri", "subject_path", "canonical_sdg_iri",
+]
