@@ -105,5 +105,5 @@ def _is_prose(text: str) -> bool:
 
 
 def _tidy(title: str) -> str:
-    """Title as printed, with wrapped lines joined and a closing full stop or semicolon dropped."""
-    return " ".join(title.split()).rstrip(".;")
+    """Title as printed, with wrapped lines joined and closing punctuation (". ; :") dropped."""
+    return " ".join(title.split()).rstrip(".;:")

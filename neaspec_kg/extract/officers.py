@@ -69,17 +69,22 @@ def _find_officers(text: str, roles: dict[str, str]) -> list[_Found]:
     role = "|".join(re.escape(a) for a in sorted(roles, key=len, reverse=True))
     # Only the role is case-insensitive ("Vice-chair"); names rely on capitals to end.
     role_group = rf"(?<![\w-])(?P<role>(?i:{role}))(?:s|persons)?(?![\w-])"
+    persons = rf"{_PERSON}(?:,?\s+and\s+{_PERSON})*"  # "Ms. A (Japan) and Mr. B (China) as Vice-Chairs"
     patterns = [
         re.compile(rf"{role_group}\s*:\s*(?P<person>{_PERSON})"),
-        re.compile(rf"(?P<person>{_PERSON}),?\s+as\s+(?:the\s+)?{role_group}"),
-        re.compile(rf"(?P<person>{_PERSON}),?\s+(?:was|were)\s+(?:\w+\s+)?elected\s+(?:as\s+)?(?:the\s+)?{role_group}"),
+        re.compile(rf"(?P<person>{persons}),?\s+as\s+(?:the\s+)?{role_group}"),
+        re.compile(rf"(?P<person>{persons}),?\s+(?:was|were)\s+(?:\w+\s+)?elected\s+(?:as\s+)?(?:the\s+)?{role_group}"),
     ]
     found: list[_Found] = []
     for pattern in patterns:
         for m in pattern.finditer(text):
-            if not any(f.start < m.end() and m.start() < f.end for f in found):
-                found.append(_Found(roles[m.group("role").lower()], m.start(), m.end(),
-                                    m.start("person"), m.end("person")))
+            if any(f.start < m.end() and m.start() < f.end for f in found):
+                continue  # already read by an earlier form
+            role_key = roles[m.group("role").lower()]
+            for p in re.finditer(_PERSON, m.group("person")):
+                p_start = m.start("person") + p.start()
+                start = m.start() if m.start() < m.start("person") else p_start
+                found.append(_Found(role_key, start, m.end(), p_start, m.start("person") + p.end()))
     found += _unlabelled_lines(text, found)
     return sorted(found, key=lambda f: f.start)
 

@@ -41,7 +41,8 @@ _CHAPTER_RE = re.compile(r"^([IVX]{1,5})\.\s+(\S.*)$")
 _SECTION_RE = re.compile(r"^([A-Z])\.\s+(\S.*)$")
 _AGENDA_REF_RE = re.compile(r"^\(\s*Agenda\s+items?\s+([^)]*)\)$", re.IGNORECASE)
 _AGENDA_SUB_RE = re.compile(r"^Agenda\s+item\s+(\d{1,2})?\s*(?:\(([a-z])\))?\s*[.:]?\s*(.*)$", re.IGNORECASE)
-_LIST_LINE_RE = re.compile(r"^(?:-\s*[a-z]\)|\d{1,2}\.|[a-z]\))\s+\S")
+_LIST_LINE_RE = re.compile(r"^(?:[-–•]\s*)?(?:[a-z]\)|\([a-z]\)|\d{1,2}\.)\s+\S")
+_LIST_NUMBER_RE = re.compile(r"^(\d{1,2})\.\s+\S")
 _DATE_RANGE_RE = re.compile(
     rf"\b(\d{{1,2}})\s*(?:{_MONTH}\s*)?[-–]\s*(\d{{1,2}})\s+{_MONTH},?\s+(\d{{4}})\b"
 )
@@ -90,6 +91,7 @@ class _Block:
     parts: list[str]
     agenda_item: str | None
     topic: str | None
+    list_number: int | None = None  # number of the last "N. ..." list line in the block (the agenda)
 
     @property
     def text(self) -> str:
@@ -136,6 +138,8 @@ class _Parser:
             return False
         n = int(m.group(1))
         expected = self.last_number + 1
+        if self._continues_list(n):
+            return False
         if n != expected:
             # Not the next paragraph: a list line (the adopted agenda) or a damaged number.
             if n > expected and not self._in_list_context():
@@ -155,6 +159,20 @@ class _Parser:
             topic = run_in.group(1)
         self.blocks.append(_Block(n, self.section_key, number, number, [body], self.agenda_item, topic))
         return True
+
+    def _continues_list(self, n: int) -> bool:
+        """A numbered line that is the next item of a list, not the next paragraph.
+
+        The adopted agenda's items ("7. Other issues") can carry the very number the next
+        paragraph would have; within the list's section, the list's own sequence wins.
+        Before any paragraph, "1. Opening of the Meeting" under "Adoption of the agenda"
+        starts the list (a report without numbered paragraphs must not read it as paragraph 1).
+        """
+        block = self.blocks[-1] if self.blocks else None
+        if block is not None and block.section == self.section_key and block.list_number is not None:
+            return n == block.list_number + 1
+        return (n == 1 and self.last_number == 0 and bool(self.sections)
+                and re.search(r"\badoption of the agenda\b", self.sections[-1].title, re.IGNORECASE) is not None)
 
     def _in_list_context(self) -> bool:
         return bool(self.blocks) and self.blocks[-1].number is None
@@ -228,9 +246,11 @@ class _Parser:
     def _continue_block(self, number: int, raw_line: str, line: str) -> None:
         if not self.blocks or self.blocks[-1].section != self.section_key:
             # Unnumbered text opening a section (e.g. the adopted agenda list).
-            self.blocks.append(_Block(None, self.section_key, number, number, [line], self.agenda_item, self.topic))
+            self.blocks.append(_Block(None, self.section_key, number, number, [line], self.agenda_item, self.topic,
+                                      list_number=_list_number(line)))
             return
         block = self.blocks[-1]
+        block.list_number = _list_number(line) or block.list_number
         previous = block.text.rstrip()
         is_list = "\t" in raw_line or _LIST_LINE_RE.match(line) or previous.endswith(":") or block.number is None
         if is_list:
@@ -325,6 +345,11 @@ class _Parser:
                 if mentions and mentions[0].text == m.group(2).removeprefix("the "):
                     return m.group(1).strip(), mentions[0].key
         raise ReportError(self.source, "no venue ('City, Country') in the title block or paragraph 1", line=line)
+
+
+def _list_number(line: str) -> int | None:
+    m = _LIST_NUMBER_RE.match(line)
+    return int(m.group(1)) if m else None
 
 
 def _clean(raw_line: str) -> str:
