@@ -40,6 +40,8 @@ TABLES: dict[str, tuple[str, str, tuple[str, ...]]] = {
     "units": ("curated/units.csv", "key", ("label", "source")),
     "statement_kinds": ("curated/statement-kinds.csv", "key", ("label", "source")),
     "event_kinds": ("curated/event-kinds.csv", "key", ("label", "nouns", "source")),
+    "commitment_kinds": ("curated/commitment-kinds.csv", "key", ("label", "source")),
+    "memberships": ("curated/memberships.csv", "", ("state", "organization", "source")),
 }
 
 
@@ -200,6 +202,8 @@ class Curated:
         """Cross-table references must resolve; a dangling one names the file and line."""
         checks = [
             ("country_aliases", "country", set(self.by_key("countries"))),
+            ("memberships", "state", set(self.by_key("countries"))),
+            ("memberships", "organization", set(self.by_key("organizations"))),
             ("organizations", "parent", set(self.by_key("organizations"))),
             ("programme_areas", "mechanism", set(self.by_key("organizations"))),
             ("taxa", "parent", set(self.by_key("taxa"))),

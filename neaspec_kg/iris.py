@@ -108,10 +108,6 @@ def paragraph(session: int, number: int, lang: str = "en") -> URIRef:
     return URIRef(f"{report_expression(session, lang)}/para/{int(number)}")
 
 
-def span(session: int, number: int, start: int, end: int, lang: str = "en") -> URIRef:
-    return URIRef(f"{paragraph(session, number, lang)}/span/{int(start)}-{int(end)}")
-
-
 def extraction(session: int, lang: str = "en") -> URIRef:
     return URIRef(f"{report_expression(session, lang)}/extraction")
 
@@ -153,3 +149,37 @@ def report_graph(session: int) -> URIRef:
 def named_graph(key: str) -> URIRef:
     """``curated``, ``ontology``, ``sdg-kos``, ``links-sdg`` ..."""
     return URIRef(f"{GRAPH}{slug(key)}")
+
+
+# --- parts of other resources ----------------------------------------------------
+def quantity(owner: URIRef) -> URIRef:
+    """The value node of a commitment or progress (schema:QuantitativeValue)."""
+    return URIRef(f"{owner}/quantity")
+
+
+def plan(session: int, number: int | None, section_key: str) -> URIRef:
+    """A session plan read at ``session``; keyed by its paragraph (or section)."""
+    key = str(number) if number is not None else slug(section_key)
+    return _in_meeting(session, f"plan/{key}")
+
+
+def block(session: int, number: int | None, section_key: str, lang: str = "en") -> URIRef:
+    """Where a span lives: its numbered paragraph, or the section of an unnumbered block."""
+    return paragraph(session, number, lang) if number is not None else section(session, section_key, lang)
+
+
+def span_of(session: int, number: int | None, section_key: str, start: int, end: int, lang: str = "en") -> URIRef:
+    return URIRef(f"{block(session, number, section_key, lang)}/span/{int(start)}-{int(end)}")
+
+
+def quality_issue(session: int, code: str, line: int | None, lang: str = "en") -> URIRef:
+    return URIRef(f"{report_expression(session, lang)}/issue/{slug(code)}-{line if line is not None else 0}")
+
+
+def membership(state_iso2: str, organization_key: str) -> URIRef:
+    return _id(f"membership/{slug(organization_key)}/{state_iso2.lower()}")
+
+
+def software() -> URIRef:
+    """The neaspec-kg software as a prov:SoftwareAgent."""
+    return _id("software/neaspec-kg")

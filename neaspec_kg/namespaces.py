@@ -43,6 +43,7 @@ GEONAMES = Namespace("https://sws.geonames.org/")
 ADMS = Namespace("http://www.w3.org/ns/adms#")
 VCARD = Namespace("http://www.w3.org/2006/vcard/ns#")
 SD = Namespace("http://www.w3.org/ns/sparql-service-description#")
+DQV = Namespace("http://www.w3.org/ns/dqv#")
 
 PREFIXES: dict[str, Namespace] = {
     "nea": NEA,
@@ -66,6 +67,7 @@ PREFIXES: dict[str, Namespace] = {
     "qudt": QUDT,
     "unit": UNIT,
     "wd": WD,
+    "dqv": DQV,
     "dcat": Namespace(str(DCAT)),
     "void": Namespace(str(VOID)),
     "sh": Namespace(str(SH)),

@@ -1,0 +1,312 @@
+"""The build: data/ -> validated named graphs -> build/current (dump, store, summary).
+
+A build writes into a fresh folder and only then swaps the ``build/current`` symlink, so
+a failed or interrupted build leaves the last good build in place. When nothing the
+build reads has changed (sources, ontology, shapes, code), it does nothing.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import os
+import shutil
+import sys
+import time
+from collections import Counter
+from dataclasses import dataclass, field
+from datetime import datetime, timezone
+from pathlib import Path
+from typing import Callable
+
+import pyoxigraph
+from rdflib import BNode, Dataset, Graph, URIRef
+from rdflib.compare import to_canonical_graph
+from rdflib.namespace import RDF
+
+from neaspec_kg import __version__, iris
+from neaspec_kg.curated import Curated, CuratedDataError
+from neaspec_kg.extract import extract_all
+from neaspec_kg.namespaces import BASE
+from neaspec_kg.rdf import assemble_dataset, curated_graph, ontology_graph, report_graph
+from neaspec_kg.records import DataQualityWarning, Extraction, ReportError
+from neaspec_kg.report import parse_report
+from neaspec_kg.settings import Settings
+
+BUILD_FORMAT = 1  # bump when the layout of a build folder changes
+KEEP_BUILDS = 3
+
+
+class BuildError(Exception):
+    """The build stopped; the message says where (file, line, paragraph) and why."""
+
+
+@dataclass
+class BuildResult:
+    folder: Path
+    release: str
+    triples: int
+    graphs: dict[str, int]
+    classes: dict[str, int]
+    warnings: list[DataQualityWarning]
+    seconds: float
+    skipped: bool = False
+    paragraphs_with_facts: dict[str, list[int]] = field(default_factory=dict)
+
+
+# --- inputs -------------------------------------------------------------------------------
+def input_files(settings: Settings) -> list[Path]:
+    """Everything a build reads; its digest decides whether a rebuild is needed."""
+    root = settings.root
+    files: list[Path] = []
+    for folder, patterns in ((settings.data_dir, ("**/*",)), (settings.ontology_dir, ("*.ttl",)),
+                             (settings.shapes_dir, ("*.ttl",)), (root / "neaspec_kg", ("**/*.py",)),
+                             (settings.queries_dir, ("*.rq",))):
+        for pattern in patterns:
+            files.extend(p for p in folder.glob(pattern) if p.is_file())
+    return sorted(set(files))
+
+
+def sources_digest(settings: Settings) -> str:
+    digest = hashlib.sha256(f"{BUILD_FORMAT}:{__version__}:{BASE}".encode())
+    for path in input_files(settings):
+        digest.update(str(path.relative_to(settings.root)).encode() + b"\0")
+        digest.update(hashlib.sha256(path.read_bytes()).digest())
+    return digest.hexdigest()
+
+
+def current_summary(settings: Settings) -> dict | None:
+    path = settings.current_build / "build.json"
+    if not path.is_file():
+        return None
+    try:
+        return json.loads(path.read_text())
+    except (OSError, json.JSONDecodeError):
+        return None
+
+
+# --- stages ------------------------------------------------------------------------------------
+def read_reports(settings: Settings, curated: Curated) -> list[Extraction]:
+    reports = sorted((settings.data_dir / "reports").glob("*.txt"))
+    if not reports:
+        raise BuildError(f"{settings.data_dir / 'reports'}: no report (*.txt) to read")
+    extractions: list[Extraction] = []
+    sessions: dict[int, str] = {}
+    for path in reports:
+        try:
+            extraction = extract_all(parse_report(path, curated), curated)
+        except ReportError as exc:
+            raise BuildError(str(exc)) from exc
+        number = extraction.report.front.session_number
+        if number in sessions:
+            raise BuildError(f"{path.name}: a report of SOM-{number} was already read from {sessions[number]}")
+        sessions[number] = path.name
+        extractions.append(extraction)
+    return extractions
+
+
+def sdg_graphs(settings: Settings, extractions: list[Extraction], curated: Curated) -> list[Graph]:
+    from neaspec_kg.sdg import kos_graph, link_sdgs
+
+    graphs = [kos_graph(settings.data_dir)]
+    links = Graph(identifier=iris.named_graph("links-sdg"))
+    for extraction in extractions:
+        links += link_sdgs(extraction, curated)
+    graphs.append(links)
+    return graphs
+
+
+def statistics(dataset: Dataset) -> tuple[int, dict[str, int], dict[str, int]]:
+    graphs: dict[str, int] = {}
+    classes: Counter[str] = Counter()
+    seen: set[tuple[URIRef, URIRef]] = set()
+    for graph in dataset.graphs():
+        if len(graph) == 0:
+            continue
+        graphs[str(graph.identifier)] = len(graph)
+        for s, _, o in graph.triples((None, RDF.type, None)):
+            if (s, o) not in seen:
+                seen.add((s, o))
+                classes[str(o)] += 1
+    return sum(graphs.values()), dict(sorted(graphs.items())), dict(sorted(classes.items()))
+
+
+def write_nquads(dataset: Dataset, path: Path) -> None:
+    """Sorted N-Quads; blank nodes get canonical labels so equal sources give equal bytes."""
+    lines: set[str] = set()
+    for graph in dataset.graphs():
+        if len(graph) == 0:
+            continue
+        triples = to_canonical_graph(graph) if _has_blank_nodes(graph) else graph
+        suffix = f" <{graph.identifier}> ."
+        for line in triples.serialize(format="nt").splitlines():
+            if line.strip():
+                lines.add(line.rstrip()[:-1].rstrip() + suffix)  # "<s> <p> <o> ." -> "<s> <p> <o> <g> ."
+    path.write_text("\n".join(sorted(lines)) + "\n", encoding="utf-8")
+
+
+def _has_blank_nodes(graph: Graph) -> bool:
+    return any(isinstance(s, BNode) or isinstance(o, BNode) for s, _, o in graph)
+
+
+def load_store(nquads: Path, store_dir: Path) -> None:
+    store = pyoxigraph.Store(str(store_dir))
+    store.bulk_load(path=str(nquads), format=pyoxigraph.RdfFormat.N_QUADS)
+    store.flush()
+    del store
+
+
+def paragraphs_with_facts(dataset: Dataset) -> dict[str, list[int]]:
+    """Per report graph, the paragraph numbers at least one extracted fact is derived from."""
+    from rdflib.namespace import PROV
+
+    from neaspec_kg.namespaces import NEA
+
+    covered: dict[str, list[int]] = {}
+    for graph in dataset.graphs():
+        if not str(graph.identifier).startswith(str(iris.report_graph(0)).rsplit("/", 1)[0]):
+            continue
+        numbers = set()
+        for _, _, para in graph.triples((None, PROV.wasDerivedFrom, None)):
+            number = graph.value(para, NEA.paragraphNumber)
+            if number is not None:
+                numbers.add(int(number))
+        covered[str(graph.identifier)] = sorted(numbers)
+    return covered
+
+
+# --- the build ----------------------------------------------------------------------------------
+def run_build(settings: Settings, *, force: bool = False, progress: bool = True,
+              out: Callable[[str], None] | None = None) -> BuildResult:
+    say = out or (lambda text: print(text, file=sys.stderr))
+    started = time.perf_counter()
+    digest = sources_digest(settings)
+    summary = current_summary(settings)
+    if not force and summary and summary.get("sources_digest") == digest and (settings.current_build / "store").is_dir():
+        say(f"build is up to date (release {summary['release']}); nothing to do")
+        return BuildResult(settings.current_build.resolve(), summary["release"], summary["triples"], summary["graphs"],
+                           summary["classes"], [], 0.0, skipped=True)
+
+    steps = _Progress(progress, say)
+    try:
+        steps.start("reading curated tables")
+        curated = Curated(settings.data_dir)
+        steps.start("parsing and extracting reports")
+        extractions = read_reports(settings, curated)
+        steps.start("building named graphs")
+        graphs = [ontology_graph(settings.ontology_dir), curated_graph(curated)]
+        graphs += [report_graph(x, curated) for x in extractions]
+        steps.start("linking to the UN SDG vocabularies")
+        graphs += sdg_graphs(settings, extractions, curated)
+        dataset = assemble_dataset(graphs)
+        steps.start("validating against the SHACL shapes")
+        from neaspec_kg.validate import validate_dataset
+
+        validation = validate_dataset(dataset, settings)
+        if not validation.conforms:
+            raise BuildError("the graph violates the SHACL shapes; the last good build is kept.\n" + validation.text)
+        steps.start("writing the dump and loading the store")
+        result = _write_build(settings, dataset, extractions, digest, started)
+    except CuratedDataError as exc:
+        raise BuildError(str(exc)) from exc
+    finally:
+        steps.stop()
+    say(format_summary(result))
+    return result
+
+
+def _write_build(settings: Settings, dataset: Dataset, extractions: list[Extraction], digest: str,
+                 started: float) -> BuildResult:
+    builds = settings.build_dir / "builds"
+    builds.mkdir(parents=True, exist_ok=True)
+    staging = Path(os.path.join(builds, f".staging-{os.getpid()}-{time.time_ns()}"))
+    staging.mkdir()
+    try:
+        nquads = staging / "dataset.nq"
+        write_nquads(dataset, nquads)
+        release = hashlib.sha256(nquads.read_bytes()).hexdigest()[:12]
+        load_store(nquads, staging / "store")
+        triples, graphs, classes = statistics(dataset)
+        warnings = [w for x in extractions for w in x.warnings]
+        covered = paragraphs_with_facts(dataset)
+        seconds = time.perf_counter() - started
+        summary = {
+            "release": release,
+            "built_at": datetime.now(timezone.utc).isoformat(timespec="seconds"),
+            "sources_digest": digest,
+            "base_iri": BASE,
+            "version": __version__,
+            "triples": triples,
+            "graphs": graphs,
+            "classes": classes,
+            "reports": [x.report.source for x in extractions],
+            "paragraphs_with_facts": {g: len(v) for g, v in covered.items()},
+            "warnings": [str(w) for w in warnings],
+            "seconds": round(seconds, 2),
+        }
+        (staging / "build.json").write_text(json.dumps(summary, indent=2, ensure_ascii=False) + "\n")
+        (staging / "warnings.txt").write_text("".join(f"{w}\n" for w in warnings))
+        final = builds / release
+        if final.exists():
+            shutil.rmtree(final)
+        staging.rename(final)
+    except BaseException:
+        shutil.rmtree(staging, ignore_errors=True)
+        raise
+    _swap_current(settings.current_build, final)
+    _prune(builds, keep=final)
+    return BuildResult(final, release, triples, graphs, classes, warnings, seconds, paragraphs_with_facts=covered)
+
+
+def _swap_current(link: Path, target: Path) -> None:
+    """Point build/current at the new build in one rename (atomic on POSIX)."""
+    tmp = link.with_name(f".current-{os.getpid()}")
+    if tmp.is_symlink() or tmp.exists():
+        tmp.unlink()
+    tmp.symlink_to(os.path.relpath(target, link.parent))
+    os.replace(tmp, link)
+
+
+def _prune(builds: Path, keep: Path) -> None:
+    olds = sorted((p for p in builds.iterdir() if p.is_dir() and not p.name.startswith(".") and p != keep),
+                  key=lambda p: p.stat().st_mtime, reverse=True)
+    for old in olds[KEEP_BUILDS - 1:]:
+        shutil.rmtree(old, ignore_errors=True)
+
+
+def format_summary(result: BuildResult) -> str:
+    lines = [f"build {result.release}: {result.triples:,} triples in {result.seconds:.1f} s -> {result.folder}"]
+    lines.append("triples per named graph:")
+    lines += [f"  {count:>8,}  {graph}" for graph, count in result.graphs.items()]
+    lines.append("entities per class (project and reused classes):")
+    lines += [f"  {count:>8,}  {cls}" for cls, count in sorted(result.classes.items(), key=lambda kv: -kv[1])
+              if not cls.startswith("http://www.w3.org/ns/oa#")]
+    for graph, numbers in result.paragraphs_with_facts.items():
+        lines.append(f"paragraphs with at least one extracted fact in {graph}: {len(numbers)}")
+    lines.append(f"data-quality warnings: {len(result.warnings)}")
+    lines += [f"  - {w}" for w in result.warnings]
+    return "\n".join(lines)
+
+
+class _Progress:
+    """A progress display on a terminal (rich), plain lines otherwise."""
+
+    def __init__(self, enabled: bool, say: Callable[[str], None]):
+        self.say, self.enabled = say, enabled
+        self._status = None
+        if enabled and sys.stderr.isatty():
+            from rich.console import Console
+
+            self._status = Console(stderr=True).status("starting")
+            self._status.start()
+        self._t = time.perf_counter()
+
+    def start(self, step: str) -> None:
+        if self._status is not None:
+            self._status.update(step + " ...")
+        elif self.enabled:
+            self.say(f"[{time.perf_counter() - self._t:6.1f}s] {step} ...")
+
+    def stop(self) -> None:
+        if self._status is not None:
+            self._status.stop()

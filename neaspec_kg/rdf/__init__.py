@@ -1,0 +1,52 @@
+"""RDF stage: typed records and curated tables -> named graphs of one rdflib Dataset.
+
+Named graphs (default graph = their union when served):
+  graph/ontology         the ontology (ontology/*.ttl)
+  graph/curated          curated tables (data/curated, data/vocab)
+  graph/report/som-<n>   one per report: structure, extracted facts, provenance
+  graph/sdg-kos          the UN SDG KOS as published
+  graph/links-sdg        SDG links made by neaspec_kg.sdg, each with how it was made
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from rdflib import Dataset, Graph
+
+from neaspec_kg import iris
+from neaspec_kg.curated import Curated
+from neaspec_kg.namespaces import bind_prefixes, rebase
+from neaspec_kg.rdf.curated import build_curated_graph
+from neaspec_kg.rdf.report import build_report_graph
+from neaspec_kg.records import Extraction
+
+
+def load_turtle_dir(folder: Path, identifier) -> Graph:
+    """All ``*.ttl`` of a folder (rebased to the configured IRI base) as one graph."""
+    graph = Graph(identifier=identifier)
+    for path in sorted(folder.glob("*.ttl")):
+        graph.parse(data=rebase(path.read_text(encoding="utf-8")), format="turtle", publicID=str(path))
+    return graph
+
+
+def assemble_dataset(graphs: list[Graph]) -> Dataset:
+    dataset = Dataset()
+    bind_prefixes(dataset)
+    for graph in graphs:
+        target = dataset.graph(graph.identifier)
+        for triple in graph:
+            target.add(triple)
+    return dataset
+
+
+def ontology_graph(ontology_dir: Path) -> Graph:
+    return load_turtle_dir(ontology_dir, iris.named_graph("ontology"))
+
+
+def curated_graph(curated: Curated) -> Graph:
+    return build_curated_graph(curated).graph
+
+
+def report_graph(extraction: Extraction, curated: Curated) -> Graph:
+    return build_report_graph(extraction, curated).graph

@@ -1,0 +1,410 @@
+"""One report's graph: the report, its sections and paragraphs, and every fact extracted
+from it, each with prov:wasDerivedFrom its paragraph and an annotation quoting the span."""
+
+from __future__ import annotations
+
+from rdflib import Literal, URIRef
+from rdflib.namespace import DCTERMS, FOAF, ORG, PROV, RDF, RDFS, SKOS
+
+from neaspec_kg import iris
+from neaspec_kg.curated import Curated
+from neaspec_kg.namespaces import DOCO, DQV, FABIO, FRBR, GEOAREA, NEA, OA, SCHEMA
+from neaspec_kg.rdf.common import GraphWriter, add_provenance, lit, year
+from neaspec_kg.rdf.curated import DOCUMENT_TYPES
+from neaspec_kg.records import (
+    Commitment,
+    Decision,
+    EventMention,
+    Extraction,
+    PersonMention,
+    SourceSpan,
+    Statement,
+)
+
+
+class ReportGraph:
+    """Builds the named graph of one report from its :class:`Extraction`."""
+
+    def __init__(self, extraction: Extraction, curated: Curated):
+        self.x = extraction
+        self.curated = curated
+        self.session = extraction.report.front.session_number
+        self.meeting = iris.meeting(self.session)
+        self.w = GraphWriter(iris.report_graph(self.session))
+        self.activity = iris.extraction(self.session)
+        self.texts = {(p.section, p.number): p.text for p in extraction.report.paragraphs}
+        self.paragraph_numbers = {p.number for p in extraction.report.paragraphs if p.number is not None}
+        self.secretariat = next(
+            (k for k, r in curated.by_key("organizations").items() if r["kind"] == "secretariat"), None)
+
+    def build(self) -> GraphWriter:
+        self._report_structure()
+        self._meeting_facts()
+        self._agenda()
+        self._attendance()
+        self._officers()
+        self._persons()
+        for statement in self.x.statements:
+            self._statement(statement)
+        self._documents()
+        for decision in self.x.decisions:
+            self._decision(decision)
+        self._projects()
+        self._commitments()
+        self._events()
+        self._plans()
+        self._warnings()
+        return self.w
+
+    # --- helpers ---------------------------------------------------------------------
+    def _prov(self, node: URIRef, span: SourceSpan) -> None:
+        add_provenance(self.w, node, span, self.session, self.texts[(span.section, span.paragraph)], self.activity)
+
+    def _where(self, span: SourceSpan) -> str:
+        return f"para {span.paragraph}" if span.paragraph is not None else f"section {span.section}"
+
+    def _state(self, country: str) -> URIRef:
+        return iris.state(self.curated.country_iso2(country))
+
+    def _delegation(self, country: str, span: SourceSpan | None = None) -> URIRef:
+        iso2 = self.curated.country_iso2(country)
+        node = iris.delegation(self.session, iso2)
+        if (node, RDF.type, NEA.Delegation) not in self.w.graph:
+            self.w.node(node, NEA.Delegation, f"Delegation of {country} to SOM-{self.session}")
+            self.w.add(node, NEA.delegationOf, iris.state(iso2))
+        if span is not None:
+            self._prov(node, span)
+        return node
+
+    def _agent(self, kind: str, key: str) -> URIRef:
+        """The node a speaker / addressee key stands for."""
+        if kind == "state":
+            return self._delegation(key)
+        if kind == "secretariat":
+            return iris.organization(self.secretariat or "secretariat")
+        if kind == "person":
+            return iris.person(self.session, key)
+        return iris.organization(key)
+
+    # --- the report itself --------------------------------------------------------------
+    def _report_structure(self) -> None:
+        r, w, s = self.x.report, self.w, self.session
+        work, expression = iris.report(s), iris.report_expression(s)
+        w.node(work, FABIO.MeetingReport, r.front.title)
+        w.text(work, DCTERMS.title, r.front.title)
+        w.add(work, FRBR.realization, expression)
+        w.add(self.meeting, SCHEMA.recordedIn, work)
+        w.node(expression, FABIO.Expression, f"{r.front.title} (English text)")
+        w.add(expression, DCTERMS.language, Literal("en"))
+        w.add(expression, DCTERMS.source, Literal(r.source))
+        w.add(expression, NEA.sha256, Literal(r.sha256))
+        w.node(self.activity, PROV.Activity, f"Extraction of facts from the SOM-{s} report")
+        w.add(self.activity, PROV.used, expression)
+        w.add(self.activity, PROV.wasAssociatedWith, iris.software())
+        for position, section in enumerate(r.sections, start=1):
+            node = iris.section(s, section.key)
+            w.node(node, DOCO.Section, f"SOM-{s} report, section {section.key}: {section.title}")
+            w.text(node, DCTERMS.title, section.title)
+            w.add(node, NEA.sectionKey, Literal(section.key))
+            w.add(node, SCHEMA.position, lit(position))
+            parent = section.key.rsplit(".", 1)[0] if "." in section.key else None
+            w.add(node, DCTERMS.isPartOf, iris.section(s, parent) if parent else expression)
+            for item in section.agenda_items:
+                w.add(node, SCHEMA.about, iris.agenda_item(s, item))
+        for p in r.paragraphs:
+            if p.number is None:
+                # Unnumbered blocks (front matter, the adopted agenda): their section holds the text.
+                w.text(iris.section(s, p.section), SCHEMA.text, p.text, lang=None)
+                continue
+            node = iris.paragraph(s, p.number)
+            w.node(node, DOCO.Paragraph, f"SOM-{s} report, paragraph {p.number}")
+            w.add(node, NEA.paragraphNumber, lit(p.number))
+            w.add(node, SCHEMA.text, Literal(p.text))
+            w.add(node, DCTERMS.isPartOf, iris.section(s, p.section))
+            if p.agenda_item:
+                w.add(node, SCHEMA.about, iris.agenda_item(s, p.agenda_item))
+
+    def _meeting_facts(self) -> None:
+        """What the report says about its own session (the curated graph has the series facts)."""
+        front, w = self.x.report.front, self.w
+        w.add(self.meeting, SCHEMA.startDate, lit(front.start_date))
+        w.add(self.meeting, SCHEMA.endDate, lit(front.end_date))
+        place = iris.place(front.city)
+        w.node(place, SCHEMA.Place, front.city)
+        w.add(place, SCHEMA.containedInPlace, GEOAREA[self.curated.countries[front.country]["un_m49"]])
+        w.add(self.meeting, SCHEMA.location, place)
+        w.add(self.meeting, PROV.wasDerivedFrom, iris.section(self.session, "front"))
+
+    def _agenda(self) -> None:
+        w, s = self.w, self.session
+        for item in self.x.agenda:
+            node = iris.agenda_item(s, item.notation)
+            w.node(node, NEA.AgendaItem, f"SOM-{s} agenda item {item.notation}: {item.title}")
+            w.add(node, SKOS.notation, Literal(item.notation))
+            w.text(node, DCTERMS.title, item.title)
+            w.add(node, SCHEMA.position, lit(item.number * 100 + (ord(item.letter) - 96 if item.letter else 0)))
+            if item.letter:
+                w.add(node, DCTERMS.isPartOf, iris.agenda_item(s, str(item.number)))
+            w.add(self.meeting, NEA.considered, node)
+            self._prov(node, item.span)
+
+    def _attendance(self) -> None:
+        a = self.x.attendance
+        if a is None:
+            return
+        for country in a.states:
+            self.w.add(self.meeting, SCHEMA.attendee, self._delegation(country, a.span))
+        for key in a.organizations:
+            self.w.add(self.meeting, SCHEMA.attendee, iris.organization(key))
+        self.w.text(self.meeting, NEA.otherAttendees, a.others)
+
+    def _person(self, person: PersonMention) -> URIRef:
+        node = iris.person(self.session, person.name)
+        w = self.w
+        if (node, RDF.type, FOAF.Person) not in w.graph:
+            title = f"{person.honorific} {person.name}" if person.honorific else person.name
+            w.node(node, (FOAF.Person, SCHEMA.Person), title)
+            w.add(node, SCHEMA.name, Literal(person.name))
+            w.add(node, FOAF.name, Literal(person.name))
+            w.add(node, SCHEMA.honorificPrefix, Literal(person.honorific) if person.honorific else None)
+            w.add(node, SCHEMA.familyName, Literal(person.family_name) if person.family_name else None)
+            w.text(node, SCHEMA.jobTitle, person.position)
+            w.text(node, NEA.affiliationText, person.affiliation)
+            if person.country:
+                w.add(node, SCHEMA.nationality, GEOAREA[self.curated.countries[person.country]["un_m49"]])
+        self._prov(node, person.span)
+        return node
+
+    def _persons(self) -> None:
+        for person in self.x.persons:
+            self._person(person)
+
+    def _officers(self) -> None:
+        w, s = self.w, self.session
+        roles = self.curated.by_key("roles")
+        for officer in self.x.officers:
+            node = iris.officer(s, officer.role)
+            person = self._person(officer.person)
+            label = f"{roles[officer.role]['label']} of SOM-{s}: {officer.person.name}"
+            w.node(node, (NEA.OfficeHolding, ORG.Membership), label + (f" ({officer.country})" if officer.country else ""))
+            w.add(node, ORG.member, person)
+            w.add(node, ORG.organization, iris.organization("som"))
+            w.add(node, ORG.role, iris.concept("role", officer.role))
+            w.add(node, NEA.electedAt, self.meeting)
+            if officer.country:
+                w.add(node, NEA.onBehalfOf, self._state(officer.country))
+            self._prov(node, officer.span)
+
+    # --- statements and decisions ---------------------------------------------------------
+    def _statement(self, st: Statement) -> None:
+        w, s = self.w, self.session
+        node = iris.statement(s, st.span.paragraph or 0, st.speaker)
+        speaker = self._person(st.person) if st.person else self._agent(st.speaker_kind, st.speaker)
+        kind_label = self.curated.by_key("statement_kinds")[st.kind]["label"]
+        w.node(node, NEA.Statement, f"SOM-{s} {self._where(st.span)}: {kind_label.lower()} by {st.speaker}")
+        w.add(node, SCHEMA.creator, speaker)
+        w.add(node, NEA.statementKind, iris.concept("statement-kind", st.kind))
+        w.add(node, SCHEMA.text, Literal(st.span.exact))
+        if st.agenda_item:
+            w.add(node, NEA.onAgendaItem, iris.agenda_item(s, st.agenda_item))
+        for topic in st.topics:
+            w.add(node, NEA.programmeArea, iris.concept("programme-area", topic))
+        w.add(node, SCHEMA.recordedAt, self.meeting)
+        self._prov(node, st.span)
+
+    def _decision(self, d: Decision) -> None:
+        w, s = self.w, self.session
+        node = iris.decision(s, d.span.paragraph or 0, d.ordinal)
+        verb = self.curated.by_key("decision_verbs")[d.verb]["label"]
+        w.node(node, NEA.Decision, f"SOM-{s} {self._where(d.span)}: {verb} {_shorten(d.object_text)}")
+        w.add(node, NEA.decisionVerb, iris.concept("decision-verb", d.verb))
+        w.add(node, NEA.actorText, Literal(d.actor))
+        w.add(node, NEA.objectText, Literal(d.object_text))
+        w.add(node, SCHEMA.text, Literal(d.span.exact))
+        w.add(node, PROV.wasGeneratedBy, self.meeting)
+        if d.section_kind:
+            w.add(node, NEA.sectionKind, Literal(d.section_kind))
+        if d.programme_area:
+            w.add(node, NEA.programmeArea, iris.concept("programme-area", d.programme_area))
+        if d.agenda_item:
+            w.add(node, NEA.underAgendaItem, iris.agenda_item(s, d.agenda_item))
+        self._addressee(node, d.addressee)
+        for key in d.documents:
+            w.add(node, NEA.decisionObject, iris.document(key))
+        for key in d.projects:
+            w.add(node, NEA.decisionObject, iris.project(key))
+        for key in d.events:
+            w.add(node, NEA.decisionObject, iris.event(key))
+        if d.planned_session is not None:
+            w.add(node, NEA.plannedEvent, iris.meeting(d.planned_session))
+        self._prov(node, d.span)
+
+    def _addressee(self, node: URIRef, addressee: str | None) -> None:
+        if not addressee:
+            return
+        if addressee == "secretariat" and self.secretariat:
+            self.w.add(node, NEA.addressee, iris.organization(self.secretariat))
+        elif addressee in self.curated.countries:
+            self.w.add(node, NEA.addressee, self._state(addressee))
+        elif addressee in self.curated.by_key("organizations"):
+            self.w.add(node, NEA.addressee, iris.organization(addressee))
+        else:
+            self.w.add(node, NEA.addresseeText, Literal(addressee))
+
+    def _documents(self) -> None:
+        w = self.w
+        for doc in self.x.documents:
+            node = iris.document(doc.key)
+            if (node, RDFS.label, None) not in w.graph:
+                w.node(node, DOCUMENT_TYPES.get(doc.kind, FABIO.Expression), doc.title)
+                w.text(node, DCTERMS.title, doc.title)
+            if doc.programme_area:
+                w.add(node, NEA.programmeArea, iris.concept("programme-area", doc.programme_area))
+            if doc.year is not None:
+                w.add(node, NEA.coversYear, year(doc.year))
+            self._prov(node, doc.span)
+
+    # --- projects, commitments, events, plans --------------------------------------------------
+    def _projects(self) -> None:
+        w = self.w
+        for mention in self.x.projects:
+            node = iris.project(mention.project)
+            for funder in mention.funders:
+                agent = self._state(funder) if funder in self.curated.countries else iris.organization(funder)
+                w.add(node, SCHEMA.funder, agent)
+                grant = URIRef(f"{node}/funding/{iris.slug(funder)}")
+                w.node(grant, SCHEMA.MonetaryGrant, f"Funding of {mention.project} by {funder}")
+                w.add(grant, SCHEMA.funder, agent)
+                w.add(grant, SCHEMA.fundedItem, node)
+                self._prov(grant, mention.span)
+            for taxon in mention.taxa:
+                w.add(node, NEA.targetsTaxon, iris.taxon(self.curated.by_key("taxa")[taxon]["scientific_name"]))
+            if mention.status:
+                w.add(node, NEA.statusText, Literal(mention.status))
+            w.add(node, SCHEMA.subjectOf, iris.block(self.session, mention.span.paragraph, mention.span.section))
+            self._prov(node, mention.span)
+
+    def _commitments(self) -> None:
+        targets: dict[tuple[str, str], URIRef] = {}
+        for c in self.x.commitments:
+            if c.kind != "achieved":
+                targets.setdefault((c.actor, c.measure), self._commitment(c))
+        for c in self.x.commitments:
+            if c.kind == "achieved":
+                self._progress(c, targets.get((c.actor, c.measure)))
+
+    def _commitment_common(self, node: URIRef, c: Commitment, value_property: URIRef) -> None:
+        w = self.w
+        w.add(node, NEA.committedBy, self._state(c.actor))
+        w.add(node, NEA.commitmentKind, iris.concept("commitment-kind", c.kind))
+        w.add(node, NEA.measure, iris.concept("measure", c.measure))
+        w.add(node, NEA.reportedAt, self.meeting)
+        w.add(node, SCHEMA.description, Literal(c.description))
+        w.add(node, NEA.baselineYear, year(c.baseline_year))
+        w.add(node, NEA.recipient, Literal(c.recipient) if c.recipient else None)
+        if c.quantity is not None:
+            q = iris.quantity(node)
+            units = self.curated.by_key("units")[c.quantity.unit]
+            w.node(q, SCHEMA.QuantitativeValue, c.quantity.text)
+            w.add(q, SCHEMA.value, lit(c.quantity.value))
+            w.add(q, SCHEMA.unitText, Literal(units["label"]))
+            w.add(q, SCHEMA.unitCode, URIRef(units["qudt_unit"]) if units["qudt_unit"] else None)
+            w.add(node, value_property, q)
+        self._prov(node, c.span)
+
+    def _commitment(self, c: Commitment) -> URIRef:
+        node = iris.commitment(self.session, c.span.paragraph or 0, c.ordinal)
+        self.w.node(node, NEA.Commitment, f"{c.actor}: {_shorten(c.description)} (SOM-{self.session})")
+        self._commitment_common(node, c, NEA.targetValue)
+        self.w.add(node, NEA.targetYear, year(c.target_year))
+        return node
+
+    def _progress(self, c: Commitment, target: URIRef | None) -> None:
+        node = iris.progress(self.session, c.span.paragraph or 0, c.ordinal)
+        self.w.node(node, NEA.Progress, f"{c.actor} reported: {_shorten(c.description)} (SOM-{self.session})")
+        self._commitment_common(node, c, NEA.achievedValue)
+        self.w.add(node, NEA.referenceYear, year(c.reference_year))
+        self.w.add(node, NEA.progressOf, target)
+
+    def _events(self) -> None:
+        for e in self.x.events:
+            self._event(e)
+
+    def _event(self, e: EventMention) -> None:
+        w = self.w
+        node = iris.event(e.key)
+        if (node, RDF.type, NEA.RelatedEvent) not in w.graph:
+            w.node(node, (NEA.RelatedEvent, SCHEMA.Event), e.name)
+            w.add(node, SCHEMA.name, Literal(e.name))
+            w.add(node, SCHEMA.additionalType, iris.concept("event-kind", e.kind))
+        else:
+            w.add(node, SCHEMA.alternateName, Literal(e.name))
+        w.add(node, NEA.ordinalNumber, lit(e.ordinal) if e.ordinal is not None else None)
+        w.add(node, SCHEMA.startDate, lit(e.start_date) if e.start_date else None)
+        w.add(node, SCHEMA.endDate, lit(e.end_date) if e.end_date else None)
+        w.add(node, NEA.period, Literal(e.period) if e.period else None)
+        if e.status in ("planned", "proposed"):
+            w.add(node, SCHEMA.eventStatus, SCHEMA.EventScheduled)
+        w.add(node, NEA.planningStatus, Literal(e.status))
+        if e.place:
+            place = iris.place(e.place)
+            w.node(place, SCHEMA.Place, e.place)
+            if e.country:
+                w.add(place, SCHEMA.containedInPlace, GEOAREA[self.curated.countries[e.country]["un_m49"]])
+            w.add(node, SCHEMA.location, place)
+        elif e.country:
+            w.add(node, SCHEMA.location, GEOAREA[self.curated.countries[e.country]["un_m49"]])
+        for organizer in e.organizers:
+            agent = self._state(organizer) if organizer in self.curated.countries else iris.organization(organizer)
+            w.add(node, SCHEMA.organizer, agent)
+        if e.programme_area:
+            w.add(node, NEA.programmeArea, iris.concept("programme-area", e.programme_area))
+        if e.project:
+            w.add(node, NEA.underProject, iris.project(e.project))
+        w.add(node, NEA.reportedAt, self.meeting)
+        self._prov(node, e.span)
+
+    def _plans(self) -> None:
+        w = self.w
+        for plan in self.x.plans:
+            node = iris.plan(self.session, plan.span.paragraph, plan.span.section)
+            w.node(node, NEA.SessionPlan, f"Plan for SOM-{plan.session} read at SOM-{self.session} ({self._where(plan.span)})")
+            w.add(node, NEA.plannedEvent, iris.meeting(plan.session))
+            if plan.host:
+                w.add(node, NEA.tentativeHost, self._state(plan.host))
+            w.add(node, NEA.tentativeTiming, Literal(plan.timing) if plan.timing else None)
+            w.add(node, NEA.venueText, Literal(plan.venue) if plan.venue else None)
+            w.add(node, NEA.reportedAt, self.meeting)
+            self._prov(node, plan.span)
+
+    def _warnings(self) -> None:
+        """Data-quality warnings stay in the graph, attached to the part of the report they concern."""
+        w, s = self.w, self.session
+        for warning in self.x.warnings:
+            node = iris.quality_issue(s, warning.code, warning.line)
+            w.node(node, (DQV.QualityAnnotation, OA.Annotation), f"Data-quality issue: {warning.code}")
+            w.add(node, OA.motivatedBy, DQV.qualityAssessment)
+            w.add(node, RDFS.comment, Literal(str(warning), lang="en"))
+            w.add(node, NEA.warningCode, Literal(warning.code))
+            if warning.paragraph in self.paragraph_numbers:
+                target = iris.paragraph(s, warning.paragraph)
+            else:
+                target = self._section_at_line(warning.line)
+            w.add(node, OA.hasTarget, target)
+            w.add(node, PROV.wasGeneratedBy, self.activity)
+
+    def _section_at_line(self, line: int | None) -> URIRef:
+        key = "front"
+        for section in self.x.report.sections:
+            if line is not None and section.line <= line:
+                key = section.key
+        return iris.section(self.session, key)
+
+
+def _shorten(text: str, limit: int = 90) -> str:
+    text = " ".join(text.split())
+    return text if len(text) <= limit else text[: limit - 1].rsplit(" ", 1)[0] + "…"
+
+
+def build_report_graph(extraction: Extraction, curated: Curated) -> GraphWriter:
+    return ReportGraph(extraction, curated).build()
