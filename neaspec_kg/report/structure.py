@@ -47,6 +47,9 @@ _DATE_RANGE_RE = re.compile(
     rf"\b(\d{{1,2}})\s*(?:{_MONTH}\s*)?[-–]\s*(\d{{1,2}})\s+{_MONTH},?\s+(\d{{4}})\b"
 )
 _DATE_RE = re.compile(rf"\b(\d{{1,2}})\s+{_MONTH},?\s+(\d{{4}})\b")
+_MAX_SKIPPED_SECTIONS = 3
+# The genre closes with the adoption of the report (or of its conclusions); without it the file is cut short.
+_CLOSING_SECTION_RE = re.compile(r"\badoption of the (?:report|conclusions)", re.IGNORECASE)
 _TERMINAL = (".", ":", ";", "?", "!", "”", '"', "’", ")")
 
 
@@ -63,6 +66,9 @@ def parse_report(path: Path, curated: Curated) -> Report:
 def parse_report_bytes(raw: bytes, source: str, curated: Curated) -> Report:
     if not raw.strip():
         raise ReportError(source, "the file is empty")
+    if raw.lstrip().startswith(b"%PDF-"):
+        raise ReportError(source, "this is a PDF, not report text; convert it to UTF-8 text first "
+                                  "(e.g. pdftotext -layout) and parse the .txt")
     if b"\x00" in raw[:8192]:
         raise ReportError(source, "this is a binary file, not report text (NUL bytes)")
     try:
@@ -188,7 +194,7 @@ class _Parser:
             self._agenda_subheading(number, m)
             return True
         m = _SECTION_RE.match(line)
-        if m and self._is_next_section_letter(m.group(1)) and not m.group(2).isupper():
+        if m and not m.group(2).isupper() and self._is_section_letter(number, m.group(1), m.group(2)):
             self._open_section(number, m.group(1), m.group(2), level=2)
             return True
         m = _CHAPTER_RE.match(line)
@@ -197,11 +203,23 @@ class _Parser:
             return True
         return False
 
-    def _is_next_section_letter(self, letter: str) -> bool:
+    def _is_section_letter(self, number: int, letter: str, title: str) -> bool:
+        """The next lettered section, or one a few letters on (a section dropped in editing: warned)."""
         if self.chapter is None:
             return False
         expected = "A" if self.section_letter is None else chr(ord(self.section_letter) + 1)
-        return letter == expected
+        if letter == expected:
+            return True
+        skipped = ord(letter) - ord(expected)
+        # Only a heading-like line may skip letters: short, no sentence full stop.
+        if not 0 < skipped <= _MAX_SKIPPED_SECTIONS or len(title) > 120 or title.endswith("."):
+            return False
+        missing = ", ".join(chr(c) for c in range(ord(expected), ord(letter)))
+        self.warnings.append(DataQualityWarning(
+            self.source, "section-letter-gap",
+            f"section '{letter}. {title}' follows section {self.section_letter or '(none)'} of chapter "
+            f"{self.chapter}: section(s) {missing} missing?", line=number))
+        return True
 
     def _open_section(self, number: int, mark: str, title: str, level: int) -> None:
         if level == 1:
@@ -263,11 +281,13 @@ class _Parser:
     # --- results -----------------------------------------------------------------------
     def finish(self, sha256: str) -> Report:
         if not self.blocks or all(b.number is None for b in self.blocks):
-            raise ReportError(self.source, "no numbered paragraphs found: is this a meeting report?",
-                              line=self.last_line or None)
+            raise ReportError(self.source, "no numbered paragraphs found: the body text from here on has no "
+                              "paragraph numbers ('1. The Meeting ...'); is this a NEASPEC/ESCAP meeting report?",
+                              line=self._first_body_line())
         front = self._front_matter()
         for number, title in self.heading_checks:
             self._warn_heading_session(number, title, front.session_number)
+        self._check_closing_section()
         last = self.blocks[-1]
         if last.number is not None and not last.text.rstrip().endswith(_TERMINAL):
             self.warnings.append(DataQualityWarning(
@@ -285,6 +305,22 @@ class _Parser:
         return Report(source=self.source, sha256=sha256, front=front,
                       sections=(front_section, *self.sections), paragraphs=(front_block, *paragraphs),
                       warnings=tuple(self.warnings))
+
+    def _first_body_line(self) -> int | None:
+        """The first line of prose after the title block (where paragraph 1 should be)."""
+        after_title = [(n, t) for n, t in self.front_lines if not t.isupper()]
+        title_at = next((n for n, t in self.front_lines if t.upper().startswith("REPORT OF THE")), 0)
+        prose = [n for n, t in after_title if n > title_at and len(t.split()) >= 6]
+        starts = prose + [b.line for b in self.blocks]
+        return min(starts) if starts else (self.last_line or None)
+
+    def _check_closing_section(self) -> None:
+        if any(_CLOSING_SECTION_RE.search(s.title) for s in self.sections):
+            return
+        self.warnings.append(DataQualityWarning(
+            self.source, "no-closing-section",
+            "the report has no closing 'Adoption of the report' section: truncated or incomplete?",
+            line=self.last_line))
 
     def _warn_heading_session(self, number: int, title: str, session: int) -> None:
         for value, _, _ in session_ordinals(title):
