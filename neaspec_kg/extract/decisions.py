@@ -1,0 +1,307 @@
+"""Decisions of the Meeting and the documents it acted on or cited.
+
+The genre states a decision as a sentence whose subject is the body ("The Meeting",
+"The SOM", "the senior officials", "the delegates", or "It" continuing one of these)
+followed by a decision verb from data/curated/decision-verbs.csv, often after a leading
+participial clause ("Recognizing the need ..., the senior officials requested ...").
+One sentence can carry several coordinated decisions ("... acknowledged efforts ... and
+took note of the interests ..."): each is its own Decision, numbered in text order within
+the paragraph. Requests are also printed in the passive ("The secretariat was requested
+to ..."): the Meeting is then the implied actor and the subject the addressee.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+from functools import lru_cache
+
+from neaspec_kg.curated import Curated
+from neaspec_kg.extract.sentences import (
+    Sentence,
+    name_at,
+    planned_session_in,
+    source_span,
+    split_sentences,
+)
+from neaspec_kg.records import DataQualityWarning, Decision, DocumentMention, Paragraph, Report
+
+_ADVERBS = r"(?:(?:also|further|then|therefore|again|\w+ly)\s+)*"
+# The body as subject, at the start of a sentence or after a leading clause's comma.
+_ACTOR = (r"(?:^|,\s+)(?P<actor>(?:[Tt]he\s+)?(?:(?:[Ss]enior\s+[Oo]fficials\s+)?[Mm]eeting|SOM"
+          r"|[Ss]enior\s+[Oo]fficials|[Dd]elegates)|^It)\s+")
+# Passive requests: the addressee is the grammatical subject.
+_PASSIVE = r"(?:^|,\s+)(?P<addressee>(?:[Tt]he\s+)?(?:secretariat|[Mm]ember\s+States))\s+(?:was|were)\s+"
+# Where a coordinated predicate starts: ", and took note of", " and subsequently approved the".
+_COORDINATION = r"(?:,\s*)?\s+and\s+" + _ADVERBS
+_OTHER_VERB = r"[a-z]+ed\s+(?:the|its|their|his|her|to|that|on|of|a|an|for|with)\b"
+_ADDRESSEE_RE = re.compile(r"(?:(?:its|their|deep|sincere)\s+)*(?:appreciation\s+|gratitude\s+|thanks\s+)?"
+                           r"(?:to\s+)?(?:the\s+)?(?:Government\s+of\s+(?:the\s+)?)?")
+
+# "the proposed activity plan on air pollution for 2025", "... in 2025", "the proposed 2025
+# activity plan", "the proposed activities for 2025": a plan is named by its year.
+_ACTIVITY_PLAN_RE = re.compile(
+    r"(?:the\s+)?(?:(?:proposed|revised|draft|updated)\s+)?"
+    r"(?:(?P<year_before>\d{4})\s+activity\s+plan\b"
+    r"|(?:activity\s+plan|(?<=proposed\s)activities)(?:\s+(?:on|for)\s+(?P<area>[a-z][a-z -]*?))?"
+    r"\s+(?:for|in)\s+(?P<year>\d{4})\b)")
+_FINANCIAL_REPORT_RE = re.compile(r"\bfinancial\s+report\b", re.IGNORECASE)
+_CONCLUSIONS_RE = re.compile(r"\bconclusions\s+and\s+recommendations\b", re.IGNORECASE)
+
+
+@dataclass(frozen=True)
+class _Found:
+    """A document mention inside one paragraph (offsets into Paragraph.text)."""
+
+    key: str
+    title: str
+    kind: str
+    start: int
+    end: int
+    programme_area: str | None = None
+    year: int | None = None
+
+
+# --- decisions ---------------------------------------------------------------------------
+def extract_decisions(report: Report, curated: Curated,
+                      warnings: list[DataQualityWarning]) -> tuple[Decision, ...]:
+    decisions: list[Decision] = []
+    for paragraph in _numbered(report):
+        decisions.extend(_paragraph_decisions(report, curated, paragraph, warnings))
+    return tuple(decisions)
+
+
+def _numbered(report: Report) -> list[Paragraph]:
+    return [p for p in report.paragraphs if p.number is not None]
+
+
+def _paragraph_decisions(report: Report, curated: Curated, paragraph: Paragraph,
+                         warnings: list[DataQualityWarning]) -> list[Decision]:
+    documents = _documents_in(report, curated, paragraph, None)  # extract_documents reports their warnings
+    area = programme_area_of(report, curated, paragraph)
+    section_kind = _section_kind(report, paragraph)
+    found: list[Decision] = []
+    previous_actor: str | None = None
+    for sentence in split_sentences(paragraph):
+        for clause in decision_clauses(sentence, curated):
+            actor = clause.actor if clause.actor != "It" else previous_actor
+            if actor is None:
+                continue  # "It ..." with nothing before it to refer to
+            previous_actor = actor
+            found.append(Decision(
+                ordinal=len(found) + 1, verb=clause.verb, actor=actor, object_text=clause.object_text,
+                span=source_span(paragraph, clause.start, clause.end), programme_area=area,
+                agenda_item=paragraph.agenda_item, addressee=clause.addressee or _addressee(clause.object_text, curated),
+                documents=tuple(dict.fromkeys(d.key for d in documents
+                                              if clause.object_start <= d.start and d.end <= clause.end)),
+                projects=tuple(curated.project_matcher.keys_in(clause.object_text)),
+                planned_session=planned_session_in(clause.object_text, report.front.session_number),
+                section_kind=section_kind))
+    return found
+
+
+@dataclass(frozen=True)
+class Clause:
+    """One decision verb with its object, offsets into Paragraph.text."""
+
+    actor: str  # as printed, article dropped; "It" until resolved
+    verb: str  # key of decision-verbs.csv
+    object_text: str
+    start: int  # where the span starts (the sentence for the first verb, the verb for later ones)
+    object_start: int
+    end: int
+    addressee: str | None = None
+
+
+def decision_clauses(sentence: Sentence, curated: Curated) -> list[Clause]:
+    """The decisions stated in one sentence, in text order."""
+    patterns = _patterns(_forms_key(curated))
+    clauses: list[Clause] = []
+    subjects = sorted(list(patterns.active.finditer(sentence.text)) + list(patterns.passive.finditer(sentence.text)),
+                      key=lambda m: m.start())
+    for i, subject in enumerate(subjects):
+        limit = subjects[i + 1].start() if i + 1 < len(subjects) else len(sentence.text)
+        clauses.extend(_predicate_clauses(sentence, subject, limit, patterns, curated, first=not clauses))
+    return clauses
+
+
+def is_decision_sentence(sentence: Sentence, curated: Curated) -> bool:
+    return bool(decision_clauses(sentence, curated))
+
+
+def _predicate_clauses(sentence: Sentence, subject: re.Match[str], limit: int, patterns: _Patterns,
+                       curated: Curated, *, first: bool) -> list[Clause]:
+    text = sentence.text
+    groups = subject.groupdict()
+    passive = groups.get("addressee") is not None
+    actor = "Meeting" if passive else _strip_article(groups["actor"])  # passive: the body is implied
+    addressee = _normalize_addressee(groups["addressee"]) if passive else None
+    verbs = [(subject.start("verb"), subject.end("verb"), subject.group("verb"))]
+    for m in patterns.coordinated.finditer(text, subject.end(), limit):
+        if m.group("form"):
+            verbs.append((m.start("form"), m.end("form"), m.group("form")))
+    clauses = []
+    for j, (v_start, v_end, form) in enumerate(verbs):
+        next_start = verbs[j + 1][0] if j + 1 < len(verbs) else limit
+        object_end = _object_end(text, v_end, next_start, patterns)
+        start = subject.start("actor" if not passive else "addressee") if j == 0 else v_start
+        if j == 0 and first:
+            start = 0  # the first decision keeps its leading clause ("Recognizing ..., the Meeting ...")
+        object_start = v_end + len(text[v_end:object_end]) - len(text[v_end:object_end].lstrip())
+        clauses.append(Clause(actor=actor, verb=patterns.form_keys[form], object_text=text[object_start:object_end],
+                              start=sentence.start + start, object_start=sentence.start + object_start,
+                              end=sentence.start + object_end, addressee=addressee))
+    return clauses
+
+
+def _object_end(text: str, start: int, limit: int, patterns: _Patterns) -> int:
+    """End of a verb's object: before the next coordinated predicate, without final punctuation."""
+    m = patterns.cut.search(text, start, limit)
+    end = m.start() if m else limit
+    while end > start and text[end - 1] in " .,;:":
+        end -= 1
+    return end
+
+
+def _strip_article(actor: str) -> str:
+    return re.sub(r"^[Tt]he\s+", "", actor)
+
+
+def _normalize_addressee(printed: str) -> str:
+    return "secretariat" if "secretariat" in printed.lower() else "member States"
+
+
+def _addressee(object_text: str, curated: Curated) -> str | None:
+    """Whom a decision addresses: "requested the secretariat to", "appreciation to the Government of X"."""
+    rest = object_text[_ADDRESSEE_RE.match(object_text).end():]  # type: ignore[union-attr]
+    if re.match(r"secretariat\b", rest):
+        return "secretariat"
+    if re.match(r"[Mm]ember\s+States\b", rest):
+        return "member States"
+    named = name_at(rest[:120], curated)
+    if named is None:
+        return None
+    # Only a name that receives the decision, not one inside the object ("the contribution of NEASPEC").
+    after = rest[named[2]:]
+    return named[1] if re.match(r"\s*(?:to|for|and|,)\b", after) or not after.strip() else None
+
+
+@dataclass(frozen=True)
+class _Patterns:
+    active: re.Pattern[str]
+    passive: re.Pattern[str]
+    coordinated: re.Pattern[str]
+    cut: re.Pattern[str]
+    form_keys: dict[str, str]
+
+
+def _forms_key(curated: Curated) -> tuple[tuple[str, str], ...]:
+    pairs = []
+    for row in curated.rows("decision_verbs"):
+        for form in row["forms"].split(";"):
+            if form.strip():
+                pairs.append((form.strip(), row["key"]))
+    return tuple(pairs)
+
+
+@lru_cache(maxsize=8)
+def _patterns(forms: tuple[tuple[str, str], ...]) -> _Patterns:
+    form_keys = dict(forms)
+    alternation = "|".join(re.escape(f) for f in sorted(form_keys, key=len, reverse=True))
+    verb = rf"(?P<verb>{alternation})\b"
+    return _Patterns(
+        active=re.compile(_ACTOR + _ADVERBS + verb),
+        passive=re.compile(_PASSIVE + _ADVERBS + verb),
+        # "... will be reviewed and adopted by the member States" is a passive participle, not a decision.
+        coordinated=re.compile(_COORDINATION + rf"(?P<form>{alternation})\b(?!\s+by\b)"),
+        cut=re.compile(_COORDINATION + rf"(?:(?:{alternation})\b(?!\s+by\b)|{_OTHER_VERB})"),
+        form_keys=form_keys,
+    )
+
+
+# --- where a paragraph belongs ----------------------------------------------------------------
+def programme_area_of(report: Report, curated: Curated, paragraph: Paragraph) -> str | None:
+    """The paragraph's programme area: its run-in label or agenda sub-heading, else its section title."""
+    for label in (paragraph.topic, _section_title(report, paragraph.section)):
+        keys = curated.programme_area_matcher.keys_in(label or "")
+        if keys:
+            return keys[0]
+    return None
+
+
+def _section_title(report: Report, key: str) -> str | None:
+    return next((s.title for s in report.sections if s.key == key), None)
+
+
+def _section_kind(report: Report, paragraph: Paragraph) -> str:
+    """Chapter "Conclusions and recommendations" vs the proceedings, by the chapter's title."""
+    chapter = _section_title(report, paragraph.section.split(".")[0]) or ""
+    return "conclusions" if re.search(r"\bconclusions\b", chapter, re.IGNORECASE) else "proceedings"
+
+
+# --- documents --------------------------------------------------------------------------------
+def extract_documents(report: Report, curated: Curated,
+                      warnings: list[DataQualityWarning]) -> tuple[DocumentMention, ...]:
+    mentions: list[DocumentMention] = []
+    for paragraph in _numbered(report):
+        for d in _documents_in(report, curated, paragraph, warnings):
+            mentions.append(DocumentMention(key=d.key, title=d.title, kind=d.kind,
+                                            span=source_span(paragraph, d.start, d.end),
+                                            programme_area=d.programme_area, year=d.year))
+    return tuple(mentions)
+
+
+def _documents_in(report: Report, curated: Curated, paragraph: Paragraph,
+                  warnings: list[DataQualityWarning] | None) -> list[_Found]:
+    found = _curated_documents(curated, paragraph) + _derived_documents(report, curated, paragraph, warnings)
+    return sorted(_without_overlaps(found), key=lambda d: d.start)
+
+
+def _curated_documents(curated: Curated, paragraph: Paragraph) -> list[_Found]:
+    rows = curated.by_key("documents")
+    return [_Found(m.key, rows[m.key]["title"], rows[m.key]["kind"], m.start, m.end,
+                   rows[m.key]["programme_area"] or None)
+            for m in curated.document_matcher.find(paragraph.text)]
+
+
+def _derived_documents(report: Report, curated: Curated, paragraph: Paragraph,
+                       warnings: list[DataQualityWarning] | None) -> list[_Found]:
+    """Documents each session has anew: activity plans, the financial report, the conclusions."""
+    session = report.front.session_number
+    text = paragraph.text
+    found = [_Found(f"financial-report-som-{session}", m.group(0), "financial-report", m.start(), m.end())
+             for m in _FINANCIAL_REPORT_RE.finditer(text)]
+    found += [_Found(f"conclusions-som-{session}", m.group(0), "conclusions", m.start(), m.end())
+              for m in _CONCLUSIONS_RE.finditer(text)]
+    for m in _ACTIVITY_PLAN_RE.finditer(text):
+        plan = _activity_plan(report, curated, paragraph, m, warnings)
+        if plan is not None:
+            found.append(plan)
+    return found
+
+
+def _activity_plan(report: Report, curated: Curated, paragraph: Paragraph, m: re.Match[str],
+                   warnings: list[DataQualityWarning] | None) -> _Found | None:
+    year = m.group("year") or m.group("year_before")
+    if year is None:
+        return None  # "the proposed activity plan" with no year: which plan is not printed
+    named = curated.programme_area_matcher.keys_in(m.group("area") or "")
+    area = named[0] if named else programme_area_of(report, curated, paragraph)
+    if area is None:
+        if warnings is not None:
+            warnings.append(DataQualityWarning(
+                report.source, "activity-plan-without-area",
+                f"'{m.group(0)}' names no programme area and the paragraph has none", paragraph=paragraph.number))
+        return None
+    return _Found(f"activity-plan-{year}-{area}", m.group(0), "project-plan", m.start(), m.end(), area, int(year))
+
+
+def _without_overlaps(found: list[_Found]) -> list[_Found]:
+    """Longest first: "the proposed activity plan on ... for 2025" hides nothing curated inside it."""
+    kept: list[_Found] = []
+    for d in sorted(found, key=lambda d: -(d.end - d.start)):
+        if not any(k.start < d.end and d.start < k.end for k in kept):
+            kept.append(d)
+    return kept
+
+
