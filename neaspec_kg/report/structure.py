@@ -144,7 +144,7 @@ class _Parser:
             return False
         n = int(m.group(1))
         expected = self.last_number + 1
-        if self._continues_list(n):
+        if self._continues_list(n, expected):
             return False
         if n != expected:
             # Not the next paragraph: a list line (the adopted agenda) or a damaged number.
@@ -166,17 +166,18 @@ class _Parser:
         self.blocks.append(_Block(n, self.section_key, number, number, [body], self.agenda_item, topic))
         return True
 
-    def _continues_list(self, n: int) -> bool:
+    def _continues_list(self, n: int, expected: int) -> bool:
         """A numbered line that is the next item of a list, not the next paragraph.
 
         The adopted agenda's items ("7. Other issues") can carry the very number the next
-        paragraph would have; within the list's section, the list's own sequence wins.
+        paragraph would have; within the list's section, the list's own sequence wins, and
+        a number that is not the next paragraph's stays in the list (a gap the agenda reader warns of).
         Before any paragraph, "1. Opening of the Meeting" under "Adoption of the agenda"
         starts the list (a report without numbered paragraphs must not read it as paragraph 1).
         """
         block = self.blocks[-1] if self.blocks else None
         if block is not None and block.section == self.section_key and block.list_number is not None:
-            return n == block.list_number + 1
+            return n == block.list_number + 1 or n != expected
         return (n == 1 and self.last_number == 0 and bool(self.sections)
                 and re.search(r"\badoption of the agenda\b", self.sections[-1].title, re.IGNORECASE) is not None)
 
@@ -270,7 +271,12 @@ class _Parser:
         block = self.blocks[-1]
         block.list_number = _list_number(line) or block.list_number
         previous = block.text.rstrip()
-        is_list = "\t" in raw_line or _LIST_LINE_RE.match(line) or previous.endswith(":") or block.number is None
+        last_line = previous.rsplit("\n", 1)[-1]
+        # After a list line, a capitalised line is the next line (a sentence closing the list), while
+        # a wrapped item title continues in lower case ("... recommendations / arising from ...").
+        after_list_line = bool(_LIST_LINE_RE.match(last_line)) and line[:1].isupper()
+        is_list = ("\t" in raw_line or _LIST_LINE_RE.match(line) or previous.endswith(":") or block.number is None
+                   or after_list_line)
         if is_list:
             block.parts.append("\n" + line)
         else:
