@@ -92,12 +92,20 @@ def _paragraph_decisions(report: Report, curated: Curated, paragraph: Paragraph,
                 ordinal=len(found) + 1, verb=clause.verb, actor=actor, object_text=clause.object_text,
                 span=source_span(paragraph, clause.start, clause.end), programme_area=area,
                 agenda_item=paragraph.agenda_item, addressee=clause.addressee or _addressee(clause.object_text, curated),
-                documents=tuple(dict.fromkeys(d.key for d in documents
-                                              if clause.object_start <= d.start and d.end <= clause.end)),
+                documents=_acted_on(clause, documents),
                 projects=tuple(curated.project_matcher.keys_in(clause.object_text)),
                 planned_session=planned_session_in(clause.object_text, report.front.session_number),
                 section_kind=section_kind))
     return found
+
+
+def _acted_on(clause: Clause, documents: list[_Found]) -> tuple[str, ...]:
+    """Documents named in the object; "approved the plan" refers back to the plan named before it."""
+    named = [d.key for d in documents if clause.object_start <= d.start and d.end <= clause.end]
+    if not named and re.match(r"(?:the|this|that)\s+(?:revised\s+)?plan\b", clause.object_text):
+        earlier = [d for d in documents if d.end <= clause.object_start and d.kind == "project-plan"]
+        named = [earlier[-1].key] if earlier else []
+    return tuple(dict.fromkeys(named))
 
 
 @dataclass(frozen=True)
@@ -136,12 +144,12 @@ def _predicate_clauses(sentence: Sentence, subject: re.Match[str], limit: int, p
     passive = groups.get("addressee") is not None
     actor = "Meeting" if passive else _strip_article(groups["actor"])  # passive: the body is implied
     addressee = _normalize_addressee(groups["addressee"]) if passive else None
-    verbs = [(subject.start("verb"), subject.end("verb"), subject.group("verb"))]
+    # (where the predicate's coordination starts, verb start, verb end, form as printed)
+    verbs = [(subject.start("verb"), subject.start("verb"), subject.end("verb"), subject.group("verb"))]
     for m in patterns.coordinated.finditer(text, subject.end(), limit):
-        if m.group("form"):
-            verbs.append((m.start("form"), m.end("form"), m.group("form")))
+        verbs.append((m.start(), m.start("form"), m.end("form"), m.group("form")))
     clauses = []
-    for j, (v_start, v_end, form) in enumerate(verbs):
+    for j, (_, v_start, v_end, form) in enumerate(verbs):
         next_start = verbs[j + 1][0] if j + 1 < len(verbs) else limit
         object_end = _object_end(text, v_end, next_start, patterns)
         start = subject.start("actor" if not passive else "addressee") if j == 0 else v_start
