@@ -81,12 +81,21 @@ def _find_officers(text: str, roles: dict[str, str]) -> list[_Found]:
             if any(f.start < m.end() and m.start() < f.end for f in found):
                 continue  # already read by an earlier form
             role_key = roles[m.group("role").lower()]
-            for p in re.finditer(_PERSON, m.group("person")):
-                p_start = m.start("person") + p.start()
+            for p_start, p_end in _split_persons(text, m.start("person"), m.end("person")):
                 start = m.start() if m.start() < m.start("person") else p_start
-                found.append(_Found(role_key, start, m.end(), p_start, m.start("person") + p.end()))
+                found.append(_Found(role_key, start, m.end(), p_start, p_end))
     found += _unlabelled_lines(text, found)
     return sorted(found, key=lambda f: f.start)
+
+
+def _split_persons(text: str, start: int, end: int) -> list[tuple[int, int]]:
+    """Offsets of each person in "Ms. A (Japan) and Mr. B (China)": split before "and <honorific>"."""
+    bounds, cursor = [], start
+    for sep in re.finditer(rf",?\s+and\s+(?={HONORIFIC})", text[start:end]):
+        bounds.append((cursor, start + sep.start()))
+        cursor = start + sep.end()
+    bounds.append((cursor, end))
+    return bounds
 
 
 def _unlabelled_lines(text: str, labelled: list[_Found]) -> list[_Found]:
