@@ -181,7 +181,8 @@ def _normalize_addressee(printed: str) -> str:
 
 def _addressee(object_text: str, curated: Curated) -> str | None:
     """Whom a decision addresses: "requested the secretariat to", "appreciation to the Government of X"."""
-    rest = object_text[_ADDRESSEE_RE.match(object_text).end():]  # type: ignore[union-attr]
+    lead = _ADDRESSEE_RE.match(object_text)
+    rest = object_text[lead.end():] if lead else object_text
     if re.match(r"secretariat\b", rest):
         return "secretariat"
     if re.match(r"[Mm]ember\s+States\b", rest):

@@ -162,8 +162,11 @@ def _named_list(curated: Curated, text: str, start: int) -> tuple[tuple[Speaker,
     return tuple(dict.fromkeys(speakers)), position
 
 
+_NAME_RE = re.compile(r"[\w'’-]+(?:\s+[A-Z][\w'’-]+)*")  # an unknown name, for the warning
+
+
 def _word_end(text: str, start: int) -> int:
-    m = re.compile(r"[\w'’-]+(?:\s+[A-Z][\w'’-]+)*").match(text, start)
+    m = _NAME_RE.match(text, start)
     return m.end() if m else start
 
 
