@@ -106,7 +106,8 @@ def read_reports(settings: Settings, curated: Curated) -> list[Extraction]:
 
 
 def sdg_graphs(settings: Settings, extractions: list[Extraction], curated: Curated) -> list[Graph]:
-    from neaspec_kg.sdg import kos_graph, link_sdgs
+    from neaspec_kg.sdg.kos import kos_graph
+    from neaspec_kg.sdg.link import link_sdgs
 
     graphs = [kos_graph(settings.data_dir)]
     links = Graph(identifier=iris.named_graph("links-sdg"))

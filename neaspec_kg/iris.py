@@ -183,3 +183,16 @@ def membership(state_iso2: str, organization_key: str) -> URIRef:
 def software() -> URIRef:
     """The neaspec-kg software as a prov:SoftwareAgent."""
     return _id("software/neaspec-kg")
+
+
+def software_agent(key: str) -> URIRef:
+    """A component of neaspec-kg acting as a prov:SoftwareAgent (e.g. ``sdg-linker``)."""
+    return _id(f"agent/{slug(key)}")
+
+
+def sdg_link(subject: URIRef, target: URIRef) -> URIRef:
+    """A qualified SDG link; deterministic: the same subject/target pair, the same node."""
+    import hashlib
+
+    digest = hashlib.sha256(f"{subject} {target}".encode()).hexdigest()[:20]
+    return _id(f"sdg-link/{digest}")

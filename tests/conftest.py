@@ -22,3 +22,24 @@ def curated() -> Curated:
 @pytest.fixture(scope="session")
 def som27(curated):
     return parse_report(SOM27, curated)
+
+
+@pytest.fixture(scope="session")
+def built(tmp_path_factory):
+    """The full build of the repository's data, once per test session, in a temporary folder.
+
+    Yields the BuildResult; ``built.folder`` holds dataset.nq, store/ and build.json.
+    """
+    from neaspec_kg.build import run_build
+    from neaspec_kg.settings import Settings
+
+    settings = Settings(build_dir=tmp_path_factory.mktemp("build"))
+    return run_build(settings, force=True, progress=False, out=lambda _text: None)
+
+
+@pytest.fixture(scope="session")
+def store(built):
+    """The built graph in a read-only pyoxigraph store (default graph = union of named graphs)."""
+    import pyoxigraph
+
+    return pyoxigraph.Store.read_only(str(built.folder / "store"))

@@ -22,7 +22,6 @@ sentence to the target text, whatever method made the link, so links can be rank
 
 from __future__ import annotations
 
-import hashlib
 import re
 from dataclasses import dataclass, field
 from decimal import ROUND_HALF_EVEN, Decimal
@@ -33,7 +32,7 @@ from rdflib import Graph, Literal, URIRef
 from rdflib.namespace import DCTERMS, PROV, RDF, RDFS, XSD
 
 from neaspec_kg import iris
-from neaspec_kg.curated import Curated, CuratedDataError, Row, read_table, split_list
+from neaspec_kg.curated import Curated, CuratedDataError, read_table, split_list
 from neaspec_kg.namespaces import ID, NEA, bind_prefixes
 from neaspec_kg.records import Extraction, SourceSpan
 from neaspec_kg.sdg.kos import GOAL_OR_TARGET_RE, canonical_sdg_iri, sdg_code, sdg_iri
@@ -62,15 +61,11 @@ def method_iri(method: str) -> URIRef:
 
 
 def linker_agent_iri() -> URIRef:
-    # TODO(lead): move to neaspec_kg.iris (e.g. iris.software_agent("sdg-linker")).
-    return URIRef(f"{ID}agent/sdg-linker")
+    return iris.software_agent("sdg-linker")
 
 
 def link_iri(subject: URIRef, target: URIRef) -> URIRef:
-    """Deterministic: the same subject/target pair always gets the same node."""
-    digest = hashlib.sha256(f"{subject} {target}".encode()).hexdigest()[:20]
-    # TODO(lead): move to neaspec_kg.iris (e.g. iris.sdg_link(subject, target)).
-    return URIRef(f"{ID}sdg-link/{digest}")
+    return iris.sdg_link(subject, target)
 
 
 def subject_path(iri: URIRef) -> str:
