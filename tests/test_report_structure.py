@@ -30,3 +30,47 @@ def test_heading_defects_are_warnings(som27):
     assert codes.count("heading-session-mismatch") == 2
     assert codes.count("agenda-subheading-without-number") == 3
     assert som27.paragraph(37).agenda_item == "5 (c)"
+
+
+# --- the genre, not one file: a synthetic Twenty-fifth session in Ulaanbaatar ---------------------
+def _genre(curated):
+    from conftest import FIXTURES
+    from neaspec_kg.report import parse_report
+
+    return parse_report(FIXTURES / "report_genre_twenty_fifth_session.txt", curated)
+
+
+def test_genre_front_matter(curated):
+    front = _genre(curated).front
+    assert front.session_number == 25
+    assert (front.start_date, front.end_date) == (date(2022, 10, 5), date(2022, 10, 6))
+    assert (front.city, front.country) == ("Ulaanbaatar", "Mongolia")
+    assert front.title.startswith("Report of the Twenty-fifth Senior Officials Meeting")
+
+
+def test_genre_agenda_numbers_do_not_become_paragraphs(curated):
+    # The agenda list (items 1-8) sits in paragraph 7, so its items 7 and 8 carry the numbers that
+    # the next paragraphs will have; they stay list lines, and paragraphs 8-11 are read after it.
+    report = _genre(curated)
+    assert [p.number for p in report.paragraphs if p.number is not None] == list(range(1, 12))
+    agenda = report.paragraph(7).text.split("\n")
+    assert agenda[0] == "The Meeting adopted the following agenda:"
+    assert agenda[1:4] == ["1. Opening of the session:",
+                           "(a) Welcoming remarks by a representative of the host Government;",
+                           "(b) Opening remarks by the ESCAP East and North-East Asia Office."]
+    assert agenda[-1].startswith("8. Adoption of the report of the Meeting")
+    assert report.paragraph(8).text.startswith("The Meeting took note of the progress")
+    assert (report.paragraph(8).section, report.paragraph(8).agenda_item) == ("II.E", "4 (a)")
+    assert not [w for w in report.warnings if w.code == "paragraph-number-gap"]
+
+
+def test_front_title_stops_at_the_end_of_the_upper_case_block(curated):
+    from conftest import FIXTURES
+    from neaspec_kg.report.structure import parse_report_text
+
+    text = (FIXTURES / "report_genre_twenty_fifth_session.txt").read_text(encoding="utf-8")
+    text = text.replace("ENVIRONMENTAL COOPERATION**", "ENVIRONMENTAL COOPERATION**\n\nNote by the secretariat")
+    assert "Note by the secretariat" in text
+    report = parse_report_text(text, "genre-with-note.txt", curated)
+    assert report.front.title == ("Report of the Twenty-fifth Senior Officials Meeting of the North-East Asian "
+                                  "Subregional Programme for Environmental Cooperation")

@@ -182,10 +182,10 @@ def _statement(report: Report, curated: Curated, block: Paragraph, person: Perso
     slot = _slot_for(curated, block, person, slots)
     if slot is None:
         kind = said or _kind_from_verbs(curated, text)
+        who = f"{person.honorific} {person.name}" if person.honorific else person.name
         warnings.append(warning(report, "opening-speaker-unmatched",
-                                f"{person.honorific or ''} {person.name}: no opening sub-item of the agenda names "
-                                f"their office or State; read as {kind} under agenda item {opening_item or '?'}".strip(),
-                                block))
+                                f"{who}: no opening sub-item of the agenda names their office or State; "
+                                f"read as {kind} under agenda item {opening_item or '?'}", block))
         return Statement(speaker_kind="person", speaker=person.name, kind=kind, span=span(block, *bounds),
                          agenda_item=opening_item, person=person)
     kind = slot.kind or said or _kind_from_verbs(curated, text)

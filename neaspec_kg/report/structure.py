@@ -29,7 +29,7 @@ from pathlib import Path
 
 from neaspec_kg.curated import Curated
 from neaspec_kg.records import DataQualityWarning, FrontMatter, Paragraph, Report, ReportError, Section
-from neaspec_kg.report.ordinals import ORDINAL_PATTERN, ordinal_value, session_ordinals
+from neaspec_kg.report.ordinals import ordinal_value, session_ordinals
 
 _MONTHS = {m: i for i, m in enumerate(
     ["january", "february", "march", "april", "may", "june", "july", "august",
@@ -348,8 +348,7 @@ class _Parser:
         session = self._session_number(front_text, para1, first_line)
         start, end = self._dates(front_text, para1, first_line)
         city, country = self._venue(front_text, para1, first_line)
-        title_match = re.search(r"(REPORT OF THE .*?)(?:\n\n|$)", front_text, re.DOTALL)
-        title = " ".join(title_match.group(1).split()) if title_match else f"Report of the {session}th Senior Officials Meeting"
+        title = _report_title(self.front_lines) or f"Report of the {session}th Senior Officials Meeting"
         language = re.search(r"^(English only|[A-Z][a-z]+ only)$", front_text, re.MULTILINE)
         distribution = re.search(r"Distr\.:\s*(\w+)", front_text)
         return FrontMatter(title=_title_case(title) if title.isupper() else title, session_number=session,
@@ -387,6 +386,20 @@ class _Parser:
                 if mentions and mentions[0].text == m.group(2).removeprefix("the "):
                     return m.group(1).strip(), mentions[0].key
         raise ReportError(self.source, "no venue ('City, Country') in the title block or paragraph 1", line=line)
+
+
+def _report_title(front_lines: list[tuple[int, str]]) -> str | None:
+    """The upper-case title block "REPORT OF THE ..." over one or more lines; what follows it is not title."""
+    lines = [t for _, t in front_lines]
+    start = next((i for i, t in enumerate(lines) if t.upper().startswith("REPORT OF THE")), None)
+    if start is None:
+        return None
+    title = [lines[start]]
+    for line in lines[start + 1:]:
+        if not line.isupper() or not title[0].isupper():
+            break
+        title.append(line)
+    return " ".join(" ".join(title).split())
 
 
 def _list_number(line: str) -> int | None:
