@@ -78,3 +78,17 @@ def test_attendance_without_states_is_a_warning(curated):
     attendance = extract_attendance(report, curated, warnings)
     assert attendance.states == () and attendance.organizations == ("escap-enea",)
     assert [(w.code, w.paragraph) for w in warnings] == [("attendance-without-states", 2)]
+
+
+def test_colon_phrasing_of_the_genre(curated):
+    text = _NO_ATTENDANCE.replace(
+        "Delegates met in the conference room.",
+        "Representatives of the following member States attended the Meeting: China, Japan, Mongolia and "
+        "the Republic of Korea, together with the Korea Environment Institute (KEI).")
+    report = parse_report_text(text, "som30.txt", curated)
+    warnings: list[DataQualityWarning] = []
+    attendance = extract_attendance(report, curated, warnings)
+    assert warnings == []
+    assert attendance.states == ("China", "Japan", "Mongolia", "Republic of Korea")
+    assert attendance.organizations == ("kei",)
+    assert attendance.span.exact.startswith("Representatives of the following member States attended the Meeting:")

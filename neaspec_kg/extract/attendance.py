@@ -14,7 +14,9 @@ from neaspec_kg.curated import Curated
 from neaspec_kg.records import Attendance, DataQualityWarning, Paragraph, Report
 from neaspec_kg.report.navigate import blocks_in, blocks_matching, sections_titled, span, warning
 
-_ATTENDED_RE = re.compile(r"\b(?:was|were)\s+attended\s+by\s+", re.IGNORECASE)
+# "The Meeting was attended by ..." or "... attended the Meeting: China, Japan, ..."
+_ATTENDED_RE = re.compile(r"\b(?:was|were)\s+attended\s+by\s+|\battended\s+the\s+(?:Meeting|session)\s*:\s*",
+                          re.IGNORECASE)
 # Where one group of participants ends and the next begins.
 _GROUP_SPLIT_RE = re.compile(r",?\s+(?:together\s+with|as\s+well\s+as|along\s+with)\s+|;\s+", re.IGNORECASE)
 _SENTENCE_END_RE = re.compile(r"\.(?=\s|$)")
