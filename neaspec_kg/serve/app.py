@@ -1,0 +1,319 @@
+"""The web application: thin handlers over the serve library.
+
+/sparql (protocol), /id/... and /graph/... (Linked Data), /ontology and /shapes,
+/ (home), /query (query page), /static, /health.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import logging
+from dataclasses import dataclass, field
+from pathlib import Path
+from urllib.parse import quote
+
+import jinja2
+from fastapi import FastAPI, Request
+from fastapi.middleware.cors import CORSMiddleware
+from fastapi.middleware.gzip import GZipMiddleware
+from fastapi.responses import HTMLResponse, JSONResponse, Response
+from fastapi.staticfiles import StaticFiles
+from pyoxigraph import NamedNode, Store
+
+from neaspec_kg.namespaces import PREFIXES
+from neaspec_kg.serve import conneg, guard, protocol
+from neaspec_kg.serve.answers import AnswerCache
+from neaspec_kg.serve.engine import Answer, QueryJob, known_graphs_of, serialize_graph
+from neaspec_kg.serve.examples import Example, load_examples
+from neaspec_kg.serve.linked_data import LinkedData, as_triples
+from neaspec_kg.serve.release import Release
+from neaspec_kg.serve.service_description import SD_PREFIXES, service_description
+from neaspec_kg.serve.vocabulary import Vocabulary, load_vocabulary
+from neaspec_kg.serve.workers import PoolBusy, QueryTimeout, WorkerFailed, WorkerPool, default_size
+from neaspec_kg.settings import Settings
+
+HERE = Path(__file__).resolve().parent
+log = logging.getLogger("neaspec_kg.serve")
+PAGE_FORMATS = (conneg.HTML, *conneg.GRAPH_FORMATS)
+GRAPH_PAGE_LIMIT = 200_000
+
+
+@dataclass
+class ServerState:
+    settings: Settings
+    release: Release
+    base: str
+    store: Store
+    known_graphs: frozenset[str]
+    graph_sizes: dict[str, int]
+    linked_data: LinkedData
+    pool: WorkerPool
+    cache: AnswerCache
+    examples: list[Example]
+    prefixes: dict[str, str]
+    _vocabularies: dict[str, Vocabulary | None] = field(default_factory=dict)
+
+    def vocabulary(self, kind: str) -> Vocabulary | None:
+        if kind not in self._vocabularies:
+            iri = self.base + kind
+            folder = self.settings.ontology_dir if kind == "ontology" else self.settings.shapes_dir
+            fallback = None
+            graph = self.base + "graph/" + kind
+            if graph in self.known_graphs:
+                fallback = self.linked_data.graph_quads(graph, GRAPH_PAGE_LIMIT)
+            self._vocabularies[kind] = load_vocabulary(iri, folder, fallback)
+        return self._vocabularies[kind]
+
+
+def create_app(settings: Settings, release: Release) -> FastAPI:
+    base = settings.base_iri
+    store = Store.read_only(str(release.store_path))
+    known = known_graphs_of(store)
+    sizes = release.graphs or {g: sum(1 for _ in store.quads_for_pattern(None, None, None, NamedNode(g))) for g in known}
+    prefixes = {p: str(ns) for p, ns in PREFIXES.items()}
+    pool = WorkerPool(release.store_path, int(getattr(settings, "query_workers", 0) or default_size()), prefixes)
+    state = ServerState(
+        settings=settings, release=release, base=base, store=store, known_graphs=known, graph_sizes=sizes,
+        linked_data=LinkedData(store, base), pool=pool,
+        cache=AnswerCache(int(getattr(settings, "answer_cache_bytes", 0) or 0)),
+        examples=load_examples(settings.queries_dir), prefixes=prefixes,
+    )
+
+    @contextlib.asynccontextmanager
+    async def lifespan(app: FastAPI):
+        await pool.start()
+        yield
+        await pool.close()
+
+    app = FastAPI(title="NEASPEC knowledge graph", lifespan=lifespan, docs_url=None, redoc_url=None, openapi_url=None)
+    app.state.kg = state
+    templates = jinja2.Environment(
+        loader=jinja2.FileSystemLoader(HERE / "templates"), autoescape=True, trim_blocks=True, lstrip_blocks=True
+    )
+    templates.globals.update(release=release, base=base, local=state.linked_data.local_path)
+
+    def page(name: str, status: int = 200, **context) -> HTMLResponse:
+        html = templates.get_template(name).render(**context)
+        return HTMLResponse(html, status_code=status, headers={"Vary": "Accept", "ETag": release.etag})
+
+    def text(status: int, message: str, headers: dict[str, str] | None = None) -> Response:
+        return Response(message.rstrip() + "\n", status, media_type="text/plain; charset=utf-8",
+                        headers={"Vary": "Accept", **(headers or {})})
+
+    def not_modified(request: Request, etag: str) -> Response | None:
+        tags = [t.strip() for t in request.headers.get("if-none-match", "").split(",")]
+        if etag in tags or "*" in tags:
+            return Response(status_code=304, headers={"ETag": etag, "Vary": "Accept"})
+        return None
+
+    # --- SPARQL protocol ------------------------------------------------------------
+    @app.api_route("/sparql", methods=["GET", "HEAD", "POST", "PUT", "DELETE", "PATCH"])
+    @app.api_route("/sparql/", methods=["GET", "HEAD", "POST", "PUT", "DELETE", "PATCH"], name="sparql_slash")
+    async def sparql(request: Request) -> Response:
+        limit = settings.max_request_bytes
+        if len(request.url.query) > limit:
+            return text(414, f"the request URL is longer than {limit} bytes; POST the query instead")
+        try:
+            body = await _read_body(request, limit)
+            req = protocol.parse_request(
+                request.method, request.query_params.multi_items(), request.headers.get("content-type"), body
+            )
+        except protocol.ProtocolError as exc:
+            return text(exc.status, str(exc), exc.headers)
+        if req.query is None:
+            return _service_description(request, req.format_param)
+        return await _answer(request, req)
+
+    async def _answer(request: Request, req: protocol.QueryRequest) -> Response:
+        form = guard.query_form(req.query)
+        if form == "UPDATE":
+            return text(403, guard.UPDATE_REFUSED)
+        offered = {"SELECT": conneg.RESULT_FORMATS, "ASK": conneg.BOOLEAN_FORMATS}.get(form or "", conneg.GRAPH_FORMATS)
+        fmt = None
+        if form is not None:
+            try:
+                fmt = conneg.choose(request.headers.get("accept"), req.format_param, offered)
+            except conneg.NotAcceptable as exc:
+                return text(406, str(exc))
+        for iri in (req.default_graphs or []) + (req.named_graphs or []):
+            if iri not in state.known_graphs:
+                return text(400, f"<{iri}> is not a graph of this dataset; nothing is fetched. "
+                                 "The graphs are listed in the service description (GET /sparql)")
+        cacheable = fmt is not None and guard.is_deterministic(req.query)
+        etag = f'"{release.release}-{fmt.key}"' if cacheable else None
+        if etag and (resp := not_modified(request, etag)):
+            return resp
+        key = (release.release, req.query, tuple(req.default_graphs or ()), req.named_graphs is None,
+               tuple(req.named_graphs or ()), fmt.key if fmt else None)
+        answer = state.cache.get(key) if cacheable else None
+        if answer is None:
+            job = QueryJob(
+                query=req.query, format=fmt.key if fmt else None, accept=request.headers.get("accept"),
+                format_param=req.format_param, default_graphs=req.default_graphs, named_graphs=req.named_graphs,
+                base_iri=str(request.url_for("sparql")), max_rows=settings.max_result_rows,
+                service_allow=tuple(settings.service_allow),
+            )
+            try:
+                answer = await state.pool.run(job, settings.query_timeout_s)
+            except QueryTimeout as exc:
+                return text(504, str(exc))
+            except PoolBusy as exc:
+                return text(503, str(exc), {"Retry-After": "1"})
+            except WorkerFailed as exc:
+                return text(500, str(exc))
+            if cacheable:
+                state.cache.put(key, answer)
+        return _response(answer, etag)
+
+    def _response(answer: Answer, etag: str | None) -> Response:
+        headers = {"Vary": "Accept"}
+        if answer.status == 200:
+            headers["Cache-Control"] = "public, no-cache"
+            if etag:
+                headers["ETag"] = etag
+        return Response(answer.body, answer.status, headers=headers, media_type=answer.content_type)
+
+    def _service_description(request: Request, format_param: str | None) -> Response:
+        accept = request.headers.get("accept")
+        try:
+            fmt = conneg.choose(accept, format_param, PAGE_FORMATS if not format_param else conneg.GRAPH_FORMATS)
+        except conneg.NotAcceptable as exc:
+            return text(406, str(exc))
+        if fmt is conneg.HTML and accept and "text/html" in accept:
+            return query_page(request)
+        if fmt is conneg.HTML:
+            fmt = conneg.GRAPH_FORMATS[0]
+        triples = service_description(
+            str(request.url_for("sparql")), release, state.graph_sizes, settings.query_timeout_s,
+            settings.max_result_rows, bool(settings.service_allow),
+        )
+        body = serialize_graph(triples, fmt.key, SD_PREFIXES)
+        return Response(body, 200, media_type=fmt.media_type, headers={"Vary": "Accept"})
+
+    # --- pages ------------------------------------------------------------------------
+    @app.api_route("/", methods=["GET", "HEAD"])
+    def home(request: Request) -> Response:
+        classes = sorted(
+            ((state.linked_data.label(NamedNode(c)), c, n) for c, n in release.classes.items()),
+            key=lambda t: -t[2],
+        )
+        return page("home.html", classes=classes, graphs=sorted(state.graph_sizes.items()),
+                    triples=release.triples or sum(state.graph_sizes.values()), examples=state.examples)
+
+    @app.api_route("/query", methods=["GET", "HEAD"])
+    def query_page(request: Request) -> Response:
+        chosen = request.query_params.get("example")
+        initial = request.query_params.get("query") or next(
+            (e.query for e in state.examples if e.name == chosen), state.examples[0].query if state.examples else
+            "SELECT ?class (COUNT(?s) AS ?n)\nWHERE { ?s a ?class }\nGROUP BY ?class\nORDER BY DESC(?n)\nLIMIT 20\n"
+        )
+        formats = [(f.key, f.label) for f in conneg.RESULT_FORMATS] + [(f.key, f.label) for f in conneg.GRAPH_FORMATS]
+        return page("query.html", examples=state.examples, initial=initial, formats=formats)
+
+    # --- Linked Data ----------------------------------------------------------------
+    @app.api_route("/id/{path:path}", methods=["GET", "HEAD"])
+    def resource(request: Request, path: str) -> Response:
+        iri = base + "id/" + path
+        try:
+            fmt = conneg.choose(request.headers.get("accept"), request.query_params.get("format"), PAGE_FORMATS)
+        except conneg.NotAcceptable as exc:
+            return text(406, str(exc))
+        if resp := not_modified(request, f'"{release.release}-{fmt.key}"'):
+            return resp
+        found = state.linked_data.describe(iri)
+        if found is None:
+            return _not_found(request, iri)
+        headers = {"Vary": "Accept", "ETag": f'"{release.release}-{fmt.key}"', "Link": f'<{iri}>; rel="canonical"'}
+        if fmt is conneg.HTML:
+            resp = page("resource.html", res=found, iri=iri, formats=conneg.GRAPH_FORMATS)
+            resp.headers.update(headers)
+            return resp
+        data = found.quads if fmt.key in ("nquads", "trig") else as_triples(found.quads)
+        return Response(serialize_graph(data, fmt.key, state.prefixes), media_type=fmt.media_type, headers=headers)
+
+    @app.api_route("/graph/{path:path}", methods=["GET", "HEAD"])
+    def graph(request: Request, path: str) -> Response:
+        iri = base + "graph/" + path
+        try:
+            fmt = conneg.choose(request.headers.get("accept"), request.query_params.get("format"), PAGE_FORMATS)
+        except conneg.NotAcceptable as exc:
+            return text(406, str(exc))
+        if iri not in state.known_graphs:
+            return _not_found(request, iri)
+        if resp := not_modified(request, f'"{release.release}-{fmt.key}"'):
+            return resp
+        headers = {"Vary": "Accept", "ETag": f'"{release.release}-{fmt.key}"'}
+        if fmt is conneg.HTML:
+            subjects = {}
+            for q in state.linked_data.graph_quads(iri, 2000):
+                subjects.setdefault(q.subject.value, q.subject)
+            listed = sorted((state.linked_data.label(s), v) for v, s in list(subjects.items())[:500])
+            resp = page("graph.html", iri=iri, size=state.graph_sizes.get(iri, 0), subjects=listed,
+                        formats=conneg.GRAPH_FORMATS)
+            resp.headers.update(headers)
+            return resp
+        quads = state.linked_data.graph_quads(iri, GRAPH_PAGE_LIMIT)
+        data = quads if fmt.key in ("nquads", "trig") else as_triples(quads)
+        return Response(serialize_graph(data, fmt.key, state.prefixes), media_type=fmt.media_type, headers=headers)
+
+    def vocabulary_route(kind: str):
+        def handler(request: Request) -> Response:
+            vocab = state.vocabulary(kind)
+            if vocab is None:
+                return _not_found(request, base + kind)
+            try:
+                fmt = conneg.choose(request.headers.get("accept"), request.query_params.get("format"), PAGE_FORMATS)
+            except conneg.NotAcceptable as exc:
+                return text(406, str(exc))
+            headers = {"Vary": "Accept", "ETag": f'"{release.release}-{fmt.key}"'}
+            if fmt is conneg.HTML:
+                resp = page("vocabulary.html", vocab=vocab, kind=kind, formats=conneg.GRAPH_FORMATS)
+                resp.headers.update(headers)
+                return resp
+            body = serialize_graph(vocab.triples, fmt.key, state.prefixes)
+            return Response(body, media_type=fmt.media_type, headers=headers)
+
+        return handler
+
+    app.add_api_route("/ontology", vocabulary_route("ontology"), methods=["GET", "HEAD"])
+    app.add_api_route("/shapes", vocabulary_route("shapes"), methods=["GET", "HEAD"])
+
+    @app.get("/health")
+    def health() -> JSONResponse:
+        return JSONResponse({"status": "ok", "release": release.release, "workers": state.pool.size,
+                             "killed_queries": state.pool.killed})
+
+    def _not_found(request: Request, iri: str) -> Response:
+        accept = request.headers.get("accept") or ""
+        if "text/html" in accept:
+            return page("not_found.html", status=404, iri=iri)
+        return text(404, f"<{iri}> is not described in this dataset")
+
+    app.mount("/static", StaticFiles(directory=HERE / "static"), name="static")
+    app.add_middleware(GZipMiddleware, minimum_size=1024)
+    app.add_middleware(
+        CORSMiddleware, allow_origins=["*"], allow_credentials=False,
+        allow_methods=["GET", "HEAD", "POST", "OPTIONS"], allow_headers=["Accept", "Content-Type", "If-None-Match"],
+        expose_headers=["ETag", "Content-Length"], max_age=86400,
+    )
+    templates.globals["quote"] = lambda s: quote(s, safe="")
+    return app
+
+
+class _TooLarge(Exception):
+    pass
+
+
+async def _read_body(request: Request, limit: int) -> bytes:
+    if request.method not in ("POST", "PUT", "PATCH"):
+        return b""
+    declared = request.headers.get("content-length")
+    if declared and declared.isdigit() and int(declared) > limit:
+        raise protocol.ProtocolError(413, f"the request body is larger than {limit} bytes")
+    chunks, size = [], 0
+    async for chunk in request.stream():
+        size += len(chunk)
+        if size > limit:
+            raise protocol.ProtocolError(413, f"the request body is larger than {limit} bytes")
+        chunks.append(chunk)
+    return b"".join(chunks)

@@ -1,0 +1,169 @@
+"""What a query may do, decided before the engine runs it.
+
+The engine (pyoxigraph) would call any ``SERVICE`` IRI over HTTP, so federation must be
+refused before execution. ``FROM``/``FROM NAMED`` never make oxigraph read anything (they
+select graphs of the store) but a graph that is not in the dataset is refused with a clear
+message rather than answered with silence. Updates never reach the engine: the store is
+opened read-only and only ``Store.query`` is ever called.
+
+Checks are cheap on the common path: the keywords can only occur if their letters occur
+after ``\\uXXXX`` escapes are expanded (SPARQL expands them over the whole query text, and
+oxigraph does). Only queries that contain ``service`` or ``from`` are parsed (with rdflib's
+parser, which resolves the grammar's ambiguities properly); a query that rdflib cannot parse
+is then refused rather than guessed about.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass, field
+
+_ESCAPE = re.compile(r"\\u([0-9A-Fa-f]{4})|\\U([0-9A-Fa-f]{8})")
+_SUSPECT = re.compile(r"service|from", re.IGNORECASE)
+# Prologue: whitespace, comments, BASE <iri>, PREFIX pname: <iri>; then the query form keyword.
+_PROLOGUE_ITEM = re.compile(
+    r"""\s+|\#[^\n\r]*|BASE\s*<[^<>"{}|^`\\\x00-\x20]*>|PREFIX\s+[^\s:]*:\s*<[^<>"{}|^`\\\x00-\x20]*>""",
+    re.IGNORECASE,
+)
+_FORM = re.compile(r"(SELECT|ASK|CONSTRUCT|DESCRIBE)\b", re.IGNORECASE)
+_UPDATE = re.compile(
+    r"(INSERT|DELETE|LOAD|CLEAR|DROP|CREATE|ADD|MOVE|COPY|WITH)\b", re.IGNORECASE
+)
+_NONDETERMINISTIC = re.compile(r"\b(RAND|NOW|UUID|STRUUID|BNODE)\s*\(", re.IGNORECASE)
+
+
+class QueryRefused(ValueError):
+    """The query is well-formed but this endpoint will not run it (HTTP 400/403)."""
+
+    def __init__(self, message: str, status: int = 400):
+        super().__init__(message)
+        self.status = status
+
+
+UPDATE_REFUSED = (
+    "this endpoint is read-only: SPARQL Update (INSERT, DELETE, LOAD, CLEAR, DROP, ...) is refused; "
+    "download the data dump and load it into your own store to modify it"
+)
+
+
+def unescape_codepoints(text: str) -> str:
+    """Expand ``\\uXXXX`` and ``\\UXXXXXXXX`` as SPARQL does before tokenizing (one pass)."""
+    if "\\u" not in text and "\\U" not in text:
+        return text
+
+    def repl(m: re.Match[str]) -> str:
+        code = int(m.group(1) or m.group(2), 16)
+        return chr(code) if code <= 0x10FFFF else m.group(0)
+
+    return _ESCAPE.sub(repl, text)
+
+
+def query_form(text: str) -> str | None:
+    """``'SELECT'``, ``'ASK'``, ``'CONSTRUCT'``, ``'DESCRIBE'``, ``'UPDATE'``, or None when unknown."""
+    text = unescape_codepoints(text)
+    pos, end = 0, len(text)
+    while pos < end:
+        m = _PROLOGUE_ITEM.match(text, pos)
+        if not m or m.end() == pos:
+            break
+        pos = m.end()
+    m = _FORM.match(text, pos)
+    if m:
+        return m.group(1).upper()
+    if _UPDATE.match(text, pos):
+        return "UPDATE"
+    return None
+
+
+def is_deterministic(text: str) -> bool:
+    """False when the answer may change between runs on the same data (no ETag then)."""
+    return _NONDETERMINISTIC.search(unescape_codepoints(text)) is None
+
+
+@dataclass
+class Inspection:
+    """What the dataset clause and SERVICE calls of a query name (IRIs as strings)."""
+
+    from_graphs: list[str] = field(default_factory=list)
+    from_named: list[str] = field(default_factory=list)
+    services: list[str | None] = field(default_factory=list)  # None: a variable endpoint
+
+    @property
+    def has_dataset(self) -> bool:
+        return bool(self.from_graphs or self.from_named)
+
+
+def inspect(text: str) -> Inspection:
+    """Dataset clause and SERVICE endpoints of a query; empty without parsing when impossible."""
+    if not _SUSPECT.search(unescape_codepoints(text)):
+        return Inspection()
+    return _parse_and_inspect(text)
+
+
+def _parse_and_inspect(text: str) -> Inspection:
+    from functools import partial
+
+    from rdflib.plugins.sparql.algebra import translatePName, translatePrologue, traverse
+    from rdflib.plugins.sparql.parser import parseQuery
+    from rdflib.plugins.sparql.parserutils import CompValue
+    from rdflib.term import URIRef, Variable
+
+    try:
+        parsed = parseQuery(text)
+        prologue = translatePrologue(parsed[0], None)
+        body = traverse(parsed[1], partial(translatePName, prologue=prologue))
+    except Exception as exc:  # rdflib's parser raises several types; all mean "could not verify"
+        raise QueryRefused(
+            "the query mentions SERVICE or FROM and could not be verified by the safety check "
+            f"({type(exc).__name__}: {exc}); check its syntax"
+        ) from exc
+    found = Inspection()
+
+    def walk(node: object) -> None:
+        if isinstance(node, CompValue):
+            if node.name == "ServiceGraphPattern":
+                term = node["term"] if "term" in node else None
+                found.services.append(str(term) if isinstance(term, URIRef) else None)
+            if node.name == "DatasetClause":
+                # CompValue.get returns the key itself when absent: test membership instead
+                if "default" in node:
+                    found.from_graphs.append(str(node["default"]))
+                if "named" in node:
+                    found.from_named.append(str(node["named"]))
+            for value in node.values():
+                walk(value)
+        elif isinstance(node, (list, tuple)):
+            for item in node:
+                walk(item)
+        elif isinstance(node, Variable):
+            return
+
+    walk(body)
+    return found
+
+
+def check_services(found: Inspection, allow: tuple[str, ...]) -> None:
+    """Refuse SERVICE unless every endpoint is a constant IRI under an allowed prefix."""
+    for endpoint in found.services:
+        if endpoint is None:
+            raise QueryRefused("SERVICE with a variable endpoint is refused: name the endpoint IRI", 403)
+        if not any(endpoint.startswith(prefix) for prefix in allow):
+            if not allow:
+                raise QueryRefused(
+                    f"SERVICE <{endpoint}> is refused: federated query is disabled on this endpoint "
+                    "(NEASPEC_KG_SERVICE_ALLOW lists the endpoints an operator allows)",
+                    403,
+                )
+            raise QueryRefused(
+                f"SERVICE <{endpoint}> is refused: not under an allowed prefix ({' '.join(allow)})", 403
+            )
+
+
+def check_graphs(iris: list[str], known: frozenset[str], where: str) -> None:
+    """Refuse graph IRIs that are not graphs of the dataset (never fetched, never read from disk)."""
+    for iri in iris:
+        if iri not in known:
+            raise QueryRefused(
+                f"{where} <{iri}> is not a graph of this dataset; nothing is fetched from the web or "
+                "read from files. The graphs are listed in the service description (GET /sparql)"
+            )

@@ -1,0 +1,105 @@
+"""SPARQL 1.1 Protocol: turn an HTTP request into a query request, or a 4xx with a reason.
+
+Query via GET, via POST with a form body (application/x-www-form-urlencoded) or via POST
+with the query as the body (application/sparql-query, UTF-8 only). Update requests of any
+kind are refused: the endpoint is read-only.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from urllib.parse import parse_qsl
+
+from neaspec_kg.serve.guard import UPDATE_REFUSED
+
+
+class ProtocolError(ValueError):
+    def __init__(self, status: int, message: str, headers: dict[str, str] | None = None):
+        super().__init__(message)
+        self.status = status
+        self.headers = headers or {}
+
+
+@dataclass(frozen=True)
+class QueryRequest:
+    query: str | None  # None: GET without a query asks for the service description
+    default_graphs: list[str] | None = None
+    named_graphs: list[str] | None = None
+    format_param: str | None = None
+
+
+FORM = "application/x-www-form-urlencoded"
+DIRECT = "application/sparql-query"
+UPDATE = "application/sparql-update"
+ALLOW = "GET, HEAD, POST, OPTIONS"
+
+
+def _media_type(content_type: str | None) -> tuple[str, dict[str, str]]:
+    if not content_type:
+        return "", {}
+    media, *params = content_type.split(";")
+    parsed = {}
+    for p in params:
+        name, _, value = p.partition("=")
+        parsed[name.strip().lower()] = value.strip().strip('"').lower()
+    return media.strip().lower(), parsed
+
+
+def _check_charset(params: dict[str, str]) -> None:
+    charset = params.get("charset")
+    if charset and charset.replace("-", "").replace("_", "") != "utf8":
+        raise ProtocolError(415, f"only UTF-8 request bodies are accepted, not charset={charset}")
+
+
+def _decode(data: bytes, what: str) -> str:
+    try:
+        return data.decode("utf-8")
+    except UnicodeDecodeError as exc:
+        raise ProtocolError(400, f"{what} is not valid UTF-8: {exc}") from exc
+
+
+def parse_request(method: str, url_params: list[tuple[str, str]], content_type: str | None, body: bytes) -> QueryRequest:
+    method = method.upper()
+    if method not in ("GET", "HEAD", "POST"):
+        raise ProtocolError(405, f"{method} is not allowed on the SPARQL endpoint; use GET or POST", {"Allow": ALLOW})
+    params = list(url_params)
+    if method == "POST":
+        media, ctparams = _media_type(content_type)
+        if media == FORM:
+            _check_charset(ctparams)
+            params += parse_qsl(_decode(body, "the form body"), keep_blank_values=True)
+        elif media == DIRECT:
+            _check_charset(ctparams)
+            if any(k in ("query", "update") for k, _ in params):
+                raise ProtocolError(400, "a direct POST carries the query in the body, not also in a 'query' parameter")
+            params.append(("query", _decode(body, "the query")))
+        elif media == UPDATE:
+            raise ProtocolError(403, UPDATE_REFUSED)
+        elif not media:
+            raise ProtocolError(
+                415, f"POST needs a Content-Type: {FORM} (query=...) or {DIRECT} (the query as the body)"
+            )
+        else:
+            raise ProtocolError(415, f"unsupported Content-Type {media}; use {FORM} or {DIRECT}")
+    names = [k for k, _ in params]
+    if "update" in names or any(k in ("using-graph-uri", "using-named-graph-uri") for k in names):
+        raise ProtocolError(403, UPDATE_REFUSED)
+    queries = [v for k, v in params if k == "query"]
+    if len(queries) > 1:
+        raise ProtocolError(400, "exactly one 'query' parameter is allowed")
+    formats = [v for k, v in params if k == "format" and v]
+    default = [v for k, v in params if k == "default-graph-uri"]
+    named = [v for k, v in params if k == "named-graph-uri"]
+    dataset_given = bool(default or named)
+    if not queries:
+        if method == "POST":
+            raise ProtocolError(400, "the request has no 'query'")
+        return QueryRequest(None, format_param=formats[0] if formats else None)
+    if not queries[0].strip():
+        raise ProtocolError(400, "the 'query' parameter is empty")
+    return QueryRequest(
+        query=queries[0],
+        default_graphs=default if dataset_given else None,
+        named_graphs=named if dataset_given else None,
+        format_param=formats[0] if formats else None,
+    )

@@ -1,0 +1,69 @@
+"""Which graph release the server answers from: the build contract, read once at start-up.
+
+A build is ``build/builds/<release>/`` with ``store/`` (an on-disk pyoxigraph store),
+``dataset.nq`` and ``build.json``; ``build/current`` points at the last good one. The
+release id (12 hex digits) is the HTTP ETag of every answer, so a client's cache stays
+valid exactly as long as the data does.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from neaspec_kg.settings import Settings
+
+
+class NoBuildError(RuntimeError):
+    """There is nothing to serve yet; the message says which command makes it."""
+
+
+@dataclass(frozen=True)
+class Release:
+    release: str
+    store_path: Path
+    built_at: str = ""
+    graphs: dict[str, int] = field(default_factory=dict)  # graph IRI -> triple count
+    classes: dict[str, int] = field(default_factory=dict)  # class IRI -> instance count
+    triples: int = 0
+    dump_path: Path | None = None
+
+    @property
+    def etag(self) -> str:
+        return f'"{self.release}"'
+
+
+def locate_release(settings: Settings, store: Path | None = None) -> Release:
+    """The release behind ``store`` (a store folder) or, by default, behind ``build/current``."""
+    store_path = Path(store) if store is not None else settings.current_build / "store"
+    if not store_path.is_dir():
+        raise NoBuildError(
+            f"no graph store at {store_path}: run `neaspec-kg build` first (`make serve` does it for you)"
+        )
+    store_path = store_path.resolve()
+    build_json = store_path.parent / "build.json"
+    if not build_json.is_file():
+        return Release(release=_fingerprint(store_path), store_path=store_path)
+    info = json.loads(build_json.read_text(encoding="utf-8"))
+    dump = store_path.parent / "dataset.nq"
+    return Release(
+        release=str(info.get("release") or _fingerprint(store_path)),
+        store_path=store_path,
+        built_at=str(info.get("built_at", "")),
+        graphs={str(k): int(v) for k, v in (info.get("graphs") or {}).items()},
+        classes={str(k): int(v) for k, v in (info.get("classes") or {}).items()},
+        triples=int(info.get("triples") or 0),
+        dump_path=dump if dump.is_file() else None,
+    )
+
+
+def _fingerprint(store_path: Path) -> str:
+    """A store without build.json (``--store`` on a hand-made store): name it by its files."""
+    h = hashlib.sha256(str(store_path).encode())
+    for f in sorted(store_path.iterdir()):
+        if f.is_file():
+            st = f.stat()
+            h.update(f"{f.name}:{st.st_size}:{st.st_mtime_ns}".encode())
+    return h.hexdigest()[:12]

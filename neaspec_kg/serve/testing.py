@@ -1,0 +1,123 @@
+"""Helpers to run the real server in tests and benchmarks: a build folder from a TriG file,
+and a ``neaspec-kg serve`` subprocess on a free loopback port with bounded start/stop waits.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import hashlib
+import json
+import os
+import socket
+import subprocess
+import sys
+import time
+from collections import Counter
+from pathlib import Path
+
+import pyoxigraph as ox
+
+RDF_TYPE = "http://www.w3.org/1999/02/22-rdf-syntax-ns#type"
+
+
+def make_build(sources: list[Path], build_dir: Path, release: str | None = None) -> Path:
+    """Write ``build_dir/builds/<release>/{store,dataset.nq,build.json}`` and the ``current`` link.
+
+    Follows the build contract (the real build is ``neaspec_kg.build``); ``sources`` are TriG
+    or N-Quads files, or N-Triples loaded into a graph named by ``<file>.graph`` beside them.
+    """
+    quads: list[ox.Quad] = []
+    for path in sources:
+        fmt = ox.RdfFormat.from_extension(path.suffix.lstrip("."))
+        quads.extend(ox.parse(path=str(path), format=fmt))
+    nq = ox.serialize(quads, format=ox.RdfFormat.N_QUADS)
+    release = release or hashlib.sha256(nq).hexdigest()[:12]
+    target = build_dir / "builds" / release
+    target.mkdir(parents=True, exist_ok=True)
+    (target / "dataset.nq").write_bytes(nq)
+    store = ox.Store(str(target / "store"))
+    store.extend(quads)
+    store.flush()
+    del store
+    graphs = Counter(q.graph_name.value for q in quads if isinstance(q.graph_name, ox.NamedNode))
+    classes = Counter(q.object.value for q in quads if q.predicate.value == RDF_TYPE and isinstance(q.object, ox.NamedNode))
+    info = {
+        "release": release,
+        "built_at": time.strftime("%Y-%m-%dT%H:%M:%SZ", time.gmtime()),
+        "graphs": dict(graphs),
+        "classes": dict(classes),
+        "triples": len(quads),
+        "warnings": [],
+    }
+    (target / "build.json").write_text(json.dumps(info, indent=2), encoding="utf-8")
+    current = build_dir / "current"
+    tmp = build_dir / f".current-{os.getpid()}"
+    with contextlib.suppress(FileNotFoundError):
+        tmp.unlink()
+    tmp.symlink_to(Path("builds") / release)
+    tmp.replace(current)
+    return target
+
+
+def free_port() -> int:
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return s.getsockname()[1]
+
+
+class ServerProcess:
+    """``neaspec-kg serve`` in a subprocess; ``url`` once ``start()`` returns."""
+
+    def __init__(self, store: Path | None = None, env: dict[str, str] | None = None, port: int | None = None):
+        self.store = store
+        self.env = env or {}
+        self.port = port or free_port()
+        self.url = f"http://127.0.0.1:{self.port}"
+        self.process: subprocess.Popen | None = None
+        self.log = b""
+
+    def start(self, timeout_s: float = 30) -> ServerProcess:
+        cmd = [sys.executable, "-m", "neaspec_kg.cli", "serve", "--host", "127.0.0.1", "--port", str(self.port)]
+        if self.store is not None:
+            cmd += ["--store", str(self.store)]
+        env = {**os.environ, **self.env}
+        self.process = subprocess.Popen(cmd, env=env, stdout=subprocess.PIPE, stderr=subprocess.STDOUT)
+        deadline = time.monotonic() + timeout_s
+        while time.monotonic() < deadline:
+            if self.process.poll() is not None:
+                self.log = self.process.stdout.read() if self.process.stdout else b""
+                raise RuntimeError(f"server exited with {self.process.returncode}:\n{self.log.decode(errors='replace')}")
+            if self._ready():
+                return self
+            time.sleep(0.05)
+        self.stop()
+        raise RuntimeError(f"server not ready after {timeout_s} s:\n{self.log.decode(errors='replace')}")
+
+    def _ready(self) -> bool:
+        import http.client
+
+        try:
+            conn = http.client.HTTPConnection("127.0.0.1", self.port, timeout=1)
+            conn.request("GET", "/health")
+            ok = conn.getresponse().status == 200
+            conn.close()
+            return ok
+        except OSError:
+            return False
+
+    def stop(self, timeout_s: float = 10) -> None:
+        if self.process is None or self.process.poll() is not None:
+            return
+        self.process.terminate()
+        try:
+            out, _ = self.process.communicate(timeout=timeout_s)
+            self.log = out or b""
+        except subprocess.TimeoutExpired:
+            self.process.kill()
+            self.process.communicate(timeout=timeout_s)
+
+    def __enter__(self) -> ServerProcess:
+        return self.start()
+
+    def __exit__(self, *exc) -> None:
+        self.stop()

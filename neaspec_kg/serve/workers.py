@@ -1,0 +1,173 @@
+"""A small pool of query worker processes, each with the store open read-only.
+
+oxigraph cannot cancel a running query, so every query runs in a worker process that the
+server can kill when the wall-clock limit passes; a fresh worker replaces it in the
+background while the other workers keep serving. The exchange with a worker is one framed
+message each way over a Unix socket pair, read without blocking the event loop.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import json
+import logging
+import os
+import socket
+import subprocess
+import sys
+import time
+from dataclasses import dataclass
+from pathlib import Path
+
+from neaspec_kg.serve.engine import Answer, QueryJob
+from neaspec_kg.serve.worker import FRAME
+
+log = logging.getLogger("neaspec_kg.serve")
+
+
+class QueryTimeout(RuntimeError):
+    pass
+
+
+class PoolBusy(RuntimeError):
+    pass
+
+
+class WorkerFailed(RuntimeError):
+    pass
+
+
+@dataclass(eq=False)
+class _Worker:
+    process: subprocess.Popen
+    reader: asyncio.StreamReader
+    writer: asyncio.StreamWriter
+    jobs: int = 0
+
+    def kill(self) -> None:
+        with contextlib.suppress(ProcessLookupError):
+            self.process.kill()
+        with contextlib.suppress(Exception):
+            self.writer.close()
+
+
+def default_size() -> int:
+    return max(2, os.cpu_count() or 2)
+
+
+class WorkerPool:
+    def __init__(self, store_path: Path, size: int, prefixes: dict[str, str] | None = None, start_timeout_s: float = 60):
+        self.store_path = Path(store_path)
+        self.size = size
+        self.prefixes = prefixes or {}
+        self.start_timeout_s = start_timeout_s
+        self._idle: asyncio.Queue[_Worker] = asyncio.Queue()
+        self._all: set[_Worker] = set()
+        self._respawns: set[asyncio.Task] = set()
+        self.killed = 0
+        self.closed = False
+
+    async def start(self) -> None:
+        workers = await asyncio.gather(*(self._spawn() for _ in range(self.size)))
+        for w in workers:
+            self._idle.put_nowait(w)
+
+    async def _spawn(self) -> _Worker:
+        parent, child = socket.socketpair()
+        cmd = [
+            sys.executable, "-m", "neaspec_kg.serve.worker",
+            "--fd", str(child.fileno()), "--store", str(self.store_path), "--prefixes", json.dumps(self.prefixes),
+        ]
+        env = dict(os.environ)
+        process = subprocess.Popen(cmd, pass_fds=(child.fileno(),), env=env, stdin=subprocess.DEVNULL)
+        child.close()
+        reader, writer = await asyncio.open_unix_connection(sock=parent, limit=1 << 20)
+        worker = _Worker(process, reader, writer)
+        try:
+            header, _ = await asyncio.wait_for(_read_frame(reader), self.start_timeout_s)
+        except (asyncio.TimeoutError, asyncio.IncompleteReadError, ConnectionError) as exc:
+            worker.kill()
+            raise WorkerFailed(f"query worker did not start: {exc!r}") from exc
+        if not header.get("ready"):
+            worker.kill()
+            raise WorkerFailed(f"query worker could not open the store: {header.get('error')}")
+        self._all.add(worker)
+        return worker
+
+    def _replace(self, worker: _Worker) -> None:
+        worker.kill()
+        self._all.discard(worker)
+        threading_wait(worker.process)
+        if self.closed:
+            return
+
+        async def respawn() -> None:
+            for attempt in range(3):
+                try:
+                    self._idle.put_nowait(await self._spawn())
+                    return
+                except WorkerFailed as exc:
+                    log.error("respawn failed (attempt %d): %s", attempt + 1, exc)
+                    await asyncio.sleep(0.5)
+
+        task = asyncio.get_running_loop().create_task(respawn())
+        self._respawns.add(task)
+        task.add_done_callback(self._respawns.discard)
+
+    async def run(self, job: QueryJob, timeout_s: float) -> Answer:
+        """Run ``job`` on an idle worker; the limit covers waiting for a worker and running."""
+        deadline = time.monotonic() + timeout_s
+        try:
+            worker = await asyncio.wait_for(self._idle.get(), timeout_s)
+        except asyncio.TimeoutError:
+            raise PoolBusy(
+                f"all {self.size} query workers stayed busy for {timeout_s:g} s; try again later"
+            ) from None
+        try:
+            payload = json.dumps(job.to_dict()).encode()
+            worker.writer.write(FRAME.pack(len(payload), 0) + payload)
+            remaining = max(0.001, deadline - time.monotonic())
+            header, body = await asyncio.wait_for(_read_frame(worker.reader), remaining)
+        except asyncio.TimeoutError:
+            self.killed += 1
+            self._replace(worker)
+            raise QueryTimeout(
+                f"the query ran longer than the limit of {timeout_s:g} s and was stopped; "
+                "narrow it (LIMIT, more specific patterns) or run it on the data dump"
+            ) from None
+        except (asyncio.IncompleteReadError, ConnectionError) as exc:
+            self._replace(worker)
+            raise WorkerFailed(f"the query worker stopped unexpectedly ({exc!r})") from exc
+        except BaseException:  # cancelled mid-exchange: the worker's state is unknown
+            self._replace(worker)
+            raise
+        worker.jobs += 1
+        self._idle.put_nowait(worker)
+        return Answer(
+            status=header["status"], body=body, content_type=header["content_type"],
+            format=header.get("format"), form=header.get("form"),
+        )
+
+    async def close(self) -> None:
+        self.closed = True
+        for task in list(self._respawns):
+            task.cancel()
+        for worker in list(self._all):
+            worker.kill()
+            threading_wait(worker.process)
+        self._all.clear()
+
+
+async def _read_frame(reader: asyncio.StreamReader) -> tuple[dict, bytes]:
+    head_len, body_len = FRAME.unpack(await reader.readexactly(FRAME.size))
+    header = json.loads(await reader.readexactly(head_len))
+    body = await reader.readexactly(body_len) if body_len else b""
+    return header, body
+
+
+def threading_wait(process: subprocess.Popen) -> None:
+    """Reap a killed worker without blocking the event loop."""
+    import threading
+
+    threading.Thread(target=process.wait, daemon=True).start()
