@@ -121,3 +121,25 @@ class ServerProcess:
 
     def __exit__(self, *exc) -> None:
         self.stop()
+
+
+def prepare_site(tmp: Path, sources: list[Path], shapes: Path | None = None, queries: dict[str, str] | None = None) -> dict[str, str]:
+    """A build plus a project root (ontology/, shapes/, queries/) in ``tmp``; returns the env to serve it.
+
+    The ontology file is the ``graph/ontology`` graph of ``sources``, as the build would publish it.
+    """
+    build_dir = tmp / "build"
+    target = make_build(sources, build_dir)
+    root = tmp / "root"
+    for name in ("ontology", "shapes", "queries", "data"):
+        (root / name).mkdir(parents=True, exist_ok=True)
+    store = ox.Store.read_only(str(target / "store"))
+    base = os.environ.get("NEASPEC_KG_BASE_IRI", "https://w3id.org/neaspec/")
+    ontology = [q.triple for q in store.quads_for_pattern(None, None, None, ox.NamedNode(base + "graph/ontology"))]
+    if ontology:
+        (root / "ontology" / "ontology.ttl").write_bytes(ox.serialize(ontology, format=ox.RdfFormat.TURTLE))
+    if shapes is not None:
+        (root / "shapes" / "shapes.ttl").write_bytes(shapes.read_bytes())
+    for name, text in (queries or {}).items():
+        (root / "queries" / f"{name}.rq").write_text(text, encoding="utf-8")
+    return {"NEASPEC_KG_BUILD_DIR": str(build_dir), "NEASPEC_KG_ROOT": str(root)}
