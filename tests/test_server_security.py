@@ -1,0 +1,158 @@
+"""Read-only and safe by default: no updates, no file reads, no network, bounded time and size."""
+
+from __future__ import annotations
+
+import http.server as http_server
+import threading
+import time
+from concurrent.futures import ThreadPoolExecutor
+from pathlib import Path
+
+import httpx
+import pytest
+
+from neaspec_kg.serve.testing import ServerProcess, free_port, prepare_site
+
+FIXTURES = Path(__file__).parent / "fixtures"
+SLOW = "SELECT (COUNT(*) AS ?n) WHERE { ?a ?b ?c . ?d ?e ?f . ?g ?h ?i . ?j ?k ?l . ?m ?n2 ?o . ?p ?q ?r }"
+
+
+@pytest.fixture(scope="module")
+def server(tmp_path_factory):
+    env = prepare_site(tmp_path_factory.mktemp("site"), [FIXTURES / "server_dataset.trig"])
+    env.update({"NEASPEC_KG_QUERY_TIMEOUT": "1.5", "NEASPEC_KG_MAX_REQUEST_BYTES": "20000"})
+    with ServerProcess(env=env) as srv:
+        yield srv
+
+
+@pytest.fixture(scope="module")
+def http(server):
+    with httpx.Client(base_url=server.url, timeout=20) as client:
+        yield client
+
+
+@pytest.fixture()
+def listener():
+    """A loopback HTTP server that records every request it gets (it must get none)."""
+    hits: list[str] = []
+
+    class Handler(http_server.BaseHTTPRequestHandler):
+        def do_GET(self):  # noqa: N802
+            hits.append(self.path)
+            self.send_response(200)
+            self.end_headers()
+
+        do_POST = do_GET  # noqa: N815
+
+        def log_message(self, *args):
+            pass
+
+    srv = http_server.ThreadingHTTPServer(("127.0.0.1", free_port()), Handler)
+    thread = threading.Thread(target=srv.serve_forever, daemon=True)
+    thread.start()
+    yield f"http://127.0.0.1:{srv.server_address[1]}/sparql", hits
+    srv.shutdown()
+
+
+def test_from_file_is_refused(http):
+    r = http.get("/sparql", params={"query": "SELECT * FROM <file:///etc/passwd> WHERE { ?s ?p ?o }"})
+    assert r.status_code == 400
+    assert "file:///etc/passwd" in r.text and "not a graph of this dataset" in r.text
+    assert "root:" not in r.text
+    r = http.get("/sparql", params={"query": "SELECT * FROM NAMED <file:///etc/passwd> WHERE { GRAPH ?g { ?s ?p ?o } }"})
+    assert r.status_code == 400 and "FROM NAMED" in r.text
+    r = http.get("/sparql", params={"query": "ASK {}", "default-graph-uri": "file:///etc/passwd"})
+    assert r.status_code == 400 and "not a graph of this dataset" in r.text
+
+
+def test_service_is_refused_and_never_called(http, listener):
+    url, hits = listener
+    for query in (
+        f"SELECT * WHERE {{ SERVICE <{url}> {{ ?s ?p ?o }} }}",
+        f"SELECT * WHERE {{ SERVICE SILENT <{url}> {{ ?s ?p ?o }} }}",
+        f"SELECT * WHERE {{ \\u0053ERVICE <{url}> {{ ?s ?p ?o }} }}",  # escapes are expanded before parsing
+        f"PREFIX x: <{url}> SELECT * WHERE {{ service x: {{ ?s ?p ?o }} }}",
+        f"SELECT * WHERE {{ BIND(<{url}> AS ?e) SERVICE ?e {{ ?s ?p ?o }} }}",
+        f"SELECT * WHERE {{ FILTER(?a<1)SERVICE?svc#>\n{{ }} VALUES ?svc {{ <{url}> }} }}",
+    ):
+        r = http.get("/sparql", params={"query": query})
+        assert r.status_code == 403, (query, r.text)
+        assert "SERVICE" in r.text
+    time.sleep(0.2)
+    assert hits == []
+
+
+def test_words_service_and_from_in_literals_are_fine(http):
+    r = http.get("/sparql", params={"query": 'SELECT ?x WHERE { BIND("service from the meeting" AS ?x) }'})
+    assert r.status_code == 200 and "service from the meeting" in r.text
+
+
+@pytest.mark.parametrize(
+    "method,kwargs",
+    [
+        ("GET", {"params": {"update": "CLEAR ALL"}}),
+        ("POST", {"data": {"update": "LOAD <file:///etc/passwd>"}}),
+        ("POST", {"content": "DROP ALL", "headers": {"Content-Type": "application/sparql-update"}}),
+        ("POST", {"data": {"query": "INSERT DATA { <a:b> <a:c> <a:d> }"}}),
+        ("POST", {"content": "LOAD <file:///etc/passwd>", "headers": {"Content-Type": "application/sparql-query"}}),
+    ],
+)
+def test_updates_are_refused(http, method, kwargs):
+    r = http.request(method, "/sparql", **kwargs)
+    assert r.status_code == 403
+    assert "read-only" in r.text
+    count = http.get("/sparql", params={"query": "SELECT (COUNT(*) AS ?n) { ?s ?p ?o }"})
+    assert count.json()["results"]["bindings"][0]["n"]["value"] == "60"
+
+
+def test_syntax_error_is_400_with_the_parser_message(http):
+    r = http.get("/sparql", params={"query": "SELECT * WHERE { ?s ?p }"})
+    assert r.status_code == 400
+    assert "syntax error" in r.text and "1:" in r.text
+
+
+def test_oversized_requests(http):
+    big = "SELECT * WHERE { ?s ?p ?o } #" + "x" * 30000
+    r = http.post("/sparql", content=big, headers={"Content-Type": "application/sparql-query"})
+    assert r.status_code == 413 and "20000 bytes" in r.text
+    r = http.get("/sparql", params={"query": big})
+    assert r.status_code == 414
+
+
+def test_wrong_methods_and_media_types(http):
+    assert http.put("/sparql", content="ASK {}").status_code == 405
+    r = http.post("/sparql", content="ASK {}", headers={"Content-Type": "text/plain"})
+    assert r.status_code == 415 and "application/sparql-query" in r.text
+    r = http.post("/sparql", content="ASK {}".encode("utf-16"),
+                  headers={"Content-Type": "application/sparql-query; charset=UTF-16"})
+    assert r.status_code == 415
+
+
+def test_timeout_kills_the_query_and_others_are_served(http, server):
+    started = time.monotonic()
+    with ThreadPoolExecutor(2) as pool:
+        slow = pool.submit(http.get, "/sparql", params={"query": SLOW})
+        time.sleep(0.3)
+        fast_times = []
+        for _ in range(5):
+            t = time.monotonic()
+            fast = http.get("/sparql", params={"query": "SELECT ?l { <https://w3id.org/neaspec/id/state/jp> "
+                                                         "<http://www.w3.org/2000/01/rdf-schema#label> ?l }"})
+            fast_times.append(time.monotonic() - t)
+            assert fast.status_code == 200 and "Japan" in fast.text
+        r = slow.result(timeout=30)
+    elapsed = time.monotonic() - started
+    assert r.status_code == 504
+    assert "1.5 s" in r.text and "stopped" in r.text
+    assert elapsed < 10
+    assert max(fast_times) < 1.0
+    health = http.get("/health").json()
+    assert health["killed_queries"] >= 1
+    # the pool is whole again: both workers answer
+    deadline = time.monotonic() + 10
+    while time.monotonic() < deadline:
+        answers = [http.get("/sparql", params={"query": "ASK {}"}).status_code for _ in range(4)]
+        if answers == [200] * 4:
+            break
+        time.sleep(0.1)
+    assert answers == [200] * 4
