@@ -119,7 +119,10 @@ class WorkerPool:
         """Run ``job`` on an idle worker; the limit covers waiting for a worker and running."""
         deadline = time.monotonic() + timeout_s
         try:
-            worker = await asyncio.wait_for(self._idle.get(), timeout_s)
+            if self._idle.empty():
+                worker = await asyncio.wait_for(self._idle.get(), timeout_s)
+            else:
+                worker = self._idle.get_nowait()
         except asyncio.TimeoutError:
             raise PoolBusy(
                 f"all {self.size} query workers stayed busy for {timeout_s:g} s; try again later"
@@ -127,8 +130,8 @@ class WorkerPool:
         try:
             payload = json.dumps(job.to_dict()).encode()
             worker.writer.write(FRAME.pack(len(payload), 0) + payload)
-            remaining = max(0.001, deadline - time.monotonic())
-            header, body = await asyncio.wait_for(_read_frame(worker.reader), remaining)
+            async with asyncio.timeout_at(asyncio.get_running_loop().time() + max(0.001, deadline - time.monotonic())):
+                header, body = await _read_frame(worker.reader)
         except asyncio.TimeoutError:
             self.killed += 1
             self._replace(worker)
