@@ -9,7 +9,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 
-from pyoxigraph import BlankNode, DefaultGraph, Literal, NamedNode, Quad, Store
+from pyoxigraph import BlankNode, Literal, NamedNode, Quad, Store
 
 RDFS_LABEL = NamedNode("http://www.w3.org/2000/01/rdf-schema#label")
 SKOS_PREF = NamedNode("http://www.w3.org/2004/02/skos/core#prefLabel")
@@ -180,5 +180,3 @@ def _short(iri: str) -> str:
             return tail
     return iri
 
-
-__all__ = ["LinkedData", "Resource", "Link", "Source", "as_triples", "DefaultGraph"]
