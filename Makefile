@@ -30,7 +30,7 @@ test: setup system-deps
 	$(BIN)/python -m pytest
 
 validate: setup
-	$(BIN)/neaspec-kg validate build/current/dataset.trig
+	$(BIN)/neaspec-kg validate build/current/dataset.nq
 
 bench: setup
 	$(BIN)/python benchmarks/run.py

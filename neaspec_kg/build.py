@@ -151,8 +151,16 @@ def _has_blank_nodes(graph: Graph) -> bool:
 
 
 def load_store(nquads: Path, store_dir: Path) -> None:
+    """Load the named graphs, and their union, deduplicated, as the store's default graph.
+
+    SPARQL's union default graph is an RDF merge (a set); oxigraph's union-graph mode
+    returns a triple once per graph holding it, so the union is materialized here and
+    queries run on the real default graph.
+    """
     store = pyoxigraph.Store(str(store_dir))
     store.bulk_load(path=str(nquads), format=pyoxigraph.RdfFormat.N_QUADS)
+    store.update("INSERT { ?s ?p ?o } WHERE { GRAPH ?g { ?s ?p ?o } }")
+    store.optimize()
     store.flush()
     del store
 

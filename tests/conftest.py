@@ -39,7 +39,7 @@ def built(tmp_path_factory):
 
 @pytest.fixture(scope="session")
 def store(built):
-    """The built graph in a read-only pyoxigraph store (default graph = union of named graphs)."""
+    """The built graph in a read-only pyoxigraph store (its default graph holds the union of named graphs)."""
     import pyoxigraph
 
     return pyoxigraph.Store.read_only(str(built.folder / "store"))

@@ -71,11 +71,11 @@ def create_app(settings: Settings, release: Release) -> FastAPI:
     known = known_graphs_of(store)
     sizes = release.graphs or {g: sum(1 for _ in store.quads_for_pattern(None, None, None, NamedNode(g))) for g in known}
     prefixes = {p: str(ns) for p, ns in PREFIXES.items()}
-    pool = WorkerPool(release.store_path, int(getattr(settings, "query_workers", 0) or default_size()), prefixes)
+    pool = WorkerPool(release.store_path, int(settings.query_workers or default_size()), prefixes)
     state = ServerState(
         settings=settings, release=release, base=base, store=store, known_graphs=known, graph_sizes=sizes,
         linked_data=LinkedData(store, base), pool=pool,
-        cache=AnswerCache(int(getattr(settings, "answer_cache_bytes", 0) or 0)),
+        cache=AnswerCache(settings.answer_cache_bytes),
         examples=load_examples(settings.queries_dir), prefixes=prefixes,
     )
 

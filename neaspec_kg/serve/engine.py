@@ -123,8 +123,9 @@ def _run(store: Store, job: QueryJob, known_graphs: frozenset[str], prefixes: di
         # The protocol dataset replaces the query's own (SPARQL 1.1 Protocol §2.1.4).
         kwargs["default_graph"] = [NamedNode(g) for g in job.default_graphs or ()]
         kwargs["named_graphs"] = [NamedNode(g) for g in job.named_graphs or ()]
-    elif not found.has_dataset:
-        kwargs["use_default_graph_as_union"] = True  # the documented default-graph policy
+    # Otherwise the store's default graph answers: the build materializes there the union of
+    # all named graphs, deduplicated (the documented default-graph policy; oxigraph's own
+    # union mode would return a triple once per graph holding it).
     result = store.query(job.query, base_iri=job.base_iri, **kwargs)
 
     if isinstance(result, QuerySolutions):

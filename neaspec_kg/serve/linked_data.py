@@ -9,7 +9,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 
-from pyoxigraph import BlankNode, Literal, NamedNode, Quad, Store
+from pyoxigraph import BlankNode, DefaultGraph, Literal, NamedNode, Quad, Store
 
 RDFS_LABEL = NamedNode("http://www.w3.org/2000/01/rdf-schema#label")
 SKOS_PREF = NamedNode("http://www.w3.org/2004/02/skos/core#prefLabel")
@@ -111,8 +111,8 @@ class LinkedData:
 
     def describe(self, iri: str) -> Resource | None:
         node = NamedNode(iri)
-        out = _take(self.store.quads_for_pattern(node, None, None, None), MAX_OUT)
-        inc = _take(self.store.quads_for_pattern(None, None, node, None), MAX_IN)
+        out = _take(_in_named_graphs(self.store.quads_for_pattern(node, None, None, None)), MAX_OUT)
+        inc = _take(_in_named_graphs(self.store.quads_for_pattern(None, None, node, None)), MAX_IN)
         if not out and not inc:
             return None
         res = Resource(iri=iri, label=self.label(node), truncated=len(out) >= MAX_OUT or len(inc) >= MAX_IN)
@@ -154,6 +154,12 @@ class LinkedData:
 
     def graph_quads(self, graph_iri: str, limit: int) -> list[Quad]:
         return _take(self.store.quads_for_pattern(None, None, None, NamedNode(graph_iri)), limit)
+
+
+def _in_named_graphs(quads):
+    """Skip the default graph: the build fills it with copies of the named graphs' triples
+    (their union), and a page shows each statement with the named graph it comes from."""
+    return (q for q in quads if not isinstance(q.graph_name, DefaultGraph))
 
 
 def as_triples(quads: list[Quad]) -> list:

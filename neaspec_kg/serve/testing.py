@@ -17,6 +17,8 @@ from pathlib import Path
 
 import pyoxigraph as ox
 
+from neaspec_kg.build import load_store
+
 RDF_TYPE = "http://www.w3.org/1999/02/22-rdf-syntax-ns#type"
 
 
@@ -35,10 +37,7 @@ def make_build(sources: list[Path], build_dir: Path, release: str | None = None)
     target = build_dir / "builds" / release
     target.mkdir(parents=True, exist_ok=True)
     (target / "dataset.nq").write_bytes(nq)
-    store = ox.Store(str(target / "store"))
-    store.extend(quads)
-    store.flush()
-    del store
+    load_store(target / "dataset.nq", target / "store")
     graphs = Counter(q.graph_name.value for q in quads if isinstance(q.graph_name, ox.NamedNode))
     classes = Counter(q.object.value for q in quads if q.predicate.value == RDF_TYPE and isinstance(q.object, ox.NamedNode))
     info = {
