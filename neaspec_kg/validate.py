@@ -72,7 +72,10 @@ class ValidationReport:
                 groups.items(), key=lambda kv: (SEVERITY_ORDER.get(kv[0][0], 9), kv[0][1], kv[0][2])):
             lines.append("")
             lines.append(f"{severity.upper()}: {message}")
-            lines.append(f"  shape {shape}" + (f", property {group[0].path}" if group[0].path else ""))
+            where = ", ".join(part for part in (f"shape {shape}" if shape else "",
+                                                 f"property {group[0].path}" if group[0].path else "") if part)
+            if where:
+                lines.append(f"  {where}")
             for f in group[:MAX_LISTED]:
                 lines.append(f"  - {f.focus_label} <{f.focus}>")
                 if f.value:
