@@ -75,3 +75,12 @@ REDIRECTS = "redirects"
 def graph_dump(graph_iri: str, extension: str) -> str:
     """``dumps/graph-report-som-27.ttl`` etc."""
     return f"{DUMPS}/graph-{graph_key(graph_iri)}.{extension}"
+
+
+def linkset(key: str) -> URIRef:
+    """A VoID linkset of the dataset (``dataset#linkset-wikidata-closematch``)."""
+    return URIRef(f"{BASE}dataset#linkset-{key}")
+
+
+def contact_point() -> URIRef:
+    return URIRef(f"{BASE}dataset#contact")
