@@ -166,6 +166,7 @@ class Statement:
     agenda_item: str | None = None
     person: PersonMention | None = None
     topics: tuple[str, ...] = ()  # programme-area keys the statement is about
+    taxa: tuple[str, ...] = ()  # keys of data/curated/taxa.csv named in the statement
 
 
 @dataclass(frozen=True)
@@ -183,6 +184,7 @@ class Decision:
     events: tuple[str, ...] = ()  # event keys (see EventMention.key)
     planned_session: int | None = None  # a next session this decision plans
     section_kind: str | None = None  # "conclusions" | "proceedings"
+    taxa: tuple[str, ...] = ()  # keys of data/curated/taxa.csv named in the decision
 
 
 @dataclass(frozen=True)

@@ -116,6 +116,8 @@ def _project_trace(rows):
 def _taxa(rows):
     tiger = next(r for r in rows if r["scientificName"] == "Panthera tigris altaica")
     assert "Amur tiger" in tiger["names"] and "Siberian tiger" in tiger["names"]  # one taxon, both names
+    # Named "Amur tigers" in paragraph 31 and "Siberian tiger" in paragraph 35: both reach it.
+    assert {"31", "35"} <= set(tiger["paragraphs"].split())
 
 
 def _attendance(rows):

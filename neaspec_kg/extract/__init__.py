@@ -7,8 +7,10 @@ genre (a section missing, an officer line without a country ...), naming the par
 
 from __future__ import annotations
 
+from dataclasses import replace
+
 from neaspec_kg.curated import Curated
-from neaspec_kg.records import DataQualityWarning, Extraction, Report
+from neaspec_kg.records import DataQualityWarning, Decision, Extraction, Report, Statement
 
 
 def extract_all(report: Report, curated: Curated) -> Extraction:
@@ -34,8 +36,8 @@ def extract_all(report: Report, curated: Curated) -> Extraction:
         attendance=attendance.extract_attendance(report, curated, warnings),
         officers=officer_elections,
         persons=opening_persons,
-        statements=opening_statements + statements.extract_statements(report, curated, warnings),
-        decisions=decisions.extract_decisions(report, curated, warnings),
+        statements=with_taxa(opening_statements + statements.extract_statements(report, curated, warnings), curated),
+        decisions=with_taxa(decisions.extract_decisions(report, curated, warnings), curated),
         documents=decisions.extract_documents(report, curated, warnings),
         projects=projects.extract_projects(report, curated, warnings),
         commitments=commitments.extract_commitments(report, curated, warnings),
@@ -43,3 +45,9 @@ def extract_all(report: Report, curated: Curated) -> Extraction:
         plans=plans.extract_plans(report, curated, warnings),
         warnings=tuple(warnings),
     )
+
+
+def with_taxa(records: tuple[Statement, ...] | tuple[Decision, ...], curated: Curated):
+    """Name the taxa each statement or decision mentions, whatever name the report uses
+    ("Amur tigers" in one paragraph, "Siberian tiger" in another: one taxon)."""
+    return tuple(replace(r, taxa=tuple(curated.taxon_matcher.keys_in(r.span.exact))) for r in records)

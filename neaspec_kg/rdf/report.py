@@ -76,10 +76,10 @@ class ReportGraph:
             self._prov(node, span)
         return node
 
-    def _agent(self, kind: str, key: str) -> URIRef:
-        """The node a speaker / addressee key stands for."""
+    def _agent(self, kind: str, key: str, span: SourceSpan) -> URIRef:
+        """The node a speaker key stands for; a delegation is derived from where it speaks."""
         if kind == "state":
-            return self._delegation(key)
+            return self._delegation(key, span)
         if kind == "secretariat":
             return iris.organization(self.secretariat or "secretariat")
         if kind == "person":
@@ -199,7 +199,7 @@ class ReportGraph:
     def _statement(self, st: Statement) -> None:
         w, s = self.w, self.session
         node = iris.statement(s, st.span.paragraph or 0, st.speaker)
-        speaker = self._person(st.person) if st.person else self._agent(st.speaker_kind, st.speaker)
+        speaker = self._person(st.person) if st.person else self._agent(st.speaker_kind, st.speaker, st.span)
         kind_label = self.curated.by_key("statement_kinds")[st.kind]["label"]
         w.node(node, NEA.Statement, f"SOM-{s} {self._where(st.span)}: {kind_label.lower()} by {st.speaker}")
         w.add(node, SCHEMA.creator, speaker)
@@ -209,6 +209,7 @@ class ReportGraph:
             w.add(node, NEA.onAgendaItem, iris.agenda_item(s, st.agenda_item))
         for topic in st.topics:
             w.add(node, NEA.programmeArea, iris.concept("programme-area", topic))
+        self._about_taxa(node, st.taxa)
         w.add(node, SCHEMA.recordedAt, self.meeting)
         self._prov(node, st.span)
 
@@ -237,7 +238,13 @@ class ReportGraph:
             w.add(node, NEA.decisionObject, iris.event(key))
         if d.planned_session is not None:
             w.add(node, NEA.plannedEvent, iris.meeting(d.planned_session))
+        self._about_taxa(node, d.taxa)
         self._prov(node, d.span)
+
+    def _about_taxa(self, node: URIRef, taxa: tuple[str, ...]) -> None:
+        taxa_table = self.curated.by_key("taxa")
+        for key in taxa:
+            self.w.add(node, SCHEMA.about, iris.taxon(taxa_table[key]["scientific_name"]))
 
     def _addressee(self, node: URIRef, addressee: str | None) -> None:
         if not addressee:
