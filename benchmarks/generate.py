@@ -45,6 +45,7 @@ HERE = Path(__file__).resolve().parent
 WORK = HERE / "work"
 REAL_SESSION = 27
 DEFAULT_SEED = 20261124
+GENERATOR_VERSION = 1  # bump when a change here changes the generated graphs (invalidates the cache)
 SAME_LENGTH_SHARE = 0.3
 _YEAR = re.compile(r"\b(19|20)\d\d\b")
 _WORD = re.compile(r"\b[a-z]{4,}\b")
@@ -284,26 +285,27 @@ class Scale:
         return int(self.meta["union_triples"])
 
 
-def real_build() -> Path:
+def real_build(folder: Path | None = None) -> Path:
+    """The real build (a folder with dataset.nq): ``folder``, or build/current."""
     from neaspec_kg.settings import load_settings
 
-    current = load_settings().current_build
+    current = Path(folder) if folder is not None else load_settings().current_build
     if not (current / "dataset.nq").is_file():
-        raise SystemExit("benchmarks: no real build in build/current; run `.venv/bin/neaspec-kg build` first")
+        raise SystemExit(f"benchmarks: no real build in {current}; run `.venv/bin/neaspec-kg build` first")
     return current.resolve()
 
 
-def cache_key(factor: int, seed: int) -> str:
-    real = real_build()
-    h = hashlib.sha256(f"{factor}:{seed}:{real.name}".encode())
-    h.update(Path(__file__).read_bytes())
-    return h.hexdigest()[:16]
+def cache_key(factor: int, seed: int, real: Path) -> str:
+    real_id = f"{real.name}:{(real / 'dataset.nq').stat().st_size}"
+    return hashlib.sha256(f"{GENERATOR_VERSION}:{factor}:{seed}:{real_id}".encode()).hexdigest()[:16]
 
 
-def ensure_scale(factor: int, seed: int = DEFAULT_SEED, work: Path = WORK, say=print) -> Scale:
+def ensure_scale(factor: int, seed: int = DEFAULT_SEED, work: Path = WORK, say=print,
+                 real: Path | None = None) -> Scale:
     """The graph of ``factor`` times the real number of sessions, generated once and cached."""
     folder = work / f"scale-{factor}"
-    key = cache_key(factor, seed)
+    real = real_build(real)
+    key = cache_key(factor, seed, real)
     meta_path = folder / "meta.json"
     if meta_path.is_file():
         meta = json.loads(meta_path.read_text())
@@ -313,7 +315,6 @@ def ensure_scale(factor: int, seed: int = DEFAULT_SEED, work: Path = WORK, say=p
         shutil.rmtree(folder)
     folder.mkdir(parents=True)
     started = time.perf_counter()
-    real = real_build()
     counts: dict[str, int] = {}
     if factor == 1:
         shutil.copyfile(real / "dataset.nq", folder / "dataset.nq")

@@ -37,7 +37,7 @@ HERE = Path(__file__).resolve().parent
 REPO = HERE.parent
 sys.path[:0] = [str(HERE), str(REPO)]
 
-from generate import DEFAULT_SEED, Scale, ensure_scale  # noqa: E402
+from generate import DEFAULT_SEED, WORK, Scale, ensure_scale  # noqa: E402
 from peers import ACCEPT, PEERS, Ours, PeerError  # noqa: E402
 
 QUERIES_DIR = HERE / "queries"
@@ -272,7 +272,7 @@ def measure_in_process(scale: Scale, queries: list[Query], opts, workers: int, s
 
 # --- one scale ------------------------------------------------------------------------------------------
 def run_scale(factor: int, opts, queries: list[Query], say) -> dict:
-    scale = ensure_scale(factor, opts.seed, say=say)
+    scale = ensure_scale(factor, opts.seed, work=opts.work, say=say, real=opts.real_build)
     say(f"== scale {factor}x: {scale.meta['sessions']} sessions, {scale.triples:,} triples ==")
     results: list[EngineResult] = []
     workers = int(os.environ.get("NEASPEC_KG_QUERY_WORKERS") or 0) or max(2, os.cpu_count() or 2)
@@ -459,7 +459,7 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--peers", default=",".join(["neaspec-kg", IN_PROCESS, "oxigraph", "virtuoso",
                                                      "rdflib-endpoint", "floor", CACHED]))
     parser.add_argument("--duration", type=float, default=10.0, help="seconds of wrk per concurrency level")
-    parser.add_argument("--concurrency", default="1,8,32")
+    parser.add_argument("--concurrency", default="1,8,32", help='comma-separated; "none": no throughput runs')
     parser.add_argument("--reps", type=int, default=50, help="sequential runs per query (at most)")
     parser.add_argument("--budget", type=float, default=2.0, help="seconds of sequential runs per query (at least 3 runs)")
     parser.add_argument("--soak", type=float, default=60.0, help="seconds of 32 clients on our server (0: skip)")
@@ -469,13 +469,15 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--query-timeout", type=float, default=300.0)
     parser.add_argument("--seed", type=int, default=DEFAULT_SEED)
     parser.add_argument("--out", type=Path, default=RESULTS_DIR)
+    parser.add_argument("--work", type=Path, default=WORK, help="cache of generated graphs and peer stores")
+    parser.add_argument("--real-build", type=Path, default=None, help="the real build folder (default build/current)")
     parser.add_argument("--no-setup", action="store_true")
     parser.add_argument("--quick", action="store_true", help="1x, 2 s runs, c=1,8, no soak")
     opts = parser.parse_args(argv)
     if opts.quick:
         opts.scales, opts.duration, opts.concurrency, opts.soak, opts.reps = "1", 2.0, "1,8", 0.0, 10
         opts.budget = 0.3
-    opts.concurrency = [int(c) for c in opts.concurrency.split(",")]
+    opts.concurrency = [] if opts.concurrency == "none" else [int(c) for c in opts.concurrency.split(",")]
     opts.peers = [p for p in opts.peers.split(",") if p]
     unknown = [p for p in opts.peers if p not in ENGINE_ORDER]
     if unknown:
@@ -484,10 +486,9 @@ def main(argv: list[str] | None = None) -> int:
     def say(text: str) -> None:
         print(text, file=sys.stderr, flush=True)
 
-    needs = {"oxigraph", "virtuoso", "rdflib-endpoint"} & set(opts.peers) or len(opts.concurrency)
-    if not opts.no_setup and needs:
+    if not opts.no_setup and ({"oxigraph", "virtuoso", "rdflib-endpoint"} & set(opts.peers) or opts.concurrency):
         setup(say)
-    if not shutil.which("wrk"):
+    if opts.concurrency and not shutil.which("wrk"):
         raise SystemExit("benchmarks: wrk is missing; run `sh benchmarks/setup.sh` (Debian package wrk)")
     queries = load_queries()
     machine = machine_line()

@@ -1,0 +1,55 @@
+"""Smoke run of the benchmark harness (benchmarks/run.py): 1x graph, our server and the
+in-process engine only, a few seconds. The full benchmark is `make bench`, not part of the tests."""
+
+from __future__ import annotations
+
+import importlib.util
+import json
+import shutil
+import sys
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parent.parent
+
+
+def _load_run_module():
+    spec = importlib.util.spec_from_file_location("bench_run", ROOT / "benchmarks" / "run.py")
+    module = importlib.util.module_from_spec(spec)
+    sys.modules["bench_run"] = module
+    spec.loader.exec_module(module)
+    return module
+
+
+def test_harness_produces_a_table_with_equal_answer_sizes(built, tmp_path, capsys):
+    run = _load_run_module()
+    concurrency = "1,8" if shutil.which("wrk") else "none"  # wrk comes with benchmarks/setup.sh
+    out = tmp_path / "results"
+    code = run.main([
+        "--scales", "1", "--peers", "neaspec-kg,in-process", "--duration", "1", "--concurrency", concurrency,
+        "--reps", "3", "--budget", "0.05", "--soak", "0", "--no-setup",
+        "--out", str(out), "--work", str(tmp_path / "work"), "--real-build", str(built.folder),
+    ])
+    assert code == 0
+    printed = capsys.readouterr().out
+    assert "| engine | ready s | peak MiB |" in printed
+    assert "Every engine returned the same answer size for every query." in printed
+
+    (md,) = out.glob("*-1x.md")
+    (raw_path,) = out.glob("*-1x.json")
+    assert "\n| neaspec-kg | " in md.read_text() and "\n| in-process | " in md.read_text()
+    raw = json.loads(raw_path.read_text())
+    engines = {e["engine"]: e for e in raw["engines"]}
+    assert set(engines) == {"neaspec-kg", "in-process"}
+    queries = [q["name"] for q in raw["queries"]]
+    assert len(queries) >= 10
+    for engine in engines.values():
+        assert engine["errors"] == {}, engine["errors"]
+        assert set(engine["sizes"]) == set(queries)
+        assert all(engine["p50_ms"][q] > 0 for q in queries)
+    assert engines["neaspec-kg"]["sizes"] == engines["in-process"]["sizes"]
+    # the real SOM-27 graph: the meeting has facts, SOM-28 was planned in Mongolia
+    assert int(engines["neaspec-kg"]["sizes"]["01-lookup-meeting"]) > 10
+    assert engines["neaspec-kg"]["sizes"]["13-ask-plan"] == "true"
+    assert raw["mismatches"] == []
+    if concurrency != "none":
+        assert all(float(v) > 0 for v in engines["neaspec-kg"]["rps"].values())
