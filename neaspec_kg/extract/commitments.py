@@ -28,6 +28,7 @@ from functools import lru_cache
 from typing import Literal
 
 from neaspec_kg.curated import AliasMatcher, Curated, split_list
+from neaspec_kg.extract.sentences import SENTENCE_END_RE
 from neaspec_kg.records import Commitment, DataQualityWarning, Paragraph, Quantity, Report, SourceSpan
 
 Kind = Literal["pledge", "target", "achieved"]
@@ -38,7 +39,6 @@ _SCALES = {"thousand": Decimal(10) ** 3, "million": Decimal(10) ** 6, "billion":
            "trillion": Decimal(10) ** 12}
 _SCALE = r"(?:\s+(thousand|million|billion|trillion))?"
 
-_SENTENCE_END_RE = re.compile(r"(?<=[.!?])[\"”’]?\s+(?=[A-Z“\"])")
 # Clause boundaries inside a sentence: commas and semicolons (not "1,000"), "while", and an
 # "and" that starts a new quantity ("and $7 million", "and a 46% reduction") or a new verb.
 _CLAUSE_BREAK_RE = re.compile(
@@ -140,7 +140,7 @@ def _clauses(text: str) -> list[_Clause]:
 
 def _sentences(text: str) -> list[tuple[int, int]]:
     bounds, start = [], 0
-    for m in _SENTENCE_END_RE.finditer(text):
+    for m in SENTENCE_END_RE.finditer(text):
         bounds.append((start, m.start()))
         start = m.end()
     bounds.append((start, len(text)))

@@ -29,6 +29,7 @@ from datetime import date
 from functools import lru_cache
 
 from neaspec_kg.curated import Curated, Row, read_table, split_list
+from neaspec_kg.extract.sentences import sentence_bounds
 from neaspec_kg.records import DataQualityWarning, EventMention, Paragraph, Report, SourceSpan
 from neaspec_kg.report.ordinals import ORDINAL_PATTERN, ordinal_value
 
@@ -51,7 +52,6 @@ _YEAR_TAIL_RE = re.compile(rf"\s+{_YEAR}")
 _NUMBER_TAIL_RE = re.compile(r"[- ]?(\d{1,2})\b")
 _PLURAL_AFTER_RE = re.compile(r"\s*\([A-Z][A-Za-z]*s\)")  # "Conference of Parties (COPs)"
 
-_SENTENCE_END_RE = re.compile(r"(?<=[.!?])[\"”’]?\s+(?=[A-Z“\"])")
 _DATE_RANGE_RE = re.compile(rf"\b(\d{{1,2}})\s*(?:({_MONTH})\s*)?[-–]\s*(\d{{1,2}})\s+({_MONTH}),?\s+({_YEAR})")
 _DATE_RE = re.compile(rf"\b(\d{{1,2}})\s+({_MONTH}),?\s+({_YEAR})")
 _PERIOD_RE = re.compile(
@@ -286,7 +286,7 @@ def _base_name(name: str) -> str:
 # --- reading the context ---------------------------------------------------------------------------
 def _read_context(report: Report, mention: _Mention, found: list[_Mention], index: int, curated: Curated) -> None:
     text = mention.paragraph.text
-    s_start, s_end = _sentence_bounds(text, mention.start)
+    s_start, s_end = sentence_bounds(text, mention.start)
     before_start = max([s_start] + [m.end for m in found[:index] if m.end <= mention.start])
     before = text[before_start:mention.start]
     window_end = s_end
@@ -304,17 +304,6 @@ def _read_context(report: Report, mention: _Mention, found: list[_Mention], inde
     _read_place(mention, after, curated)
     mention.organizers = _organizers(mention, before, after, curated)
     _read_status(report, mention, before, after)
-
-
-def _sentence_bounds(text: str, position: int) -> tuple[int, int]:
-    start, end = 0, len(text)
-    for m in _SENTENCE_END_RE.finditer(text):
-        if m.end() <= position:
-            start = m.end()
-        elif m.start() >= position:
-            end = m.start()
-            break
-    return start, end
 
 
 def _read_dates(mention: _Mention, after: str) -> None:

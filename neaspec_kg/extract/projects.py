@@ -19,10 +19,10 @@ from __future__ import annotations
 import re
 
 from neaspec_kg.curated import Curated, Mention
+from neaspec_kg.extract.sentences import sentence_bounds
 from neaspec_kg.records import DataQualityWarning, Paragraph, ProjectMention, Report, SourceSpan
 
 # Sentence ends; the report's quotes may close a sentence ('..." project.').
-_SENTENCE_END_RE = re.compile(r"(?<=[.!?])[\"”’]?\s+(?=[A-Z“\"])")
 
 # Funder cues, relative to a State/organization mention in the project's sentence.
 _FUNDED_BY_BEFORE_RE = re.compile(r"\b(?:funded|financed|sponsored|supported)\s+by\s+(?:the\s+)?$")
@@ -65,7 +65,7 @@ def _paragraph_projects(paragraph: Paragraph, curated: Curated) -> list[ProjectM
         taxa: list[str] = []
         status: str | None = None
         for mention in mentions:
-            sentence_start, sentence_end = _sentence_bounds(text, mention.start)
+            sentence_start, sentence_end = sentence_bounds(text, mention.start)
             funders += _funders(text[sentence_start:sentence_end], curated)
             taxa += _taxa(text[mention.end:sentence_end], curated)
             status = status or _status(text[sentence_start:sentence_end])
@@ -75,17 +75,6 @@ def _paragraph_projects(paragraph: Paragraph, curated: Curated) -> list[ProjectM
         records.append(ProjectMention(project=project, span=span, funders=tuple(dict.fromkeys(funders)),
                                       taxa=tuple(dict.fromkeys(taxa)), status=status))
     return records
-
-
-def _sentence_bounds(text: str, position: int) -> tuple[int, int]:
-    start, end = 0, len(text)
-    for m in _SENTENCE_END_RE.finditer(text):
-        if m.end() <= position:
-            start = m.end()
-        elif m.start() >= position:
-            end = m.start()
-            break
-    return start, end
 
 
 def _funders(sentence: str, curated: Curated) -> list[str]:

@@ -122,3 +122,20 @@ def name_at(text: str, curated: Curated) -> tuple[str, str, int] | None:
 def _first_at_zero(matcher: AliasMatcher, text: str) -> Mention | None:
     mentions = matcher.find(text)
     return mentions[0] if mentions and mentions[0].start == 0 else None
+
+
+# A sentence ends at . ! or ? (maybe closing a quote) followed by a capital: the simple
+# rule the projects, events and commitments extractors share.
+SENTENCE_END_RE = re.compile(r"(?<=[.!?])[\"”’]?\s+(?=[A-Z“\"])")
+
+
+def sentence_bounds(text: str, position: int) -> tuple[int, int]:
+    """Start and end offsets of the sentence of ``text`` that contains ``position``."""
+    start, end = 0, len(text)
+    for m in SENTENCE_END_RE.finditer(text):
+        if m.end() <= position:
+            start = m.end()
+        elif m.start() >= position:
+            end = m.start()
+            break
+    return start, end
