@@ -94,11 +94,12 @@ class FrontMatter:
     session_number: int
     start_date: date
     end_date: date
-    city: str
-    country: str  # canonical country name (data/vocab/countries.csv)
+    city: str | None  # None for a virtual session (no venue)
+    country: str | None  # canonical country name (data/vocab/countries.csv); None when virtual
     line: int
     language_note: str | None = None  # "English only"
     distribution: str | None = None  # "General"
+    virtual: bool = False  # held online (videoconference): the report names no venue
 
 
 @dataclass(frozen=True)

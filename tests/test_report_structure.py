@@ -1,6 +1,7 @@
 """The report-structure parser on the real SOM-27 report."""
 
 from datetime import date
+from tests.conftest import SOM27
 
 
 def test_front_matter(som27):
@@ -74,3 +75,28 @@ def test_front_title_stops_at_the_end_of_the_upper_case_block(curated):
     report = parse_report_text(text, "genre-with-note.txt", curated)
     assert report.front.title == ("Report of the Twenty-fifth Senior Officials Meeting of the North-East Asian "
                                   "Subregional Programme for Environmental Cooperation")
+
+
+def _without_venue(text: str, held: str) -> str:
+    text = text.replace("\nBeijing, China\n", "\n")
+    return text.replace("was held in Beijing, China, on 12-13 December 2024", f"was held {held} on 12-13 December 2024")
+
+
+def test_virtual_session_has_no_venue(curated):
+    from neaspec_kg.report import parse_report_text
+
+    text = _without_venue(SOM27.read_text(encoding="utf-8"), "by videoconference")
+    report = parse_report_text(text, "som-virtual.txt", curated)
+    assert report.front.virtual and report.front.city is None and report.front.country is None
+    assert report.front.session_number == 27
+
+
+def test_missing_venue_of_an_in_person_session_is_an_error(curated):
+    import pytest
+
+    from neaspec_kg.records import ReportError
+    from neaspec_kg.report import parse_report_text
+
+    text = _without_venue(SOM27.read_text(encoding="utf-8"), "as planned")
+    with pytest.raises(ReportError, match=r"som-novenue.txt, line \d+: no venue .*held online"):
+        parse_report_text(text, "som-novenue.txt", curated)

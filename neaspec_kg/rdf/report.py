@@ -129,10 +129,14 @@ class ReportGraph:
         front, w = self.x.report.front, self.w
         w.add(self.meeting, SCHEMA.startDate, lit(front.start_date))
         w.add(self.meeting, SCHEMA.endDate, lit(front.end_date))
-        place = iris.place(front.city)
-        w.node(place, SCHEMA.Place, front.city)
-        w.add(place, SCHEMA.containedInPlace, GEOAREA[self.curated.countries[front.country]["un_m49"]])
-        w.add(self.meeting, SCHEMA.location, place)
+        if front.virtual:
+            w.add(self.meeting, SCHEMA.eventAttendanceMode, SCHEMA.OnlineEventAttendanceMode)
+        if front.city:
+            place = iris.place(front.city)
+            w.node(place, SCHEMA.Place, front.city)
+            if front.country:
+                w.add(place, SCHEMA.containedInPlace, GEOAREA[self.curated.countries[front.country]["un_m49"]])
+            w.add(self.meeting, SCHEMA.location, place)
         w.add(self.meeting, PROV.wasDerivedFrom, iris.section(self.session, "front"))
 
     def _agenda(self) -> None:

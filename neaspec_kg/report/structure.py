@@ -50,6 +50,7 @@ _DATE_RE = re.compile(rf"\b(\d{{1,2}})\s+{_MONTH},?\s+(\d{{4}})\b")
 _MAX_SKIPPED_SECTIONS = 3
 # The genre closes with the adoption of the report (or of its conclusions); without it the file is cut short.
 _CLOSING_SECTION_RE = re.compile(r"\badoption of the (?:report|conclusions)", re.IGNORECASE)
+_VIRTUAL_RE = re.compile(r"\b(?:virtual(?:ly)?|videoconference|video conference|online)\b", re.IGNORECASE)
 _TERMINAL = (".", ":", ";", "?", "!", "”", '"', "’", ")")
 
 
@@ -347,14 +348,14 @@ class _Parser:
         first_line = self.front_lines[0][0] if self.front_lines else (first.line if first else 1)
         session = self._session_number(front_text, para1, first_line)
         start, end = self._dates(front_text, para1, first_line)
-        city, country = self._venue(front_text, para1, first_line)
+        city, country, virtual = self._venue(front_text, para1, first_line)
         title = _report_title(self.front_lines) or f"Report of the {session}th Senior Officials Meeting"
         language = re.search(r"^(English only|[A-Z][a-z]+ only)$", front_text, re.MULTILINE)
         distribution = re.search(r"Distr\.:\s*(\w+)", front_text)
         return FrontMatter(title=_title_case(title) if title.isupper() else title, session_number=session,
                            start_date=start, end_date=end, city=city, country=country, line=first_line,
                            language_note=language.group(1) if language else None,
-                           distribution=distribution.group(1) if distribution else None)
+                           distribution=distribution.group(1) if distribution else None, virtual=virtual)
 
     def _session_number(self, front_text: str, para1: str, line: int) -> int:
         for text in (front_text, para1):
@@ -378,14 +379,18 @@ class _Parser:
                 return d, d
         raise ReportError(self.source, "no meeting dates in the title block or paragraph 1", line=line)
 
-    def _venue(self, front_text: str, para1: str, line: int) -> tuple[str, str]:
+    def _venue(self, front_text: str, para1: str, line: int) -> tuple[str | None, str | None, bool]:
         for text in (front_text, para1):
             for m in re.finditer(r"(?:^|held in |\n)([A-Z][\w' .-]+?),\s+((?:the\s+)?[A-Z][\w' .-]+?)(?=,|\n|$| on )",
                                  text):
                 mentions = self.curated.country_matcher.find(m.group(2))
                 if mentions and mentions[0].text == m.group(2).removeprefix("the "):
-                    return m.group(1).strip(), mentions[0].key
-        raise ReportError(self.source, "no venue ('City, Country') in the title block or paragraph 1", line=line)
+                    return m.group(1).strip(), mentions[0].key, False
+        # Sessions held by videoconference (SOM-24, SOM-25) name no venue: a fact, not a defect.
+        if _VIRTUAL_RE.search(front_text) or _VIRTUAL_RE.search(para1):
+            return None, None, True
+        raise ReportError(self.source, "no venue ('City, Country') in the title block or paragraph 1, "
+                          "and nothing says the session was held online", line=line)
 
 
 def _report_title(front_lines: list[tuple[int, str]]) -> str | None:
