@@ -1,0 +1,154 @@
+"""The static site: every Linked Data page the server shows, as files, with the RDF beside it.
+
+A resource ``{BASE}id/x`` becomes ``id/x/index.html`` with ``index.ttl``, ``index.nt`` and
+``index.jsonld`` beside it; a named graph ``{BASE}graph/y`` becomes ``graph/y/index.html``.
+Pages are rendered by the server's own Linked Data code and templates; every link is then
+made relative to the page (``../../id/z/index.html``), so the site browses from a folder
+(file://) and from any sub-path of a web host.
+"""
+
+from __future__ import annotations
+
+import html
+import json
+import posixpath
+import re
+import shutil
+from pathlib import Path
+
+import jinja2
+import pyoxigraph
+
+from neaspec_kg.namespaces import BASE, PREFIXES
+from neaspec_kg.publish import names
+
+SERVE = Path(__file__).resolve().parent.parent / "serve"
+ATTRIBUTE = re.compile(r'(href|src)="([^"]*)"')
+RDF_FILES = (("ttl", pyoxigraph.RdfFormat.TURTLE), ("nt", pyoxigraph.RdfFormat.N_TRIPLES),
+             ("jsonld", pyoxigraph.RdfFormat.JSON_LD))
+FORMAT_FILES = {"turtle": "index.ttl", "ttl": "index.ttl", "ntriples": "index.nt", "nt": "index.nt",
+                "jsonld": "index.jsonld"}
+
+
+def page_path(iri: str) -> str | None:
+    """``{BASE}id/x`` -> ``id/x/index.html``; None for IRIs the site has no page for."""
+    if not iri.startswith(BASE):
+        return None
+    local = iri[len(BASE):].split("#", 1)[0]
+    if local.startswith(("id/", "graph/")) and local.rstrip("/") == local and ".." not in local.split("/"):
+        return f"{local}/index.html"
+    return {"": "index.html", "ontology": "docs/ontology.html", "shapes": "docs/shapes.html"}.get(local)
+
+
+def resource_iris(store: pyoxigraph.Store) -> list[str]:
+    """Every IRI under ``{BASE}id/`` the store describes (as subject), sorted."""
+    prefix = f"{BASE}id/"
+    found = {q.subject.value.split("#", 1)[0] for q in store
+             if isinstance(q.subject, pyoxigraph.NamedNode) and q.subject.value.startswith(prefix)}
+    return sorted(found)
+
+
+def write_site(store: pyoxigraph.Store, folder: Path, info, summary: dict, schema_org: dict) -> list[str]:
+    from neaspec_kg.serve import conneg
+    from neaspec_kg.serve.linked_data import LinkedData, as_triples
+    from neaspec_kg.serve.release import Release
+
+    release = Release(release=summary["release"], store_path=Path("."), graphs=summary["graphs"],
+                      classes=summary["classes"], triples=summary["triples"])
+    env = jinja2.Environment(loader=jinja2.FileSystemLoader([SERVE / "templates"]), autoescape=True,
+                             trim_blocks=True, lstrip_blocks=True)
+    linked = LinkedData(store, BASE)
+    env.globals.update(release=release, base=BASE, local=linked.local_path, quote=lambda s: s)
+    prefixes = {p: str(ns) for p, ns in PREFIXES.items()}
+    iris = resource_iris(store)
+    pages = set(page_path(i) for i in iris) | {page_path(g) for g in summary["graphs"]}
+    written: list[str] = []
+
+    for iri in iris:
+        res = linked.describe(iri)
+        if res is None:
+            continue
+        path = page_path(iri)
+        text = env.get_template("resource.html").render(res=res, iri=iri, formats=_static_formats(conneg))
+        _write(folder / path, relative_links(text, path, pages).encode("utf-8"))
+        triples = as_triples(res.quads)
+        for ext, fmt in RDF_FILES:
+            rdf = pyoxigraph.serialize(_sorted(triples), format=fmt, prefixes=prefixes if ext != "nt" else None)
+            _write(folder / path.replace("index.html", f"index.{ext}"), rdf)
+        written.append(path)
+
+    for graph_iri, size in summary["graphs"].items():
+        path = page_path(graph_iri)
+        subjects = {}
+        for q in linked.graph_quads(graph_iri, 2000):
+            subjects.setdefault(q.subject.value, q.subject)
+        listed = sorted((linked.label(s), v) for v, s in list(subjects.items())[:500])
+        text = env.get_template("graph.html").render(iri=graph_iri, size=size, subjects=listed,
+                                                     formats=_static_formats(conneg))
+        _write(folder / path, relative_links(text, path, pages).encode("utf-8"))
+        for ext, dump in (("ttl", "ttl"), ("jsonld", "jsonld")):
+            shutil.copyfile(folder / names.graph_dump(graph_iri, dump), folder / path.replace("index.html", f"index.{ext}"))
+        written.append(path)
+
+    static = SERVE / "static"
+    if static.is_dir():
+        for f in sorted(static.iterdir()):
+            if f.is_file() and f.suffix == ".css":
+                _write(folder / "static" / f.name, f.read_bytes())
+    home = _home(env, info, summary, schema_org)
+    _write(folder / "index.html", relative_links(home, "index.html", pages | {"index.html"}).encode("utf-8"))
+    return written
+
+
+def _static_formats(conneg) -> list:
+    """The RDF formats a static page has beside it (a subset of the server's)."""
+    return [f for f in conneg.GRAPH_FORMATS if f.key in FORMAT_FILES]
+
+
+def _sorted(triples) -> list:
+    return sorted(triples, key=lambda t: (str(t.subject), str(t.predicate), str(t.object)))
+
+
+def relative_links(text: str, page: str, pages: set[str]) -> str:
+    """Rewrite the server's root-relative links (``/id/x``, ``?format=ttl``, ``/static/…``)
+    into links relative to ``page``; links to pages the site lacks go to the public IRI."""
+    here = posixpath.dirname(page)
+
+    def rel(target: str) -> str:
+        return posixpath.relpath(target, here or ".")
+
+    def rewrite(match: re.Match) -> str:
+        attr, value = match.group(1), html.unescape(match.group(2))
+        if value.startswith("?format="):
+            name = FORMAT_FILES.get(value.split("=", 1)[1])
+            return f'{attr}="{rel(posixpath.join(here, name))}"' if name else f'{attr}="{html.escape(value)}"'
+        if not value.startswith("/") or value.startswith("//"):
+            return match.group(0)
+        path, _, fragment = value.partition("#")
+        target = page_path(BASE + path.lstrip("/").split("?", 1)[0])
+        if target is None and "." in posixpath.basename(path):
+            target = path.lstrip("/")  # a file of the release (dumps, metadata, static ...)
+        elif target is not None and target not in pages and not target.startswith("docs/"):
+            target = None
+        if target is None:
+            absolute = BASE + value.lstrip("/")
+            return f'{attr}="{html.escape(absolute)}"'
+        return f'{attr}="{html.escape(rel(target) + ("#" + fragment if fragment else ""))}"'
+
+    return ATTRIBUTE.sub(rewrite, text)
+
+
+def _home(env: jinja2.Environment, info, summary: dict, schema_org: dict) -> str:
+    own = jinja2.Environment(loader=jinja2.FileSystemLoader([Path(__file__).parent / "templates", SERVE / "templates"]),
+                             autoescape=True, trim_blocks=True, lstrip_blocks=True)
+    own.globals.update(env.globals)
+    return own.get_template("release_home.html").render(
+        info=info, summary=summary, graphs=sorted(summary["graphs"].items()),
+        schema_org=json.dumps(schema_org, indent=1, ensure_ascii=False).replace("</", "<\\/"),
+        page_path=page_path, names=names,
+    )
+
+
+def _write(path: Path, data: bytes) -> None:
+    path.parent.mkdir(parents=True, exist_ok=True)
+    path.write_bytes(data)
