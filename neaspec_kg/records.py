@@ -272,6 +272,14 @@ class SessionPlan:
 
 
 @dataclass(frozen=True)
+class SessionMention:
+    """A session of the series named in a report ("SOM-26", "the 28th Senior Officials Meeting")."""
+
+    session: int
+    span: SourceSpan
+
+
+@dataclass(frozen=True)
 class Extraction:
     """Everything read from one report."""
 
@@ -287,4 +295,5 @@ class Extraction:
     commitments: tuple[Commitment, ...] = ()
     events: tuple[EventMention, ...] = ()
     plans: tuple[SessionPlan, ...] = ()
+    sessions: tuple[SessionMention, ...] = ()
     warnings: tuple[DataQualityWarning, ...] = field(default=())

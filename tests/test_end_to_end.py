@@ -144,3 +144,11 @@ def test_unchanged_sources_do_not_rebuild(tmp_path):
 def test_same_sources_give_byte_identical_dump(built, tmp_path):
     again = run_build(Settings(build_dir=tmp_path / "b"), force=True, progress=False, out=lambda _t: None)
     assert (again.folder / "dataset.nq").read_bytes() == (built.folder / "dataset.nq").read_bytes()
+
+
+def test_sessions_named_in_the_report_are_the_series_entries(store):
+    rows = select(store, """
+        SELECT DISTINCT ?session WHERE {
+          ?p a doco:Paragraph ; schema:mentions ?m . ?m a nea:Meeting ; dct:identifier ?session ;
+             schema:superEvent neaid:series\\/som } ORDER BY ?session""")
+    assert [r["session"] for r in rows] == ["SOM-26", "SOM-27", "SOM-28"]

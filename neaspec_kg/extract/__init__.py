@@ -24,6 +24,7 @@ def extract_all(report: Report, curated: Curated) -> Extraction:
         opening,
         plans,
         projects,
+        sessions,
         statements,
     )
 
@@ -43,6 +44,7 @@ def extract_all(report: Report, curated: Curated) -> Extraction:
         commitments=commitments.extract_commitments(report, curated, warnings),
         events=events.extract_events(report, curated, warnings),
         plans=plans.extract_plans(report, curated, warnings),
+        sessions=sessions.extract_session_mentions(report, curated, warnings),
         warnings=tuple(warnings),
     )
 

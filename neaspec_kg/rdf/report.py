@@ -53,6 +53,7 @@ class ReportGraph:
         self._commitments()
         self._events()
         self._plans()
+        self._session_mentions()
         self._warnings()
         return self.w
 
@@ -387,6 +388,12 @@ class ReportGraph:
             w.add(node, NEA.venueText, Literal(plan.venue) if plan.venue else None)
             w.add(node, NEA.reportedAt, self.meeting)
             self._prov(node, plan.span)
+
+    def _session_mentions(self) -> None:
+        """A paragraph naming a session links to that session's series entry (one IRI)."""
+        for mention in self.x.sessions:
+            self.w.add(iris.block(self.session, mention.span.paragraph, mention.span.section),
+                       SCHEMA.mentions, iris.meeting(mention.session))
 
     def _warnings(self) -> None:
         """Data-quality warnings stay in the graph, attached to the part of the report they concern."""
