@@ -9,6 +9,7 @@ made relative to the page (``../../id/z/index.html``), so the site browses from 
 
 from __future__ import annotations
 
+import gzip
 import html
 import json
 import posixpath
@@ -26,6 +27,8 @@ SERVE = Path(__file__).resolve().parent.parent / "serve"
 ATTRIBUTE = re.compile(r'(href|src)="([^"]*)"')
 RDF_FILES = (("ttl", pyoxigraph.RdfFormat.TURTLE), ("nt", pyoxigraph.RdfFormat.N_TRIPLES),
              ("jsonld", pyoxigraph.RdfFormat.JSON_LD))
+FILE_SUFFIXES = (".html", ".ttl", ".nt", ".jsonld", ".json", ".md", ".csv", ".css", ".js", ".gz", ".trig",
+                 ".htaccess", "SHA256SUMS")
 FORMAT_FILES = {"turtle": "index.ttl", "ttl": "index.ttl", "ntriples": "index.nt", "nt": "index.nt",
                 "jsonld": "index.jsonld"}
 
@@ -61,7 +64,7 @@ def write_site(store: pyoxigraph.Store, folder: Path, info, summary: dict, schem
     env.globals.update(release=release, base=BASE, local=linked.local_path, quote=lambda s: s)
     prefixes = {p: str(ns) for p, ns in PREFIXES.items()}
     iris = resource_iris(store)
-    pages = set(page_path(i) for i in iris) | {page_path(g) for g in summary["graphs"]}
+    pages = {page_path(i) for i in iris} | {page_path(g) for g in summary["graphs"]} | {"index.html"}
     written: list[str] = []
 
     for iri in iris:
@@ -88,6 +91,8 @@ def write_site(store: pyoxigraph.Store, folder: Path, info, summary: dict, schem
         _write(folder / path, relative_links(text, path, pages).encode("utf-8"))
         for ext, dump in (("ttl", "ttl"), ("jsonld", "jsonld")):
             shutil.copyfile(folder / names.graph_dump(graph_iri, dump), folder / path.replace("index.html", f"index.{ext}"))
+        nt = gzip.decompress((folder / names.graph_dump(graph_iri, "nt.gz")).read_bytes())
+        _write(folder / path.replace("index.html", "index.nt"), nt)
         written.append(path)
 
     static = SERVE / "static"
@@ -119,17 +124,22 @@ def relative_links(text: str, page: str, pages: set[str]) -> str:
 
     def rewrite(match: re.Match) -> str:
         attr, value = match.group(1), html.unescape(match.group(2))
+        if value == "None":
+            # the server's template links a source even when it is a literal (no IRI, no page):
+            # no link rather than a broken one, until serve/templates/resource.html checks s.href
+            return ""
         if value.startswith("?format="):
             name = FORMAT_FILES.get(value.split("=", 1)[1])
             return f'{attr}="{rel(posixpath.join(here, name))}"' if name else f'{attr}="{html.escape(value)}"'
         if not value.startswith("/") or value.startswith("//"):
             return match.group(0)
         path, _, fragment = value.partition("#")
-        target = page_path(BASE + path.lstrip("/").split("?", 1)[0])
-        if target is None and "." in posixpath.basename(path):
-            target = path.lstrip("/")  # a file of the release (dumps, metadata, static ...)
-        elif target is not None and target not in pages and not target.startswith("docs/"):
-            target = None
+        if path.endswith(FILE_SUFFIXES):
+            target = path.lstrip("/")  # a file of the release (a page, dumps, metadata, static ...)
+        else:
+            target = page_path(BASE + path.lstrip("/").split("?", 1)[0])
+            if target is not None and target not in pages and not target.startswith("docs/"):
+                target = None
         if target is None:
             absolute = BASE + value.lstrip("/")
             return f'{attr}="{html.escape(absolute)}"'
