@@ -203,7 +203,7 @@ def test_home_page_carries_schema_org_dataset(release):
     import re
 
     html = (release.folder / "index.html").read_text()
-    block = re.search(r'<script type="application/ld\+json">(.*?)</script>', html, re.S).group(1)
+    block = re.search(r'<script type="application/ld\+json">(.*?)</script>', html, re.DOTALL).group(1)
     data = json.loads(block.replace("<\\/", "</"))
     assert data["@type"] == "Dataset" and data["version"] == release.version
     assert data["license"] == "https://creativecommons.org/licenses/by/4.0/"

@@ -15,7 +15,7 @@ import os
 import shutil
 import time
 from dataclasses import dataclass
-from datetime import date, datetime, timezone
+from datetime import UTC, date, datetime
 from pathlib import Path
 
 import pyoxigraph
@@ -90,8 +90,8 @@ def _choose_version(releases: Path, latest: Path, build_release: str, released: 
 def _release_date() -> date:
     epoch = os.environ.get("SOURCE_DATE_EPOCH")  # reproducible-builds.org convention
     if epoch:
-        return datetime.fromtimestamp(int(epoch), tz=timezone.utc).date()
-    return datetime.now(timezone.utc).date()
+        return datetime.fromtimestamp(int(epoch), tz=UTC).date()
+    return datetime.now(UTC).date()
 
 
 def read_release(folder: Path) -> dict | None:
@@ -261,4 +261,4 @@ def _write_index(out: Path, releases: Path) -> None:
     os.replace(tmp, releases / "index.json")
 
 
-__all__ = ["PublishError", "PublishResult", "publish", "list_releases", "read_release"]
+__all__ = ["PublishError", "PublishResult", "list_releases", "publish", "read_release"]

@@ -98,7 +98,7 @@ def iri_patterns_html(readme: Path) -> str:
     import markdown
 
     text = readme.read_text(encoding="utf-8")
-    match = re.search(r"^## IRI scheme\n(.*?)(?=^## )", text, flags=re.S | re.M)
+    match = re.search(r"^## IRI scheme\n(.*?)(?=^## )", text, flags=re.DOTALL | re.MULTILINE)
     if not match:
         raise ValueError(f"{readme}: no '## IRI scheme' section to publish")
     return markdown.markdown(rebase(match.group(1)), extensions=["tables"])

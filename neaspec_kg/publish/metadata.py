@@ -16,7 +16,7 @@ import pyoxigraph
 from rdflib import Graph, Literal, Namespace, URIRef
 from rdflib.namespace import DCAT, DCTERMS, FOAF, OWL, RDF, RDFS, SKOS, VOID, XSD
 
-from neaspec_kg.namespaces import ADMS, BASE, GEOAREA, GBIF, GEONAMES, SD, SDG, VCARD, WD, bind_prefixes
+from neaspec_kg.namespaces import ADMS, BASE, GBIF, GEOAREA, GEONAMES, SD, SDG, VCARD, WD, bind_prefixes
 from neaspec_kg.publish import names
 
 SPDX = "http://spdx.org/rdf/terms#"
