@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 import logging
 import re
 from dataclasses import dataclass
@@ -55,7 +56,23 @@ def ontology_html(ontology: Graph) -> str:
     from pylode import OntPub
 
     logging.getLogger().setLevel(max(logging.getLogger().level, logging.WARNING))  # pyLODE logs at INFO
-    return OntPub(ontology=ontology).make_html()
+    return _sorted_schema_org(OntPub(ontology=ontology).make_html())
+
+
+_SCHEMA_BLOCK = re.compile(r'(<script id="schema.org" type="application/ld\+json">)(.*?)(</script>)', re.DOTALL)
+
+
+def _sorted_schema_org(page: str) -> str:
+    """pyLODE embeds schema.org JSON-LD whose node order follows a set (it changes with the
+    hash seed); sorted here so that the same ontology gives the same bytes."""
+    def sort(match: re.Match) -> str:
+        data = json.loads(match.group(2))
+        nodes = data if isinstance(data, list) else data.get("@graph")
+        if isinstance(nodes, list):
+            nodes.sort(key=lambda n: json.dumps(n, sort_keys=True))
+        return match.group(1) + json.dumps(data, indent=2, sort_keys=True, ensure_ascii=False) + match.group(3)
+
+    return _SCHEMA_BLOCK.sub(sort, page)
 
 
 def shape_docs(shapes: Graph) -> list[ShapeDoc]:
