@@ -301,15 +301,22 @@ def cache_key(factor: int, seed: int, real: Path) -> str:
 
 
 def ensure_scale(factor: int, seed: int = DEFAULT_SEED, work: Path = WORK, say=print,
-                 real: Path | None = None) -> Scale:
-    """The graph of ``factor`` times the real number of sessions, generated once and cached."""
+                 real: Path | None = None, keep: bool = False) -> Scale:
+    """The graph of ``factor`` times the real number of sessions, generated once and cached.
+
+    The cache is keyed by the real build's release; ``keep`` reuses a synthetic graph made
+    from an older release (same factor, seed and generator version) instead of regenerating.
+    """
     folder = work / f"scale-{factor}"
     real = real_build(real)
     key = cache_key(factor, seed, real)
     meta_path = folder / "meta.json"
     if meta_path.is_file():
         meta = json.loads(meta_path.read_text())
-        if meta.get("key") == key and (folder / "store").is_dir() and (folder / "peers.nq").is_file():
+        same = meta.get("key") == key or (
+            keep and factor != 1 and (meta.get("factor"), meta.get("seed"), meta.get("version", GENERATOR_VERSION))
+            == (factor, seed, GENERATOR_VERSION))
+        if same and (folder / "store").is_dir() and (folder / "peers.nq").is_file():
             return Scale(factor, folder, meta)
     if folder.exists():
         shutil.rmtree(folder)
@@ -329,7 +336,7 @@ def ensure_scale(factor: int, seed: int = DEFAULT_SEED, work: Path = WORK, say=p
     load_store(folder / "dataset.nq", folder / "store")
     loaded = time.perf_counter() - t
     quads, union = _write_peers_nq(folder / "dataset.nq", folder / "peers.nq")
-    meta = {"key": key, "factor": factor, "seed": seed, "sessions": sessions, "real_release": real.name,
+    meta = {"key": key, "version": GENERATOR_VERSION, "factor": factor, "seed": seed, "sessions": sessions, "real_release": real.name,
             "quads": quads, "union_triples": union, "per_session": counts,
             "generate_s": round(generated, 1), "load_store_s": round(loaded, 1)}
     meta_path.write_text(json.dumps(meta, indent=2) + "\n")

@@ -272,8 +272,9 @@ def measure_in_process(scale: Scale, queries: list[Query], opts, workers: int, s
 
 # --- one scale ------------------------------------------------------------------------------------------
 def run_scale(factor: int, opts, queries: list[Query], say) -> dict:
-    scale = ensure_scale(factor, opts.seed, work=opts.work, say=say, real=opts.real_build)
-    say(f"== scale {factor}x: {scale.meta['sessions']} sessions, {scale.triples:,} triples ==")
+    scale = ensure_scale(factor, opts.seed, work=opts.work, say=say, real=opts.real_build, keep=opts.keep_graphs)
+    say(f"== scale {factor}x: {scale.meta['sessions']} sessions, {scale.triples:,} triples "
+        f"(from real release {scale.meta['real_release']}) ==")
     results: list[EngineResult] = []
     workers = int(os.environ.get("NEASPEC_KG_QUERY_WORKERS") or 0) or max(2, os.cpu_count() or 2)
     for name in opts.peers:
@@ -294,7 +295,7 @@ def run_scale(factor: int, opts, queries: list[Query], say) -> dict:
     soak = None
     if opts.soak and factor == opts.soak_scale and "neaspec-kg" in opts.peers:
         soak = run_soak(scale, queries, opts, say)
-    return {"scale": factor, "sessions": scale.meta["sessions"], "triples": scale.triples, "quads": scale.meta["quads"],
+    return {"scale": factor, "sessions": scale.meta["sessions"], "real_release": scale.meta["real_release"], "triples": scale.triples, "quads": scale.meta["quads"],
             "results": results, "soak": soak}
 
 
@@ -329,7 +330,7 @@ def report(run: dict, queries: list[Query], opts, machine: str) -> tuple[str, di
     by = {r.engine: r for r in results}
     ours = by.get("neaspec-kg")
     lines = [f"## Scale {run['scale']}x: {run['sessions']} sessions, {run['triples']:,} triples "
-             f"({run['quads']:,} quads in named graphs)", "",
+             f"({run['quads']:,} quads in named graphs; real release {run['real_release']})", "",
              f"{machine}; mix of {len(queries)} queries; wrk {opts.duration:.0f} s per concurrency, form POST; "
              f"our server with the answer cache off except `{CACHED}` (repeated mix, cache warm).", ""]
     conc = opts.concurrency
@@ -471,6 +472,8 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--out", type=Path, default=RESULTS_DIR)
     parser.add_argument("--work", type=Path, default=WORK, help="cache of generated graphs and peer stores")
     parser.add_argument("--real-build", type=Path, default=None, help="the real build folder (default build/current)")
+    parser.add_argument("--keep-graphs", action="store_true",
+                        help="reuse synthetic graphs made from an older real build instead of regenerating them")
     parser.add_argument("--no-setup", action="store_true")
     parser.add_argument("--quick", action="store_true", help="1x, 2 s runs, c=1,8, no soak")
     opts = parser.parse_args(argv)
