@@ -63,10 +63,13 @@ def _publish(args: argparse.Namespace) -> int:
     from neaspec_kg.publish import PublishError, publish
 
     try:
-        publish(load_settings(), args.out)
+        result = publish(load_settings(), args.out)
     except PublishError as exc:
         print(f"publish failed: {exc}", file=sys.stderr)
         return 1
+    state = "unchanged, already published" if result.unchanged else f"{len(result.files)} files"
+    print(f"release {result.version}: {state} in {result.seconds:.1f} s -> {result.folder}"
+          + (f" (previous: {result.previous})" if result.previous else ""))
     return 0
 
 

@@ -11,7 +11,7 @@ import unicodedata
 
 from rdflib import URIRef
 
-from neaspec_kg.namespaces import GRAPH, ID
+from neaspec_kg.namespaces import BASE, GRAPH, ID
 
 
 def slug(text: str) -> str:
@@ -196,3 +196,50 @@ def sdg_link(subject: URIRef, target: URIRef) -> URIRef:
 
     digest = hashlib.sha256(f"{subject} {target}".encode()).hexdigest()[:20]
     return _id(f"sdg-link/{digest}")
+
+
+# --- the dataset and its releases (neaspec_kg.publish) ----------------------------------
+def _base(path: str) -> URIRef:
+    return URIRef(f"{BASE}{path}")
+
+
+def dataset() -> URIRef:
+    """The dataset across its releases (dcat:Dataset, void:Dataset)."""
+    return _base("dataset")
+
+
+def catalogue() -> URIRef:
+    return _base("catalog")
+
+
+def sparql_endpoint() -> URIRef:
+    """The public SPARQL endpoint (the server's /sparql, reached through the IRI base)."""
+    return _base("sparql")
+
+
+def release(version: str) -> URIRef:
+    """The version IRI of one release; its files sit below it."""
+    return _base(f"release/{version}")
+
+
+def release_file(version: str, path: str) -> URIRef:
+    """Where a file of a release is downloaded from (the persistent IRI, redirected)."""
+    return _base(f"release/{version}/{path}")
+
+
+def distribution(version: str, key: str) -> URIRef:
+    return _base(f"release/{version}#dist-{key}")
+
+
+def linkset(key: str) -> URIRef:
+    """A VoID linkset of the dataset (``dataset#linkset-wikidata-closematch``)."""
+    return _base(f"dataset#linkset-{key}")
+
+
+def contact_point() -> URIRef:
+    return _base("dataset#contact")
+
+
+def publisher() -> URIRef:
+    """neaspec-kg as the publisher of the dataset."""
+    return organization("neaspec-kg")

@@ -25,6 +25,11 @@ class Settings:
     port: int = field(default_factory=lambda: int(_env("PORT", "8000")))
     # Public base of every IRI the graph mints; the server maps request paths below it.
     base_iri: str = field(default_factory=lambda: _env("BASE_IRI", "https://w3id.org/neaspec/"))
+    # Where the server and the published release are reached by users (redirect rules, DCAT
+    # access URLs); default: the local server.
+    public_url: str = field(default_factory=lambda: _env("PUBLIC_URL", ""))
+    # Where `neaspec-kg publish` writes releases and where the server finds them for download.
+    dist_dir: Path = field(default_factory=lambda: Path(_env("DIST_DIR", str(REPO_ROOT / "dist"))))
     query_timeout_s: float = field(default_factory=lambda: float(_env("QUERY_TIMEOUT", "30")))
     max_result_rows: int = field(default_factory=lambda: int(_env("MAX_ROWS", "100000")))
     max_request_bytes: int = field(default_factory=lambda: int(_env("MAX_REQUEST_BYTES", "1000000")))
@@ -36,6 +41,10 @@ class Settings:
     service_allow: tuple[str, ...] = field(
         default_factory=lambda: tuple(_env("SERVICE_ALLOW", "").split())
     )
+
+    @property
+    def public_base(self) -> str:
+        return (self.public_url or f"http://{self.host}:{self.port}/").rstrip("/") + "/"
 
     @property
     def data_dir(self) -> Path:

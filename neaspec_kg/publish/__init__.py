@@ -148,7 +148,7 @@ def _write_release(settings: Settings, build: Path, summary: dict, folder: Path,
     _put(folder / names.DCAT_JSONLD, _sorted_jsonld(dcat))
     schema_org = metadata.schema_org_dataset(info)
     _put(folder / names.SCHEMA_ORG, (json.dumps(schema_org, indent=2, ensure_ascii=False) + "\n").encode("utf-8"))
-    public_url = getattr(settings, "public_url", "") or f"http://{settings.host}:{settings.port}/"
+    public_url = settings.public_base
     _put(folder / names.REDIRECTS / ".htaccess", redirects.htaccess(public_url).encode("utf-8"))
 
     from neaspec_kg.publish import site

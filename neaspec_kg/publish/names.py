@@ -1,49 +1,26 @@
-"""IRIs and file names of a release, defined once for the whole publish package.
-
-The IRI patterns (dataset, catalogue, SPARQL service, release, distribution) belong with
-the others in ``neaspec_kg.iris``; they live here until that module takes them over, and
-nowhere else in the publish package spells them out.
-"""
+"""File names of a release, defined once for the whole publish package (its IRIs are
+defined in neaspec_kg.iris and re-exported here)."""
 
 from __future__ import annotations
 
-from rdflib import URIRef
+from neaspec_kg.namespaces import GRAPH
 
-from neaspec_kg.namespaces import BASE, GRAPH
+# The release IRI patterns (dataset, catalogue, SPARQL service, release, distribution,
+# linkset, contact point, publisher) live with all others in neaspec_kg.iris.
+from neaspec_kg.iris import (  # re-exported for the publish package
+    catalogue,
+    contact_point,
+    dataset,
+    distribution,
+    linkset,
+    publisher,
+    release,
+    release_file,
+    sparql_endpoint,
+)
 
-# --- IRIs -----------------------------------------------------------------------------------
-
-
-def dataset() -> URIRef:
-    """The dataset across its releases (dcat:Dataset, void:Dataset)."""
-    return URIRef(f"{BASE}dataset")
-
-
-def catalogue() -> URIRef:
-    return URIRef(f"{BASE}catalog")
-
-
-def sparql_endpoint() -> URIRef:
-    """The public SPARQL endpoint (the server's /sparql, reached through the IRI base)."""
-    return URIRef(f"{BASE}sparql")
-
-
-def release(version: str) -> URIRef:
-    """The version IRI of one release; its files sit below it (``release/{version}/{path}``)."""
-    return URIRef(f"{BASE}release/{version}")
-
-
-def release_file(version: str, path: str) -> URIRef:
-    """Where a file of a release is downloaded from (the persistent IRI, redirected)."""
-    return URIRef(f"{BASE}release/{version}/{path}")
-
-
-def distribution(version: str, key: str) -> URIRef:
-    return URIRef(f"{BASE}release/{version}#dist-{key}")
-
-
-def publisher() -> URIRef:
-    return URIRef(f"{BASE}id/org/neaspec-kg")
+__all__ = ["catalogue", "contact_point", "dataset", "distribution", "linkset", "publisher", "release",
+           "release_file", "sparql_endpoint", "graph_key", "graph_dump"]
 
 
 def graph_key(graph_iri: str) -> str:
@@ -75,12 +52,3 @@ REDIRECTS = "redirects"
 def graph_dump(graph_iri: str, extension: str) -> str:
     """``dumps/graph-report-som-27.ttl`` etc."""
     return f"{DUMPS}/graph-{graph_key(graph_iri)}.{extension}"
-
-
-def linkset(key: str) -> URIRef:
-    """A VoID linkset of the dataset (``dataset#linkset-wikidata-closematch``)."""
-    return URIRef(f"{BASE}dataset#linkset-{key}")
-
-
-def contact_point() -> URIRef:
-    return URIRef(f"{BASE}dataset#contact")

@@ -23,6 +23,7 @@ from pyoxigraph import NamedNode, Store
 from neaspec_kg.namespaces import PREFIXES
 from neaspec_kg.serve import conneg, guard, protocol
 from neaspec_kg.serve.answers import AnswerCache
+from neaspec_kg.serve.dataset import RDFLIB_FORMATS, DatasetDescription
 from neaspec_kg.serve.engine import Answer, QueryJob, known_graphs_of, serialize_graph
 from neaspec_kg.serve.examples import Example, load_examples
 from neaspec_kg.serve.linked_data import LinkedData, as_triples
@@ -51,6 +52,7 @@ class ServerState:
     cache: AnswerCache
     examples: list[Example]
     prefixes: dict[str, str]
+    dataset: DatasetDescription
     _vocabularies: dict[str, Vocabulary | None] = field(default_factory=dict)
 
     def vocabulary(self, kind: str) -> Vocabulary | None:
@@ -77,6 +79,7 @@ def create_app(settings: Settings, release: Release) -> FastAPI:
         linked_data=LinkedData(store, base), pool=pool,
         cache=AnswerCache(settings.answer_cache_bytes),
         examples=load_examples(settings.queries_dir), prefixes=prefixes,
+        dataset=DatasetDescription(store, release, settings),
     )
 
     @contextlib.asynccontextmanager
@@ -198,7 +201,30 @@ def create_app(settings: Settings, release: Release) -> FastAPI:
             key=lambda t: -t[2],
         )
         return page("home.html", classes=classes, graphs=sorted(state.graph_sizes.items()),
-                    triples=release.triples or sum(state.graph_sizes.values()), examples=state.examples)
+                    triples=release.triples or sum(state.graph_sizes.values()), examples=state.examples,
+                    dataset_jsonld=state.dataset.schema_org_json)
+
+    # --- the dataset: VoID, DCAT-AP, releases -------------------------------------------
+    def dataset_rdf(request: Request, kind: str, html_page: bool) -> Response:
+        formats = PAGE_FORMATS if html_page else tuple(f for f in PAGE_FORMATS if f.key in RDFLIB_FORMATS)
+        try:
+            fmt = conneg.choose(request.headers.get("accept"), request.query_params.get("format"), formats)
+        except conneg.NotAcceptable as exc:
+            return text(406, str(exc))
+        if fmt is conneg.HTML:
+            return page("dataset.html", releases=state.dataset.releases, published=state.dataset.published,
+                        graphs=sorted(state.graph_sizes.items()), triples=release.triples,
+                        citation=state.dataset.info.kos_citation, formats=conneg.GRAPH_FORMATS)
+        return Response(state.dataset.serialize(kind, fmt.key), media_type=fmt.media_type,
+                        headers={"Vary": "Accept", "ETag": f'"{release.release}-{kind}-{fmt.key}"'})
+
+    @app.api_route("/.well-known/void", methods=["GET", "HEAD"])
+    def well_known_void(request: Request) -> Response:
+        return dataset_rdf(request, "void", html_page=False)
+
+    @app.api_route("/dataset", methods=["GET", "HEAD"])
+    def dataset_page(request: Request) -> Response:
+        return dataset_rdf(request, "dcat", html_page=True)
 
     @app.api_route("/query", methods=["GET", "HEAD"])
     def query_page(request: Request) -> Response:
@@ -290,6 +316,9 @@ def create_app(settings: Settings, release: Release) -> FastAPI:
         return text(404, f"<{iri}> is not described in this dataset")
 
     app.mount("/static", StaticFiles(directory=HERE / "static"), name="static")
+    # Published releases (neaspec-kg publish / make release), as files; absent until one exists.
+    app.mount("/releases", StaticFiles(directory=settings.dist_dir / "releases", html=True, check_dir=False),
+              name="releases")
     app.add_middleware(GZipMiddleware, minimum_size=1024)
     app.add_middleware(
         CORSMiddleware, allow_origins=["*"], allow_credentials=False,

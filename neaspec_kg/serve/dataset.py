@@ -1,0 +1,92 @@
+"""The dataset as the server describes it: VoID, DCAT-AP 3 and schema.org Dataset.
+
+When a release published by ``neaspec-kg publish`` (under ``settings.dist_dir``) was made
+from the build being served, its metadata files are served as they are (with every
+distribution, size and checksum); otherwise the same description is computed from the
+store being served, without distributions. Computed once, on first use.
+"""
+
+from __future__ import annotations
+
+import json
+from dataclasses import dataclass, field
+from datetime import date
+from functools import cached_property
+from pathlib import Path
+
+from pyoxigraph import Literal, NamedNode, Store
+from rdflib import Graph
+
+from neaspec_kg.publish import list_releases, names
+from neaspec_kg.publish.metadata import ReleaseInfo, dataset_facts, dcat_graph, schema_org_dataset, void_graph
+from neaspec_kg.sdg.kos import UN_KOS_DATASET
+from neaspec_kg.serve.release import Release
+from neaspec_kg.settings import Settings
+
+DCT_LICENSE = "http://purl.org/dc/terms/license"
+# conneg key -> rdflib serializer name
+RDFLIB_FORMATS = {"turtle": "turtle", "ntriples": "nt", "jsonld": "json-ld", "rdfxml": "xml",
+                  "nquads": "nquads", "trig": "trig"}
+
+
+@dataclass
+class DatasetDescription:
+    store: Store
+    release: Release
+    settings: Settings
+    _graphs: dict[str, Graph] = field(default_factory=dict)
+
+    @cached_property
+    def releases(self) -> list[dict]:
+        """Releases published under dist_dir, newest first."""
+        return list_releases(self.settings.dist_dir)
+
+    @cached_property
+    def published(self) -> dict | None:
+        """The published release made from the build being served, if any."""
+        return next((r for r in self.releases if r.get("build") == self.release.release), None)
+
+    def _published_file(self, path: str) -> Path | None:
+        if self.published is None:
+            return None
+        candidate = self.settings.dist_dir / "releases" / self.published["version"] / path
+        return candidate if candidate.is_file() else None
+
+    @cached_property
+    def info(self) -> ReleaseInfo:
+        built = self.release.built_at[:10]
+        return ReleaseInfo(
+            version=self.release.release,
+            released=date.fromisoformat(built) if built else date.today(),
+            previous=self.releases[0]["version"] if self.releases else None,
+            facts=dataset_facts(self.store, self.release.graphs),
+            kos_citation=self.kos_citation,
+        )
+
+    @cached_property
+    def kos_citation(self) -> str:
+        """The citation the UN SDG KOS licence requires, as the served KOS graph states it."""
+        for quad in self.store.quads_for_pattern(NamedNode(str(UN_KOS_DATASET)), NamedNode(DCT_LICENSE), None, None):
+            if isinstance(quad.object, Literal):
+                return quad.object.value
+        return ""
+
+    def graph(self, kind: str) -> Graph:
+        """``void`` or ``dcat``: the published file when there is one, else computed."""
+        if kind not in self._graphs:
+            published = self._published_file(names.VOID_TTL if kind == "void" else names.DCAT_TTL)
+            if published is not None:
+                self._graphs[kind] = Graph().parse(published, format="turtle")
+            else:
+                self._graphs[kind] = void_graph(self.info) if kind == "void" else dcat_graph(self.info)
+        return self._graphs[kind]
+
+    def serialize(self, kind: str, fmt_key: str) -> bytes:
+        return self.graph(kind).serialize(format=RDFLIB_FORMATS[fmt_key], encoding="utf-8")
+
+    @cached_property
+    def schema_org_json(self) -> str:
+        """schema.org Dataset JSON-LD, safe to embed in a <script> element."""
+        published = self._published_file(names.SCHEMA_ORG)
+        data = json.loads(published.read_text(encoding="utf-8")) if published else schema_org_dataset(self.info)
+        return json.dumps(data, ensure_ascii=False, indent=1).replace("</", "<\\/")

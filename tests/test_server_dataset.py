@@ -1,0 +1,79 @@
+"""The server describes the dataset (VoID, DCAT-AP, schema.org) and offers the published release."""
+
+from __future__ import annotations
+
+import json
+import re
+from datetime import date
+
+import httpx
+import pytest
+from rdflib import Graph
+from rdflib.namespace import DCAT, RDF, VOID
+
+from neaspec_kg.publish import publish
+from neaspec_kg.serve.testing import ServerProcess
+from neaspec_kg.settings import Settings
+
+
+@pytest.fixture(scope="module")
+def published_server(built, tmp_path_factory):
+    """A real server on the real build, with one release published from that build."""
+    build_dir = built.folder.parent.parent
+    dist = tmp_path_factory.mktemp("dist")
+    result = publish(Settings(build_dir=build_dir), dist, released=date(2026, 11, 24))
+    env = {"NEASPEC_KG_BUILD_DIR": str(build_dir), "NEASPEC_KG_DIST_DIR": str(dist), "NEASPEC_KG_QUERY_WORKERS": "1"}
+    server = ServerProcess(env=env).start()
+    yield server, result
+    server.stop()
+
+
+def test_well_known_void_describes_the_served_graph(published_server, built):
+    server, _ = published_server
+    r = httpx.get(server.url + "/.well-known/void", headers={"Accept": "text/turtle"})
+    assert r.status_code == 200 and r.headers["content-type"].startswith("text/turtle")
+    g = Graph().parse(data=r.text, format="turtle")
+    dataset = next(d for d in g.subjects(RDF.type, VOID.Dataset) if (d, VOID.subset, None) in g)
+    assert int(g.value(dataset, VOID.triples)) == built.triples
+    graph_subsets = {s for s in g.objects(dataset, VOID.subset) if (s, RDF.type, VOID.Linkset) not in g}
+    assert len(graph_subsets) == len(built.graphs)  # one subset per named graph, besides the linksets
+    assert any(True for _ in g.subjects(RDF.type, VOID.Linkset))  # Wikidata, GBIF, SDG KOS linksets
+
+
+def test_dataset_page_lists_the_release_and_serves_dcat(published_server):
+    server, result = published_server
+    page = httpx.get(server.url + "/dataset", headers={"Accept": "text/html"})
+    assert page.status_code == 200 and f'href="/releases/{result.version}/"' in page.text
+    assert "A Knowledge Organization System for the United Nations Sustainable Development Goals" in page.text
+    dcat = Graph().parse(data=httpx.get(server.url + "/dataset", headers={"Accept": "application/ld+json"}).text,
+                         format="json-ld")
+    assert any(True for _ in dcat.subjects(RDF.type, DCAT.Catalog))
+    assert any(True for _ in dcat.subjects(RDF.type, DCAT.DataService))
+    downloads = {str(o) for o in dcat.objects(None, DCAT.downloadURL)}
+    assert any(u.endswith("dumps/neaspec-kg.nq.gz") for u in downloads)
+
+
+def test_release_files_download_and_match_their_checksums(published_server):
+    server, result = published_server
+    sums = httpx.get(f"{server.url}/releases/{result.version}/SHA256SUMS").text
+    line = next(line for line in sums.splitlines() if line.endswith("dumps/neaspec-kg.nq.gz"))
+    import hashlib
+
+    body = httpx.get(f"{server.url}/releases/{result.version}/dumps/neaspec-kg.nq.gz").content
+    assert hashlib.sha256(body).hexdigest() == line.split()[0]
+
+
+def test_home_page_carries_schema_org_dataset(published_server):
+    server, _ = published_server
+    html = httpx.get(server.url + "/", headers={"Accept": "text/html"}).text
+    block = re.search(r'<script type="application/ld\+json">(.*?)</script>', html, re.S)
+    assert block, "no JSON-LD on the home page"
+    data = json.loads(block.group(1))
+    assert data["@type"] == "Dataset" and data["license"].startswith("https://creativecommons.org/licenses/by/4.0")
+    assert data["distribution"], "the published release's downloads are listed"
+
+
+def test_void_refuses_html_only_clients(published_server):
+    server, _ = published_server
+    r = httpx.get(server.url + "/.well-known/void", headers={"Accept": "image/png"})
+    assert r.status_code == 406
