@@ -203,7 +203,7 @@ def run_build(settings: Settings, *, force: bool = False, progress: bool = True,
         steps.start("parsing and extracting reports")
         extractions = read_reports(settings, curated)
         steps.start("building named graphs")
-        graphs = [ontology_graph(settings.ontology_dir), curated_graph(curated)]
+        graphs = [ontology_graph(settings.ontology_dir), curated_graph(curated, extractions)]
         graphs += [report_graph(x, curated) for x in extractions]
         steps.start("linking to the UN SDG vocabularies")
         graphs += sdg_graphs(settings, extractions, curated)

@@ -152,3 +152,25 @@ def test_sessions_named_in_the_report_are_the_series_entries(store):
           ?p a doco:Paragraph ; schema:mentions ?m . ?m a nea:Meeting ; dct:identifier ?session ;
              schema:superEvent neaid:series\\/som } ORDER BY ?session""")
     assert [r["session"] for r in rows] == ["SOM-26", "SOM-27", "SOM-28"]
+
+
+def test_report_of_a_session_not_yet_in_meetings_csv_builds(tmp_path):
+    """Next year's report goes in before meetings.csv knows the session (README step 2 before 4)."""
+    root = _copy_repo(tmp_path)
+    report = root / "data" / "reports" / "som27-report.txt"
+    text = report.read_text(encoding="utf-8").replace("Twenty-seventh Senior Officials Meeting (SOM) of NEASPEC",
+                                                      "Twenty-ninth Senior Officials Meeting (SOM) of NEASPEC")
+    text = text.replace("REPORT OF THE TWENTY-SEVENTH", "REPORT OF THE TWENTY-NINTH")
+    (root / "data" / "reports" / "som29-report.txt").write_text(text, encoding="utf-8")
+    report.unlink()
+    settings = Settings(root=root, build_dir=tmp_path / "build")
+    result = run_build(settings, progress=False, out=lambda _t: None)
+    import pyoxigraph
+
+    store = pyoxigraph.Store.read_only(str(result.folder / "store"))
+    rows = select(store, """SELECT ?note ?prev WHERE { neaid:meeting\\/som-29 a nea:Meeting ; skos:editorialNote ?note ;
+                                                        nea:previousSession/dct:identifier ?prev }""")
+    assert rows == [{"note": "Known from its report (data/reports); data/curated/meetings.csv has no row for it yet.",
+                     "prev": "SOM-28"}]
+    assert select(store, """SELECT ?n WHERE { ?o nea:electedAt neaid:meeting\\/som-29 ; org:member/schema:name ?n ;
+                                              org:role neaid:concept\\/role\\/chair }""") == [{"n": "ZHOU Jun"}]

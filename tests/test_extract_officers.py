@@ -119,3 +119,20 @@ def test_no_election_is_a_warning(curated):
     [warning] = warnings
     assert warning.code == "officers-missing" and warning.line == 9  # the 'A. Election of officers' heading
     assert str(warning).startswith("som30.txt, line 9: no election of officers found")
+
+
+def test_officer_without_country_does_not_swallow_the_next_line(curated):
+    """Regression: a name ran across the line break into 'Vice-Chair' and lost that officer."""
+    from neaspec_kg.extract import extract_all
+    from neaspec_kg.report import parse_report_text
+    from tests.conftest import SOM27
+
+    text = SOM27.read_text(encoding="utf-8").replace("ZHOU Jun (China)", "ZHOU Jun")
+    x = extract_all(parse_report_text(text, "som27-no-country.txt", curated), curated)
+    assert [(o.role, o.person.name, o.country) for o in x.officers] == [
+        ("chair", "ZHOU Jun", None),
+        ("vice-chair", "CHO Gye Yeon", "Republic of Korea"),
+        ("rapporteur", "TSOGZOLMAA Nanjaa", "Mongolia"),
+    ]
+    assert any(w.code == "officer-without-country" and "som27-no-country.txt, paragraph 15" in str(w)
+               for w in x.warnings)

@@ -121,8 +121,13 @@ def _election(report: Report, curated: Curated, block: Paragraph, found: _Found,
     country = _country(curated, rest)
     if country is None:
         line = " ".join(block.text[found.start:found.end].split())
-        warnings.append(warning(report, "officer-without-country",
-                                f"officer line without a country: '{line}' (expected 'Mr. NAME (Country)')", block))
+        named = re.search(r"\(([^()]+)\)", rest)
+        if named:
+            message = (f"officer line names '{named.group(1)}', which is not a State of data/vocab/countries.csv "
+                       f"or data/curated/country-aliases.csv: '{line}'")
+        else:
+            message = f"officer line without a country: '{line}' (expected 'Mr. NAME (Country)')"
+        warnings.append(warning(report, "officer-without-country", message, block))
     position, affiliation = split_appositive(rest.split("(")[0].split(",")[1:])
     person = PersonMention(
         name=name.name, span=span(block, found.person_start, found.person_end), honorific=name.honorific,

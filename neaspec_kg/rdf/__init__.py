@@ -44,8 +44,29 @@ def ontology_graph(ontology_dir: Path) -> Graph:
     return load_turtle_dir(ontology_dir, iris.named_graph("ontology"))
 
 
-def curated_graph(curated: Curated) -> Graph:
-    return build_curated_graph(curated).graph
+def curated_graph(curated: Curated, extractions: list[Extraction] = ()) -> Graph:
+    return build_curated_graph(curated, named_sessions(extractions)).graph
+
+
+def named_sessions(extractions: list[Extraction]) -> dict[int, str]:
+    """Sessions the reports hold or name, and how: "report" > "planned" > "named"."""
+    rank = {"named": 0, "planned": 1, "report": 2}
+    found: dict[int, str] = {}
+
+    def note(n: int, how: str) -> None:
+        if n not in found or rank[how] > rank[found[n]]:
+            found[n] = how
+
+    for x in extractions:
+        note(x.report.front.session_number, "report")
+        for plan in x.plans:
+            note(plan.session, "planned")
+        for decision in x.decisions:
+            if decision.planned_session is not None:
+                note(decision.planned_session, "planned")
+        for mention in x.sessions:
+            note(mention.session, "named")
+    return found
 
 
 def report_graph(extraction: Extraction, curated: Curated) -> Graph:

@@ -49,14 +49,16 @@ DOCUMENT_TYPES = {
 MODALITY = {"in-person": SCHEMA.OfflineEventAttendanceMode, "virtual": SCHEMA.OnlineEventAttendanceMode}
 
 
-def build_curated_graph(curated: Curated) -> GraphWriter:
+def build_curated_graph(curated: Curated, named_sessions: dict[int, str] | None = None) -> GraphWriter:
+    """``named_sessions``: session number -> how reports know it ("report" for a session whose
+    report was read, "planned" for one a report plans, "named" for one it only mentions)."""
     w = GraphWriter(iris.named_graph("curated"))
     _software(w)
     _concept_schemes(w, curated)
     _countries_and_states(w, curated)
     _organizations(w, curated)
     _memberships(w, curated)
-    _series(w, curated)
+    _series(w, curated, named_sessions or {})
     _taxa(w, curated)
     _projects_funds_documents(w, curated)
     return w
@@ -155,14 +157,23 @@ def _memberships(w: GraphWriter, curated: Curated) -> None:
         source_literal(w, node, row["source"])
 
 
-def _series(w: GraphWriter, curated: Curated) -> None:
-    """Every session from 1 to the last known one: a session with no public source still
-    existed (the numbering says so), so it gets a node saying what is not known."""
+# What a session node without a row in data/curated/meetings.csv says about itself.
+_UNLISTED_NOTE = {
+    "report": "Known from its report (data/reports); data/curated/meetings.csv has no row for it yet.",
+    "planned": "Planned in a report of an earlier session; data/curated/meetings.csv has no row for it yet.",
+    "named": "Named in a report; data/curated/meetings.csv has no row for it.",
+}
+
+
+def _series(w: GraphWriter, curated: Curated, named_sessions: dict[int, str]) -> None:
+    """Every session from 1 to the last known one (from meetings.csv or named in a report): a
+    session with no public source still existed (the numbering says so), so it gets a node
+    saying what is not known."""
     series = iris.series("som")
     w.node(series, (NEA.MeetingSeries, SCHEMA.EventSeries), "Senior Officials Meeting of NEASPEC")
     w.add(series, SCHEMA.organizer, iris.organization("neaspec"))
     rows = {int(r["som_number"]): r for r in curated.rows("meetings")}
-    last = max(rows)
+    last = max([*rows, *named_sessions])
     for n in range(1, last + 1):
         meeting = iris.meeting(n)
         w.node(meeting, (NEA.Meeting, SCHEMA.Event, PROV.Activity), f"SOM-{n}")
@@ -176,6 +187,11 @@ def _series(w: GraphWriter, curated: Curated) -> None:
         if n < last:
             w.add(meeting, NEA.nextSession, iris.meeting(n + 1))
         row = rows.get(n)
+        if row is None and n in named_sessions:
+            w.text(meeting, SKOS.editorialNote, _UNLISTED_NOTE[named_sessions[n]])
+            if named_sessions[n] == "planned":
+                w.add(meeting, SCHEMA.eventStatus, SCHEMA.EventScheduled)
+            continue
         if row is None:
             w.text(meeting, SKOS.editorialNote,
                    f"No public source documenting SOM-{n} was found (data/curated/meetings.csv has no row); "

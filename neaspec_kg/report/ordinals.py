@@ -10,15 +10,17 @@ _UNITS = {
     "fourteenth": 14, "fifteenth": 15, "sixteenth": 16, "seventeenth": 17, "eighteenth": 18,
     "nineteenth": 19,
 }
-_TENS_ORDINAL = {"twentieth": 20, "thirtieth": 30, "fortieth": 40, "fiftieth": 50}
-_TENS = {"twenty": 20, "thirty": 30, "forty": 40, "fifty": 50}
+_TENS_ORDINAL = {"twentieth": 20, "thirtieth": 30, "fortieth": 40, "fiftieth": 50, "sixtieth": 60,
+                 "seventieth": 70, "eightieth": 80, "ninetieth": 90}
+_TENS = {"twenty": 20, "thirty": 30, "forty": 40, "fifty": 50, "sixty": 60, "seventy": 70, "eighty": 80,
+         "ninety": 90}
 
+# Compound ordinals first, so that "Ninety-ninth" is never read as its last part "ninth".
 ORDINAL_PATTERN = (
-    r"(?:\d{1,3}(?:st|nd|rd|th)"
-    r"|(?:twenty|thirty|forty|fifty)[- ](?:" + "|".join(_UNITS) + r")"
-    r"|" + "|".join(list(_TENS_ORDINAL) + list(_UNITS)) + r")"
+    r"(?<![\w-])(?:\d{1,3}(?:st|nd|rd|th)"
+    r"|(?:" + "|".join(_TENS) + r")[- ](?:" + "|".join(_UNITS) + r")"
+    r"|" + "|".join(list(_TENS_ORDINAL) + list(_UNITS)) + r")(?![\w-])"
 )
-_ORDINAL_RE = re.compile(rf"\b{ORDINAL_PATTERN}\b", re.IGNORECASE)
 
 
 def ordinal_value(word: str) -> int | None:
@@ -31,7 +33,7 @@ def ordinal_value(word: str) -> int | None:
         return _UNITS[w]
     if w in _TENS_ORDINAL:
         return _TENS_ORDINAL[w]
-    m = re.fullmatch(r"(twenty|thirty|forty|fifty)[- ](\w+)", w)
+    m = re.fullmatch(r"(" + "|".join(_TENS) + r")[- ](\w+)", w)
     if m and m.group(2) in _UNITS and _UNITS[m.group(2)] < 10:
         return _TENS[m.group(1)] + _UNITS[m.group(2)]
     return None

@@ -12,10 +12,11 @@ import re
 from dataclasses import dataclass
 
 # One or more honorifics: "Mr.", "Ms.", "H.E. Mr.", "Dr.", "Prof." ...
-HONORIFIC = r"(?:(?:H\.\s?E\.|Mr\.|Ms\.|Mrs\.|Mme\.|Dr\.|Prof\.|Amb\.|Hon\.)\s+)+"
+HONORIFIC = r"(?:(?:H\.[ \t]?E\.|Mr\.|Ms\.|Mrs\.|Mme\.|Dr\.|Prof\.|Amb\.|Hon\.)[ \t]+)+"
 # A name: capitalised words ("CHO Gye Yeon", "Gye-yeon", "O'Neil"); stops at a comma,
-# a parenthesis, or a lower-case word (the verb: "delivered", "was elected").
-NAME = r"(?:[A-Z]\.\s?)*[A-Z][\w'’-]*(?:\s+[A-Z][\w'’-]*)*"
+# a parenthesis, a lower-case word (the verb: "delivered", "was elected") or the end of
+# the line: a name never runs into the next line of a list ("Chair: Mr. X" / "Vice-Chair: ...").
+NAME = r"(?:[A-Z]\.[ \t]?)*[A-Z][\w'’-]*(?:[ \t]+[A-Z][\w'’-]*)*"
 PERSON_RE = re.compile(rf"(?P<honorific>{HONORIFIC})(?P<name>{NAME})")
 
 

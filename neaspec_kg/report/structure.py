@@ -292,6 +292,7 @@ class _Parser:
                               "paragraph numbers ('1. The Meeting ...'); is this a NEASPEC/ESCAP meeting report?",
                               line=self._first_body_line())
         front = self._front_matter()
+        self._check_file_name(front.session_number)
         for number, title in self.heading_checks:
             self._warn_heading_session(number, title, front.session_number)
         self._check_closing_section()
@@ -328,6 +329,16 @@ class _Parser:
             self.source, "no-closing-section",
             "the report has no closing 'Adoption of the report' section: truncated or incomplete?",
             line=self.last_line))
+
+    def _check_file_name(self, session: int) -> None:
+        """A file named for another session ("som27-report.txt" holding session 29) is a slip
+        worth a warning: the text, not the file name, decides the session."""
+        named = re.search(r"som[-_ ]?(\d{1,3})", self.source, re.IGNORECASE)
+        if named and int(named.group(1)) != session:
+            self.warnings.append(DataQualityWarning(
+                self.source, "file-name-session-mismatch",
+                f"the file name says SOM-{int(named.group(1))} but the report's title is of session {session}; "
+                f"read as session {session}"))
 
     def _warn_heading_session(self, number: int, title: str, session: int) -> None:
         for value, _, _ in session_ordinals(title):
