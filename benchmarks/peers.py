@@ -269,8 +269,11 @@ class OxigraphServer(Peer):
         say(f"  oxigraph: bulk-loaded {scale.peers_nq.name} in {time.perf_counter() - t:.0f} s")
 
     def command(self, scale, port):
+        # No --timeout-s: with it, oxigraph 0.5.13 starts a "SPARQL evaluation timeout" thread per
+        # query that lives for the whole timeout; under sustained load thread creation fails
+        # ("Resource temporarily unavailable", HTTP 500) and the server then aborts.
         return [str(PEERS_BIN / "oxigraph"), "serve-read-only", "--location", str(self.location(scale)),
-                "--bind", f"127.0.0.1:{port}", "--timeout-s", "300"], {}
+                "--bind", f"127.0.0.1:{port}"], {}
 
 
 class RdflibEndpoint(Peer):

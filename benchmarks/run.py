@@ -25,6 +25,7 @@ import os
 import platform
 import re
 import shutil
+import signal
 import statistics
 import subprocess
 import sys
@@ -488,6 +489,11 @@ def main(argv: list[str] | None = None) -> int:
 
     def say(text: str) -> None:
         print(text, file=sys.stderr, flush=True)
+
+    def stop_on_term(signum, frame):  # SIGTERM: unwind, so the running peer is stopped too
+        raise KeyboardInterrupt(f"signal {signum}")
+
+    signal.signal(signal.SIGTERM, stop_on_term)
 
     if not opts.no_setup and ({"oxigraph", "virtuoso", "rdflib-endpoint"} & set(opts.peers) or opts.concurrency):
         setup(say)
