@@ -172,6 +172,16 @@ def span_of(session: int, number: int | None, section_key: str, start: int, end:
     return URIRef(f"{block(session, number, section_key, lang)}/span/{int(start)}-{int(end)}")
 
 
+def selector(annotation: URIRef, part: str) -> URIRef:
+    """The target and selectors of a span annotation: ``#target``, ``#quote``, ``#position``."""
+    return URIRef(f"{annotation}#{part}")
+
+
+def funding(project_iri: URIRef, funder_key: str) -> URIRef:
+    """A funder's grant to a project (schema:MonetaryGrant)."""
+    return URIRef(f"{project_iri}/funding/{slug(funder_key)}")
+
+
 def quality_issue(session: int, code: str, line: int | None, lang: str = "en") -> URIRef:
     return URIRef(f"{report_expression(session, lang)}/issue/{slug(code)}-{line if line is not None else 0}")
 

@@ -100,6 +100,7 @@ class FrontMatter:
     language_note: str | None = None  # "English only"
     distribution: str | None = None  # "General"
     virtual: bool = False  # held online (videoconference): the report names no venue
+    host: str | None = None  # canonical country name of the host government, when stated
 
 
 @dataclass(frozen=True)

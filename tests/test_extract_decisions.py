@@ -133,7 +133,7 @@ def test_paragraph_coverage(som27, curated, decisions):
     covered = {d.span.paragraph for d in decisions} | {s.span.paragraph for s in statements}
     numbered = {p.number for p in som27.paragraphs if p.number is not None}
     assert len(numbered) == 65
-    assert numbered - covered == {1, 12, 13, 14, 15}
+    assert numbered - covered == {1, 12, 13, 14}  # 15: 'The Meeting elected the following officers'
 
 
 def test_genre_other_session_other_words(genre, curated):
@@ -156,3 +156,24 @@ def test_genre_plan_without_area_is_warned(genre, curated):
     extract_documents(genre, curated, warnings)
     (warning,) = [w for w in warnings if w.code == "activity-plan-without-area"]
     assert warning.paragraph == 4 and "genre_som19_report.txt, paragraph 4" in str(warning)
+
+
+def test_a_document_in_a_qualifying_clause_is_not_acted_on(decisions):
+    """Para 28 approves the Executive Summary and the activities 'with an adjusted timeline for the
+    publication of the full report': the full report itself is not approved (review finding)."""
+    (approved,) = _in(decisions, 28)
+    assert "neacap-policy-analysis-report" not in approved.documents
+    assert "neacap-policy-analysis-report-executive-summary" in approved.documents
+
+
+def test_unknown_decision_verb_is_warned_not_dropped_silently(curated):
+    from neaspec_kg.extract import extract_all
+    from neaspec_kg.report import parse_report_text
+    from tests.conftest import SOM27
+
+    text = SOM27.read_text(encoding="utf-8").replace("36. The Meeting approved the proposed activity plan",
+                                                     "36. The Meeting supported the proposed activity plan")
+    x = extract_all(parse_report_text(text, "som27-supported.txt", curated), curated)
+    assert not [d for d in x.decisions if d.span.paragraph == 36]
+    (w,) = [w for w in x.warnings if w.code == "unknown-decision-verb"]
+    assert str(w).startswith("som27-supported.txt, paragraph 36:") and "'supported'" in str(w)

@@ -19,6 +19,7 @@ from rdflib import Graph
 from rdflib.namespace import DCAT, DCTERMS, RDF, SH, VOID
 
 from neaspec_kg.publish import PublishError, names, publish
+from neaspec_kg.namespaces import NEA
 from neaspec_kg.settings import Settings
 
 FIXTURES = Path(__file__).resolve().parent / "fixtures"
@@ -196,7 +197,7 @@ def test_void_counts_partitions_subsets_and_linksets(release, built):
     assert kos_links > 0
     partitions = {str(void.value(p, VOID["class"])): int(void.value(p, VOID.entities))
                   for p in void.objects(dataset, VOID.classPartition)}
-    assert partitions[str(URIRef(f"{names.BASE}ontology#Meeting"))] == built.classes[f"{names.BASE}ontology#Meeting"]
+    assert partitions[str(URIRef(f"{NEA}Meeting"))] == built.classes[f"{NEA}Meeting"]
 
 
 def test_home_page_carries_schema_org_dataset(release):

@@ -100,3 +100,7 @@ def test_missing_venue_of_an_in_person_session_is_an_error(curated):
     text = _without_venue(SOM27.read_text(encoding="utf-8"), "as planned")
     with pytest.raises(ReportError, match=r"som-novenue.txt, line \d+: no venue .*held online"):
         parse_report_text(text, "som-novenue.txt", curated)
+
+
+def test_host_government_from_paragraph_1(som27):
+    assert som27.front.host == "China"

@@ -10,7 +10,7 @@ from __future__ import annotations
 from dataclasses import replace
 
 from neaspec_kg.curated import Curated
-from neaspec_kg.records import DataQualityWarning, Decision, Extraction, Report, Statement
+from neaspec_kg.records import DataQualityWarning, Decision, EventMention, Extraction, Report, Statement
 
 
 def extract_all(report: Report, curated: Curated) -> Extraction:
@@ -29,6 +29,7 @@ def extract_all(report: Report, curated: Curated) -> Extraction:
     )
 
     warnings: list[DataQualityWarning] = list(report.warnings)
+    event_mentions = events.extract_events(report, curated, warnings)
     opening_persons, opening_statements = opening.extract_opening(report, curated, warnings)
     officer_elections = officers.extract_officers(report, curated, warnings)
     return Extraction(
@@ -38,11 +39,12 @@ def extract_all(report: Report, curated: Curated) -> Extraction:
         officers=officer_elections,
         persons=opening_persons,
         statements=with_taxa(opening_statements + statements.extract_statements(report, curated, warnings), curated),
-        decisions=with_taxa(decisions.extract_decisions(report, curated, warnings), curated),
+        decisions=with_events(with_taxa(decisions.extract_decisions(report, curated, warnings), curated),
+                              event_mentions),
         documents=decisions.extract_documents(report, curated, warnings),
         projects=projects.extract_projects(report, curated, warnings),
         commitments=commitments.extract_commitments(report, curated, warnings),
-        events=events.extract_events(report, curated, warnings),
+        events=event_mentions,
         plans=plans.extract_plans(report, curated, warnings),
         sessions=sessions.extract_session_mentions(report, curated, warnings),
         warnings=tuple(warnings),
@@ -53,3 +55,13 @@ def with_taxa(records: tuple[Statement, ...] | tuple[Decision, ...], curated: Cu
     """Name the taxa each statement or decision mentions, whatever name the report uses
     ("Amur tigers" in one paragraph, "Siberian tiger" in another: one taxon)."""
     return tuple(replace(r, taxa=tuple(curated.taxon_matcher.keys_in(r.span.exact))) for r in records)
+
+
+def with_events(found: tuple[Decision, ...], mentions: tuple[EventMention, ...]) -> tuple[Decision, ...]:
+    """A decision acts on the events named inside its clause ("noted the plan for the Second
+    NEACAP Policy Dialogue")."""
+    def inside(d: Decision, e: EventMention) -> bool:
+        return (e.span.paragraph == d.span.paragraph and e.span.section == d.span.section
+                and d.span.start <= e.span.start and e.span.end <= d.span.end)
+
+    return tuple(replace(d, events=tuple(dict.fromkeys(e.key for e in mentions if inside(d, e)))) for d in found)

@@ -83,7 +83,10 @@ def _paragraph_decisions(report: Report, curated: Curated, paragraph: Paragraph,
     found: list[Decision] = []
     previous_actor: str | None = None
     for sentence in split_sentences(paragraph):
-        for clause in decision_clauses(sentence, curated):
+        clauses = decision_clauses(sentence, curated)
+        if not clauses:
+            _warn_unknown_verb(report, paragraph, sentence.text, warnings)
+        for clause in clauses:
             actor = clause.actor if clause.actor != "It" else previous_actor
             if actor is None:
                 continue  # "It ..." with nothing before it to refer to
@@ -99,10 +102,38 @@ def _paragraph_decisions(report: Report, curated: Curated, paragraph: Paragraph,
     return found
 
 
+# Where the object proper ends and its qualifications begin: "approved X, with an adjusted
+# timeline for the publication of the full report" approves X, not the full report.
+# A comma must introduce it: "to work with member countries to finalize the full report" is
+# about the full report.
+_QUALIFIER_RE = re.compile(r",\s+(?:with|before|following|in\s+time\s+for|in\s+line\s+with|as\s+it\s+will)\b")
+
+
+# "The Meeting supported ...": the body as subject with a past-tense verb the table lacks.
+_BODY_ACTS_RE = re.compile(r"^(?:The\s+)?(?:Meeting|SOM|[Ss]enior\s+[Oo]fficials|[Dd]elegates)\s+(?:also\s+|further\s+)?"
+                           r"(?P<verb>[a-z]+ed)\b")
+
+
+def _warn_unknown_verb(report: Report, paragraph: Paragraph, sentence: str,
+                       warnings: list[DataQualityWarning]) -> None:
+    """Say so rather than drop a decision whose verb data/curated/decision-verbs.csv does not know."""
+    m = _BODY_ACTS_RE.match(sentence.strip())
+    if m is None:
+        return
+    warnings.append(DataQualityWarning(
+        report.source, "unknown-decision-verb",
+        f"'{' '.join(sentence.split()[:8])} ...': the verb '{m.group('verb')}' is not in "
+        "data/curated/decision-verbs.csv; no decision was recorded (add the form, with a source, if it records one)",
+        paragraph=paragraph.number))
+
+
 def _acted_on(clause: Clause, documents: list[_Found]) -> tuple[str, ...]:
-    """Documents named in the object; "approved the plan" refers back to the plan named before it."""
-    named = [d.key for d in documents if clause.object_start <= d.start and d.end <= clause.end]
-    if not named and re.match(r"(?:the|this|that)\s+(?:revised\s+)?plan\b", clause.object_text):
+    """Documents named in the object proper; "approved the plan" refers back to the plan named before it."""
+    qualifier = _QUALIFIER_RE.search(clause.object_text)
+    object_end = clause.object_start + qualifier.start() if qualifier else clause.end
+    named = [d.key for d in documents if clause.object_start <= d.start and d.end <= object_end]
+    # "the plan" alone refers back; "the plan for the Second Policy Dialogue" is another plan.
+    if not named and re.match(r"(?:the|this|that)\s+(?:revised\s+)?plan\b(?!\s+(?:for|to|of|on)\b)", clause.object_text):
         earlier = [d for d in documents if d.end <= clause.object_start and d.kind == "project-plan"]
         named = [earlier[-1].key] if earlier else []
     return tuple(dict.fromkeys(named))

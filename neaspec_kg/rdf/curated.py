@@ -11,7 +11,7 @@ from rdflib import Literal, URIRef
 from rdflib.namespace import DCTERMS, ORG, PROV, RDFS, SKOS
 
 from neaspec_kg import iris
-from neaspec_kg.curated import Curated, Row, split_list
+from neaspec_kg.curated import Curated, CuratedDataError, Row, split_list
 from neaspec_kg.namespaces import BASE, DWC, FABIO, FRAPO, GBIF, GEOAREA, GEONAMES, NEA, SCHEMA, SDG, WD
 from neaspec_kg.rdf.common import GraphWriter, lit, source_literal
 
@@ -176,7 +176,7 @@ def _series(w: GraphWriter, curated: Curated, named_sessions: dict[int, str]) ->
     last = max([*rows, *named_sessions])
     for n in range(1, last + 1):
         meeting = iris.meeting(n)
-        w.node(meeting, (NEA.Meeting, SCHEMA.Event, PROV.Activity), f"SOM-{n}")
+        w.node(meeting, (NEA.Meeting, SCHEMA.Event, PROV.Activity), _meeting_label(n, rows.get(n)))
         w.add(meeting, DCTERMS.identifier, Literal(f"SOM-{n}"))
         w.add(meeting, NEA.sessionNumber, lit(n))
         w.add(meeting, SCHEMA.superEvent, series)
@@ -200,11 +200,21 @@ def _series(w: GraphWriter, curated: Curated, named_sessions: dict[int, str]) ->
         _meeting_row(w, curated, meeting, row)
 
 
+def _meeting_label(n: int, row: Row | None) -> str:
+    if row is None or not row["city"]:
+        return f"SOM-{n}"
+    return f"SOM-{n} ({row['city']}, {row['start_date'][:4] or 'date unknown'})"
+
+
 def _meeting_row(w: GraphWriter, curated: Curated, meeting: URIRef, row: Row) -> None:
-    n = int(row["som_number"])
     for column, prop in (("start_date", SCHEMA.startDate), ("end_date", SCHEMA.endDate)):
         if row[column]:
-            w.add(meeting, prop, lit(date.fromisoformat(row[column])))
+            try:
+                day = date.fromisoformat(row[column])
+            except ValueError as exc:
+                raise CuratedDataError(f"{curated.source_path('meetings')}, line {row['_line']}: {column} "
+                                       f"{row[column]!r} is not a date (YYYY-MM-DD)") from exc
+            w.add(meeting, prop, lit(day))
     if row["city"] or row["country"]:
         place_name = row["city"] or row["country"]
         place = iris.place(place_name)
@@ -212,8 +222,6 @@ def _meeting_row(w: GraphWriter, curated: Curated, meeting: URIRef, row: Row) ->
         w.add(meeting, SCHEMA.location, place)
         if row["country"] in curated.countries:
             w.add(place, SCHEMA.containedInPlace, GEOAREA[curated.countries[row["country"]]["un_m49"]])
-        if row["city"]:
-            w.text(meeting, RDFS.label, f"SOM-{n} ({row['city']}, {row['start_date'][:4] or 'date unknown'})")
     if row["modality"] in MODALITY:
         w.add(meeting, SCHEMA.eventAttendanceMode, MODALITY[row["modality"]])
     if row["host"]:

@@ -132,6 +132,8 @@ class ReportGraph:
         w.add(self.meeting, SCHEMA.endDate, lit(front.end_date))
         if front.virtual:
             w.add(self.meeting, SCHEMA.eventAttendanceMode, SCHEMA.OnlineEventAttendanceMode)
+        if front.host:
+            w.add(self.meeting, NEA.hostedBy, self._state(front.host))
         if front.city:
             place = iris.place(front.city)
             w.node(place, SCHEMA.Place, front.city)
@@ -284,7 +286,7 @@ class ReportGraph:
             for funder in mention.funders:
                 agent = self._state(funder) if funder in self.curated.countries else iris.organization(funder)
                 w.add(node, SCHEMA.funder, agent)
-                grant = URIRef(f"{node}/funding/{iris.slug(funder)}")
+                grant = iris.funding(node, funder)
                 w.node(grant, SCHEMA.MonetaryGrant, f"Funding of {mention.project} by {funder}")
                 w.add(grant, SCHEMA.funder, agent)
                 w.add(grant, SCHEMA.fundedItem, node)

@@ -366,7 +366,18 @@ class _Parser:
         return FrontMatter(title=_title_case(title) if title.isupper() else title, session_number=session,
                            start_date=start, end_date=end, city=city, country=country, line=first_line,
                            language_note=language.group(1) if language else None,
-                           distribution=distribution.group(1) if distribution else None, virtual=virtual)
+                           distribution=distribution.group(1) if distribution else None, virtual=virtual,
+                           host=self._host(front_text, para1))
+
+    def _host(self, front_text: str, para1: str) -> str | None:
+        """"... hosted by the Government of China" (paragraph 1 of the genre)."""
+        for text in (front_text, para1):
+            m = re.search(r"hosted\s+by\s+the\s+Government\s+of\s+((?:the\s+)?[A-Z][\w' -]*?)(?=[.,;]|\s+and\s|$)", text)
+            if m:
+                mentions = self.curated.country_matcher.find(m.group(1))
+                if mentions:
+                    return mentions[0].key
+        return None
 
     def _session_number(self, front_text: str, para1: str, line: int) -> int:
         for text in (front_text, para1):
