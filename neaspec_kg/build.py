@@ -52,6 +52,7 @@ class BuildResult:
     seconds: float
     skipped: bool = False
     paragraphs_with_facts: dict[str, list[int]] = field(default_factory=dict)
+    sdg_evaluation: dict = field(default_factory=dict)
 
 
 # --- inputs -------------------------------------------------------------------------------
@@ -105,16 +106,26 @@ def read_reports(settings: Settings, curated: Curated) -> list[Extraction]:
     return extractions
 
 
-def sdg_graphs(settings: Settings, extractions: list[Extraction], curated: Curated) -> list[Graph]:
+def sdg_graphs(settings: Settings, extractions: list[Extraction], curated: Curated) -> tuple[list[Graph], dict]:
+    """The UN SDG KOS graph, the SDG links graph, and the links' precision on the hand-judged set."""
+    from neaspec_kg.sdg.evaluate import METHODS, Score, evaluate, load_gold
     from neaspec_kg.sdg.kos import kos_graph
-    from neaspec_kg.sdg.link import link_sdgs
+    from neaspec_kg.sdg.link import links_to_graph, plan_links
 
-    graphs = [kos_graph(settings.data_dir)]
     links = Graph(identifier=iris.named_graph("links-sdg"))
+    gold = load_gold(curated)
+    totals: dict[str, Score] = {}
     for extraction in extractions:
-        links += link_sdgs(extraction, curated)
-    graphs.append(links)
-    return graphs
+        linking = plan_links(extraction, curated)
+        links += links_to_graph(linking.links)
+        ev = evaluate(linking, gold)
+        for key, score in [("published", ev.overall), ("automatic", ev.automatic), *ev.by_method.items()]:
+            t = totals.get(key, Score(0, 0, 0))
+            totals[key] = Score(t.judged + score.judged, t.correct + score.correct, t.produced + score.produced)
+    evaluation = {key: {"produced": s.produced, "judged": s.judged, "correct": s.correct,
+                        "precision": round(s.precision, 3) if s.precision is not None else None}
+                  for key, s in totals.items() if key in ("published", "automatic", *METHODS)}
+    return [kos_graph(settings.data_dir), links], evaluation
 
 
 def statistics(dataset: Dataset) -> tuple[int, dict[str, int], dict[str, int]]:
@@ -206,7 +217,8 @@ def run_build(settings: Settings, *, force: bool = False, progress: bool = True,
         graphs = [ontology_graph(settings.ontology_dir), curated_graph(curated, extractions)]
         graphs += [report_graph(x, curated) for x in extractions]
         steps.start("linking to the UN SDG vocabularies")
-        graphs += sdg_graphs(settings, extractions, curated)
+        sdg, sdg_evaluation = sdg_graphs(settings, extractions, curated)
+        graphs += sdg
         dataset = assemble_dataset(graphs)
         steps.start("validating against the SHACL shapes")
         from neaspec_kg.validate import validate_dataset
@@ -215,7 +227,7 @@ def run_build(settings: Settings, *, force: bool = False, progress: bool = True,
         if not validation.conforms:
             raise BuildError("the graph violates the SHACL shapes; the last good build is kept.\n" + validation.text)
         steps.start("writing the dump and loading the store")
-        result = _write_build(settings, dataset, extractions, digest, started)
+        result = _write_build(settings, dataset, extractions, digest, started, sdg_evaluation)
     except CuratedDataError as exc:
         raise BuildError(str(exc)) from exc
     finally:
@@ -225,7 +237,7 @@ def run_build(settings: Settings, *, force: bool = False, progress: bool = True,
 
 
 def _write_build(settings: Settings, dataset: Dataset, extractions: list[Extraction], digest: str,
-                 started: float) -> BuildResult:
+                 started: float, sdg_evaluation: dict) -> BuildResult:
     builds = settings.build_dir / "builds"
     builds.mkdir(parents=True, exist_ok=True)
     staging = Path(os.path.join(builds, f".staging-{os.getpid()}-{time.time_ns()}"))
@@ -250,6 +262,8 @@ def _write_build(settings: Settings, dataset: Dataset, extractions: list[Extract
             "classes": classes,
             "reports": [x.report.source for x in extractions],
             "paragraphs_with_facts": {g: len(v) for g, v in covered.items()},
+            # SDG links scored against data/curated/sdg-gold.csv (links judged by hand).
+            "sdg_link_precision": sdg_evaluation,
             "warnings": [str(w) for w in warnings],
             "seconds": round(seconds, 2),
         }
@@ -264,7 +278,8 @@ def _write_build(settings: Settings, dataset: Dataset, extractions: list[Extract
         raise
     _swap_current(settings.current_build, final)
     _prune(builds, keep=final)
-    return BuildResult(final, release, triples, graphs, classes, warnings, seconds, paragraphs_with_facts=covered)
+    return BuildResult(final, release, triples, graphs, classes, warnings, seconds, paragraphs_with_facts=covered,
+                       sdg_evaluation=sdg_evaluation)
 
 
 def _swap_current(link: Path, target: Path) -> None:
@@ -292,6 +307,8 @@ def format_summary(result: BuildResult) -> str:
               if not cls.startswith("http://www.w3.org/ns/oa#")]
     for graph, numbers in result.paragraphs_with_facts.items():
         lines.append(f"paragraphs with at least one extracted fact in {graph}: {len(numbers)}")
+    for key, s in result.sdg_evaluation.items():
+        lines.append(f"SDG links, {key}: {s['produced']} made, {s['judged']} judged by hand, precision {s['precision']}")
     lines.append(f"data-quality warnings: {len(result.warnings)}")
     lines += [f"  - {w}" for w in result.warnings]
     return "\n".join(lines)

@@ -77,3 +77,10 @@ def test_void_refuses_html_only_clients(published_server):
     server, _ = published_server
     r = httpx.get(server.url + "/.well-known/void", headers={"Accept": "image/png"})
     assert r.status_code == 406
+
+
+def test_latest_release_redirects_to_the_newest_version(published_server):
+    server, result = published_server
+    r = httpx.get(server.url + "/releases/latest/dumps/neaspec-kg.trig")
+    assert r.status_code == 302 and r.headers["location"] == f"/releases/{result.version}/dumps/neaspec-kg.trig"
+    assert httpx.get(server.url + r.headers["location"]).text.startswith("@prefix")

@@ -315,6 +315,15 @@ def create_app(settings: Settings, release: Release) -> FastAPI:
             return page("not_found.html", status=404, iri=iri)
         return text(404, f"<{iri}> is not described in this dataset")
 
+    @app.api_route("/releases/latest/{path:path}", methods=["GET", "HEAD"])
+    def latest_release(request: Request, path: str) -> Response:
+        """The persistent-identifier rules send readers to releases/latest/...: the newest release."""
+        releases = state.dataset.releases
+        if not releases:
+            return text(404, "no release has been published on this server yet (make release writes one)")
+        target = f"/releases/{releases[0]['version']}/{path}"
+        return Response(status_code=302, headers={"Location": target + (f"?{request.url.query}" if request.url.query else "")})
+
     app.mount("/static", StaticFiles(directory=HERE / "static"), name="static")
     # Published releases (neaspec-kg publish / make release), as files; absent until one exists.
     app.mount("/releases", StaticFiles(directory=settings.dist_dir / "releases", html=True, check_dir=False),
