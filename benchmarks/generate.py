@@ -317,6 +317,8 @@ def ensure_scale(factor: int, seed: int = DEFAULT_SEED, work: Path = WORK, say=p
             keep and factor != 1 and (meta.get("factor"), meta.get("seed"), meta.get("version", GENERATOR_VERSION))
             == (factor, seed, GENERATOR_VERSION))
         if same and (folder / "store").is_dir() and (folder / "peers.nq").is_file():
+            if not (folder / "build.json").is_file():
+                _write_build_json(folder, meta)
             return Scale(factor, folder, meta)
     if folder.exists():
         shutil.rmtree(folder)
@@ -325,6 +327,7 @@ def ensure_scale(factor: int, seed: int = DEFAULT_SEED, work: Path = WORK, say=p
     counts: dict[str, int] = {}
     if factor == 1:
         shutil.copyfile(real / "dataset.nq", folder / "dataset.nq")
+        shutil.copyfile(real / "build.json", folder / "real-build.json")
         sessions = 1
     else:
         sessions = _generate(folder, factor, seed, counts, say)
@@ -340,6 +343,7 @@ def ensure_scale(factor: int, seed: int = DEFAULT_SEED, work: Path = WORK, say=p
             "quads": quads, "union_triples": union, "per_session": counts,
             "generate_s": round(generated, 1), "load_store_s": round(loaded, 1)}
     meta_path.write_text(json.dumps(meta, indent=2) + "\n")
+    _write_build_json(folder, meta)
     say(f"scale {factor}x: {sessions} sessions, {quads:,} quads, {union:,} triples in the union "
         f"(generated in {generated:.0f} s, store loaded in {loaded:.0f} s)")
     return Scale(factor, folder, meta)
@@ -377,6 +381,26 @@ def _generate(folder: Path, factor: int, seed: int, counts: dict, say) -> int:
                 shutil.copyfileobj(source, target)
     shutil.rmtree(parts)
     return sessions
+
+
+def _write_build_json(folder: Path, meta: dict) -> None:
+    """The build contract beside the store (release id, triples per graph), as a real build has.
+
+    Without it the server would name the release by fingerprint and count every named
+    graph's quads at start-up, which a real build never makes it do.
+    """
+    graphs: dict[str, int] = {}
+    with open(folder / "dataset.nq", encoding="utf-8") as src:
+        for line in src:
+            line = line.rstrip(" .\n")
+            if line:
+                graph = line[line.rfind(" <") + 2:-1]
+                graphs[graph] = graphs.get(graph, 0) + 1
+    summary = {"release": f"bench{meta['factor']}-{meta['key'][:7]}", "built_at": "", "triples": sum(graphs.values()),
+               "graphs": dict(sorted(graphs.items())), "classes": {}, "note": "written by benchmarks/generate.py"}
+    if (folder / "real-build.json").is_file():  # 1x: the real build's own summary
+        summary = json.loads((folder / "real-build.json").read_text())
+    (folder / "build.json").write_text(json.dumps(summary, indent=2) + "\n")
 
 
 def _write_peers_nq(dataset: Path, out: Path) -> tuple[int, int]:

@@ -280,8 +280,12 @@ def run_scale(factor: int, opts, queries: list[Query], say) -> dict:
     workers = int(os.environ.get("NEASPEC_KG_QUERY_WORKERS") or 0) or max(2, os.cpu_count() or 2)
     for name in opts.peers:
         say(f"  -- {name}")
+        before = others_busy()
         if name == IN_PROCESS:
             results.append(measure_in_process(scale, queries, opts, workers, say))
+            busy = before | others_busy()
+            if busy:
+                results[-1].notes.append(f"other processes were busy during this measurement ({', '.join(sorted(busy))})")
             continue
         if name == "rdflib-endpoint" and scale.triples > opts.rdflib_max_triples:
             results.append(EngineResult(name, skipped=f"not run above {opts.rdflib_max_triples:,} triples "
@@ -293,11 +297,25 @@ def run_scale(factor: int, opts, queries: list[Query], say) -> dict:
         except (PeerError, OSError, subprocess.SubprocessError, RuntimeError) as exc:
             results.append(EngineResult(name, skipped=f"failed: {exc}"[:400]))
             say(f"    {name} failed: {exc}")
+        busy = before | others_busy()
+        if busy:
+            results[-1].notes.append(f"other processes were busy during this measurement ({', '.join(sorted(busy))})")
     soak = None
     if opts.soak and factor == opts.soak_scale and "neaspec-kg" in opts.peers:
         soak = run_soak(scale, queries, opts, say)
     return {"scale": factor, "sessions": scale.meta["sessions"], "real_release": scale.meta["real_release"], "triples": scale.triples, "quads": scale.meta["quads"],
             "results": results, "soak": soak}
+
+
+def others_busy() -> set[str]:
+    """Test runs or builds of other developers on this machine (they distort the numbers)."""
+    mine = {os.getpid(), os.getppid()}
+    found = set()
+    for pattern in ("pytest", "neaspec-kg build", "neaspec-kg publish"):
+        done = subprocess.run(["pgrep", "-f", pattern], capture_output=True, text=True)
+        if any(int(pid) not in mine for pid in done.stdout.split()):
+            found.add(pattern)
+    return found
 
 
 def run_soak(scale: Scale, queries: list[Query], opts, say) -> dict:
