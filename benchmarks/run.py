@@ -258,7 +258,7 @@ def measure_in_process(scale: Scale, queries: list[Query], opts, workers: int, s
     peak = 0
     for c in opts.concurrency:
         procs = min(c, workers)
-        with ctx.Pool(procs) as pool:
+        with ctx.Pool(procs, initializer=signal.signal, initargs=(signal.SIGTERM, signal.SIG_DFL)) as pool:
             started = time.perf_counter()
             out = pool.map(_engine_loop, [(str(scale.store), queries, k * 3, opts.duration) for k in range(procs)])
             elapsed = time.perf_counter() - started
