@@ -276,15 +276,15 @@ def _write_build(settings: Settings, dataset: Dataset, extractions: list[Extract
     except BaseException:
         shutil.rmtree(staging, ignore_errors=True)
         raise
-    _swap_current(settings.current_build, final)
+    swap_symlink(settings.current_build, final)
     _prune(builds, keep=final)
     return BuildResult(final, release, triples, graphs, classes, warnings, seconds, paragraphs_with_facts=covered,
                        sdg_evaluation=sdg_evaluation)
 
 
-def _swap_current(link: Path, target: Path) -> None:
-    """Point build/current at the new build in one rename (atomic on POSIX)."""
-    tmp = link.with_name(f".current-{os.getpid()}")
+def swap_symlink(link: Path, target: Path) -> None:
+    """Point ``link`` (build/current, dist/latest) at ``target`` in one rename (atomic on POSIX)."""
+    tmp = link.with_name(f".{link.name}-{os.getpid()}")
     if tmp.is_symlink() or tmp.exists():
         tmp.unlink()
     tmp.symlink_to(os.path.relpath(target, link.parent))

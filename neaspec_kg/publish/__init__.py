@@ -20,6 +20,7 @@ from pathlib import Path
 
 import pyoxigraph
 
+from neaspec_kg.build import swap_symlink
 from neaspec_kg.namespaces import BASE
 from neaspec_kg.publish import names
 from neaspec_kg.settings import Settings
@@ -64,7 +65,7 @@ def publish(settings: Settings, out: Path, *, released: date | None = None) -> P
     except BaseException:
         shutil.rmtree(staging, ignore_errors=True)
         raise
-    _swap_link(out / "latest", releases / version)
+    swap_symlink(out / "latest", releases / version)
     _write_index(out, releases)
     final = releases / version
     files = {str(p.relative_to(final)): p.stat().st_size for p in sorted(final.rglob("*")) if p.is_file()}
@@ -242,14 +243,6 @@ def _install(staging: Path, final: Path) -> bool:
 def _same_tree(a: Path, b: Path) -> bool:
     files_a, files_b = _all_files(a), _all_files(b)
     return files_a == files_b and all((a / f).read_bytes() == (b / f).read_bytes() for f in files_a)
-
-
-def _swap_link(link: Path, target: Path) -> None:
-    tmp = link.with_name(f".latest-{os.getpid()}")
-    if tmp.is_symlink() or tmp.exists():
-        tmp.unlink()
-    tmp.symlink_to(os.path.relpath(target, link.parent))
-    os.replace(tmp, link)
 
 
 def _write_index(out: Path, releases: Path) -> None:

@@ -4,7 +4,6 @@ and a ``neaspec-kg serve`` subprocess on a free loopback port with bounded start
 
 from __future__ import annotations
 
-import contextlib
 import hashlib
 import json
 import os
@@ -17,7 +16,7 @@ from pathlib import Path
 
 import pyoxigraph as ox
 
-from neaspec_kg.build import load_store
+from neaspec_kg.build import load_store, swap_symlink
 
 RDF_TYPE = "http://www.w3.org/1999/02/22-rdf-syntax-ns#type"
 
@@ -49,12 +48,7 @@ def make_build(sources: list[Path], build_dir: Path, release: str | None = None)
         "warnings": [],
     }
     (target / "build.json").write_text(json.dumps(info, indent=2), encoding="utf-8")
-    current = build_dir / "current"
-    tmp = build_dir / f".current-{os.getpid()}"
-    with contextlib.suppress(FileNotFoundError):
-        tmp.unlink()
-    tmp.symlink_to(Path("builds") / release)
-    tmp.replace(current)
+    swap_symlink(build_dir / "current", target)
     return target
 
 
