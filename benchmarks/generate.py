@@ -185,7 +185,7 @@ class SessionVariant:
 
 
 def _title(title: str, n: int) -> str:
-    head, sep, tail = title.partition(" Senior Officials Meeting")
+    _, sep, tail = title.partition(" Senior Officials Meeting")
     return f"Report of the {_ordinal(n)}{sep}{tail}" if sep else f"{title} (session {n})"
 
 
@@ -415,8 +415,7 @@ def _write_peers_nq(dataset: Path, out: Path) -> tuple[int, int]:
             quads += 1
             dst.write(line + "\n")
             union.add(line[: line.rstrip(" .").rfind(" <")] + " .")
-        for triple in union:
-            dst.write(triple + "\n")
+        dst.writelines(triple + "\n" for triple in union)
     return quads, len(union)
 
 

@@ -31,15 +31,15 @@ import subprocess
 import sys
 import time
 from dataclasses import dataclass, field
-from datetime import datetime, timezone
+from datetime import UTC, datetime
 from pathlib import Path
 
 HERE = Path(__file__).resolve().parent
 REPO = HERE.parent
 sys.path[:0] = [str(HERE), str(REPO)]
 
-from generate import DEFAULT_SEED, WORK, Scale, ensure_scale  # noqa: E402
-from peers import ACCEPT, PEERS, Ours, PeerError  # noqa: E402
+from generate import DEFAULT_SEED, WORK, Scale, ensure_scale
+from peers import ACCEPT, PEERS, Ours, PeerError
 
 QUERIES_DIR = HERE / "queries"
 RESULTS_DIR = HERE / "results"
@@ -66,7 +66,7 @@ def load_queries(folder: Path = QUERIES_DIR) -> list[Query]:
     queries = []
     for path in sorted(folder.glob("*.rq")):
         text = path.read_text(encoding="utf-8")
-        head = dict(re.findall(r"^# (\w+): (.*)$", text, flags=re.M))
+        head = dict(re.findall(r"^# (\w+): (.*)$", text, flags=re.MULTILINE))
         if "kind" not in head:
             raise SystemExit(f"{path}: no '# kind:' header")
         queries.append(Query(path.stem, head["kind"], head.get("title", path.stem), text))
@@ -119,8 +119,8 @@ def _latency(result: EngineResult, queries: list[Query], ask, reps: int, budget_
                     break
             times.sort()
             result.p50_ms[q.name] = 1000 * statistics.median(times)
-            result.p95_ms[q.name] = 1000 * times[min(len(times) - 1, int(round(0.95 * (len(times) - 1))))]
-        except Exception as exc:  # a peer failing one query is a result, not the end of the run
+            result.p95_ms[q.name] = 1000 * times[min(len(times) - 1, round(0.95 * (len(times) - 1)))]
+        except Exception as exc:  # noqa: BLE001 -- a peer failing one query is a result, not the end of the run
             result.errors[q.name] = f"{type(exc).__name__}: {exc}"[:300]
 
 
@@ -162,7 +162,7 @@ def wrk_script(running, queries: list[Query], folder: Path) -> Path:
 def run_wrk(port: int, script: Path, connections: int, duration: float) -> dict:
     cmd = ["wrk", "-t1", f"-c{connections}", f"-d{max(1, round(duration))}s", "--timeout", "120s", "-s", str(script),
            f"http://127.0.0.1:{port}"]
-    done = subprocess.run(cmd, capture_output=True, text=True, timeout=duration + 200)
+    done = subprocess.run(cmd, capture_output=True, text=True, timeout=duration + 200, check=False)
     line = next((ln for ln in done.stdout.splitlines() if ln.startswith("WRKJSON ")), None)
     if line is None:
         raise RuntimeError(f"wrk printed no summary: {done.stdout[-500:]} {done.stderr[-500:]}")
@@ -312,7 +312,7 @@ def others_busy() -> set[str]:
     mine = {os.getpid(), os.getppid()}
     found = set()
     for pattern in ("pytest", "neaspec-kg build", "neaspec-kg publish"):
-        done = subprocess.run(["pgrep", "-f", pattern], capture_output=True, text=True)
+        done = subprocess.run(["pgrep", "-f", pattern], capture_output=True, text=True, check=False)
         if any(int(pid) not in mine for pid in done.stdout.split()):
             found.add(pattern)
     return found
@@ -348,13 +348,14 @@ def report(run: dict, queries: list[Query], opts, machine: str) -> tuple[str, di
     results = sorted(run["results"], key=lambda r: ENGINE_ORDER.index(r.engine) if r.engine in ENGINE_ORDER else 99)
     by = {r.engine: r for r in results}
     ours = by.get("neaspec-kg")
-    lines = [f"## Scale {run['scale']}x: {run['sessions']} sessions, {run['triples']:,} triples "
-             f"({run['quads']:,} quads in named graphs; real release {run['real_release']})", "",
-             f"{machine}; mix of {len(queries)} queries; wrk {opts.duration:.0f} s per concurrency, form POST; "
-             f"our server with the answer cache off except `{CACHED}` (repeated mix, cache warm).", ""]
+    lines = [(f"## Scale {run['scale']}x: {run['sessions']} sessions, {run['triples']:,} triples "
+              f"({run['quads']:,} quads in named graphs; real release {run['real_release']})"), "",
+             (f"{machine}; mix of {len(queries)} queries; wrk {opts.duration:.0f} s per concurrency, form POST; "
+              f"our server with the answer cache off except `{CACHED}` (repeated mix, cache warm)."), ""]
     conc = opts.concurrency
-    head = ["engine", "ready s", "peak MiB"] + [f"q/s c={c}" for c in conc] + ["errors"] + \
-           [f"ours/peer c={c}" for c in conc]
+    head = [
+        "engine", "ready s", "peak MiB", *(f"q/s c={c}" for c in conc), "errors", *(f"ours/peer c={c}" for c in conc)
+    ]
     lines += ["| " + " | ".join(head) + " |", "|" + "---|" * len(head)]
     for r in results:
         if r.skipped:
@@ -458,10 +459,12 @@ def targets(run: dict, by: dict[str, EngineResult], queries: list[Query], opts) 
 def machine_line() -> str:
     cpu = "?"
     try:
-        cpu = next(ln.split(":", 1)[1].strip() for ln in open("/proc/cpuinfo") if ln.startswith("model name"))
+        with open("/proc/cpuinfo") as f:
+            cpu = next(ln.split(":", 1)[1].strip() for ln in f if ln.startswith("model name"))
     except (OSError, StopIteration):
         pass
-    mem = next((int(ln.split()[1]) // 1024 for ln in open("/proc/meminfo") if ln.startswith("MemTotal")), 0)
+    with open("/proc/meminfo") as f:
+        mem = next((int(ln.split()[1]) // 1024 for ln in f if ln.startswith("MemTotal")), 0)
     return f"{os.cpu_count()} cores ({cpu}), {mem // 1024} GiB RAM, Python {platform.python_version()}"
 
 
@@ -476,8 +479,7 @@ def setup(say) -> None:
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--scales", default="1,30,400")
-    parser.add_argument("--peers", default=",".join(["neaspec-kg", IN_PROCESS, "oxigraph", "virtuoso",
-                                                     "rdflib-endpoint", "floor", CACHED]))
+    parser.add_argument("--peers", default=f"neaspec-kg,{IN_PROCESS},oxigraph,virtuoso,rdflib-endpoint,floor,{CACHED}")
     parser.add_argument("--duration", type=float, default=10.0, help="seconds of wrk per concurrency level")
     parser.add_argument("--concurrency", default="1,8,32", help='comma-separated; "none": no throughput runs')
     parser.add_argument("--reps", type=int, default=50, help="sequential runs per query (at most)")
@@ -520,12 +522,12 @@ def main(argv: list[str] | None = None) -> int:
     queries = load_queries()
     machine = machine_line()
     opts.out.mkdir(parents=True, exist_ok=True)
-    stamp = datetime.now(timezone.utc).strftime("%Y-%m-%d")
+    stamp = datetime.now(UTC).strftime("%Y-%m-%d")
     printed = []
     for factor in (int(s) for s in opts.scales.split(",")):
         run = run_scale(factor, opts, queries, say)
         text, raw = report(run, queries, opts, machine)
-        raw["date"] = datetime.now(timezone.utc).isoformat(timespec="seconds")
+        raw["date"] = datetime.now(UTC).isoformat(timespec="seconds")
         (opts.out / f"{stamp}-{factor}x.md").write_text(f"# neaspec-kg benchmark, {raw['date']}\n\n" + text)
         (opts.out / f"{stamp}-{factor}x.json").write_text(json.dumps(raw, indent=1, default=str) + "\n")
         print(text, flush=True)
