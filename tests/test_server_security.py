@@ -156,3 +156,14 @@ def test_timeout_kills_the_query_and_others_are_served(http, server):
             break
         time.sleep(0.1)
     assert answers == [200] * 4
+
+
+def test_bounded_describe_is_recognised_only_without_where_or_dataset():
+    """The fast path (no worker) is only for DESCRIBE of constant IRIs: bounded cost."""
+    from neaspec_kg.serve.guard import is_bounded_describe
+
+    assert is_bounded_describe("PREFIX neaid: <https://w3id.org/neaspec/id/>\nDESCRIBE neaid:x <https://a/b>")
+    for unbounded in ("DESCRIBE ?s WHERE { ?s ?p ?o }", "DESCRIBE <a> WHERE { }",
+                      "DESCRIBE <a> FROM <file:///etc/passwd>", "SELECT * { ?s ?p ?o }",
+                      "DESCRIBE <a> SERVICE <http://127.0.0.1/> { }"):
+        assert not is_bounded_describe(unbounded), unbounded

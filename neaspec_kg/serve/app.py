@@ -24,7 +24,7 @@ from neaspec_kg.namespaces import PREFIXES
 from neaspec_kg.serve import conneg, guard, protocol
 from neaspec_kg.serve.answers import AnswerCache
 from neaspec_kg.serve.dataset import RDFLIB_FORMATS, DatasetDescription
-from neaspec_kg.serve.engine import Answer, QueryJob, known_graphs_of, serialize_graph
+from neaspec_kg.serve.engine import Answer, QueryJob, known_graphs_of, run_query, serialize_graph
 from neaspec_kg.serve.examples import Example, load_examples
 from neaspec_kg.serve.linked_data import LinkedData, as_triples
 from neaspec_kg.serve.release import Release
@@ -157,7 +157,12 @@ def create_app(settings: Settings, release: Release) -> FastAPI:
                 service_allow=tuple(settings.service_allow),
             )
             try:
-                answer = await state.pool.run(job, settings.query_timeout_s)
+                if req.default_graphs is None and req.named_graphs is None and guard.is_bounded_describe(req.query):
+                    # DESCRIBE of constant IRIs costs what those resources hold (like a resource
+                    # page), so it runs here: no worker round trip.
+                    answer = run_query(state.store, job, state.known_graphs, state.prefixes)
+                else:
+                    answer = await state.pool.run(job, settings.query_timeout_s)
             except QueryTimeout as exc:
                 return text(504, str(exc))
             except PoolBusy as exc:

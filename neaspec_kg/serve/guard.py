@@ -75,6 +75,24 @@ def query_form(text: str) -> str | None:
     return None
 
 
+# "DESCRIBE <iri> <iri> ..." or prefixed names, with nothing after them (no WHERE, no dataset).
+_IRI_OR_PNAME = r"""(?:<[^<>"{}|^`\\\x00-\x20]*>|[A-Za-z][\w.-]*:[\w.-]*)"""
+_CONSTANT_DESCRIBE = re.compile(rf"DESCRIBE(?:\s+{_IRI_OR_PNAME})+\s*", re.IGNORECASE)
+
+
+def is_bounded_describe(text: str) -> bool:
+    """True for ``DESCRIBE <iri> ...`` without a WHERE clause: its cost is bounded by the triples
+    about those resources, so it needs no killable worker (see serve.app's fast path)."""
+    text = unescape_codepoints(text)
+    pos, end = 0, len(text)
+    while pos < end:
+        m = _PROLOGUE_ITEM.match(text, pos)
+        if not m or m.end() == pos:
+            break
+        pos = m.end()
+    return _CONSTANT_DESCRIBE.fullmatch(text, pos) is not None
+
+
 def is_deterministic(text: str) -> bool:
     """False when the answer may change between runs on the same data (no ETag then)."""
     return _NONDETERMINISTIC.search(unescape_codepoints(text)) is None
