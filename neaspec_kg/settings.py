@@ -37,6 +37,8 @@ class Settings:
     query_workers: int = field(default_factory=lambda: int(_env("QUERY_WORKERS", "0")))
     # Answer cache size in bytes (keyed by release, query, dataset and format); 0 = off.
     answer_cache_bytes: int = field(default_factory=lambda: int(_env("ANSWER_CACHE_BYTES", "0")))
+    # Largest single answer the cache keeps (a 400-session GROUP BY answer is about 1.8 MB).
+    answer_cache_entry_bytes: int = field(default_factory=lambda: int(_env("ANSWER_CACHE_ENTRY_BYTES", str(16 << 20))))
     # Space-separated IRI prefixes that SERVICE may call; empty = federation off.
     service_allow: tuple[str, ...] = field(
         default_factory=lambda: tuple(_env("SERVICE_ALLOW", "").split())
