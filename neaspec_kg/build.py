@@ -195,6 +195,19 @@ def paragraphs_with_facts(dataset: Dataset) -> dict[str, list[int]]:
     return covered
 
 
+def make_dataset(settings: Settings, curated: Curated,
+                 step: Callable[[str], None] = lambda _name: None) -> tuple[Dataset, list[Extraction], dict]:
+    """All named graphs from the sources, not yet validated: (dataset, extractions, SDG-link precision)."""
+    step("parsing and extracting reports")
+    extractions = read_reports(settings, curated)
+    step("building named graphs")
+    graphs = [ontology_graph(settings.ontology_dir), curated_graph(curated, extractions)]
+    graphs += [report_graph(x, curated) for x in extractions]
+    step("linking to the UN SDG vocabularies")
+    sdg, sdg_evaluation = sdg_graphs(settings, extractions, curated)
+    return assemble_dataset(graphs + sdg), extractions, sdg_evaluation
+
+
 # --- the build ----------------------------------------------------------------------------------
 def run_build(settings: Settings, *, force: bool = False, progress: bool = True,
               out: Callable[[str], None] | None = None) -> BuildResult:
@@ -211,15 +224,7 @@ def run_build(settings: Settings, *, force: bool = False, progress: bool = True,
     try:
         steps.start("reading curated tables")
         curated = Curated(settings.data_dir)
-        steps.start("parsing and extracting reports")
-        extractions = read_reports(settings, curated)
-        steps.start("building named graphs")
-        graphs = [ontology_graph(settings.ontology_dir), curated_graph(curated, extractions)]
-        graphs += [report_graph(x, curated) for x in extractions]
-        steps.start("linking to the UN SDG vocabularies")
-        sdg, sdg_evaluation = sdg_graphs(settings, extractions, curated)
-        graphs += sdg
-        dataset = assemble_dataset(graphs)
+        dataset, extractions, sdg_evaluation = make_dataset(settings, curated, steps.start)
         steps.start("validating against the SHACL shapes")
         from neaspec_kg.validate import validate_dataset
 
