@@ -58,8 +58,8 @@ def unescape_codepoints(text: str) -> str:
     return _ESCAPE.sub(repl, text)
 
 
-def query_form(text: str) -> str | None:
-    """``'SELECT'``, ``'ASK'``, ``'CONSTRUCT'``, ``'DESCRIBE'``, ``'UPDATE'``, or None when unknown."""
+def _after_prologue(text: str) -> tuple[str, int]:
+    """The query with ``\\u`` escapes expanded, and where its form keyword starts (after BASE/PREFIX)."""
     text = unescape_codepoints(text)
     pos, end = 0, len(text)
     while pos < end:
@@ -67,6 +67,12 @@ def query_form(text: str) -> str | None:
         if not m or m.end() == pos:
             break
         pos = m.end()
+    return text, pos
+
+
+def query_form(text: str) -> str | None:
+    """``'SELECT'``, ``'ASK'``, ``'CONSTRUCT'``, ``'DESCRIBE'``, ``'UPDATE'``, or None when unknown."""
+    text, pos = _after_prologue(text)
     m = _FORM.match(text, pos)
     if m:
         return m.group(1).upper()
@@ -83,13 +89,7 @@ _CONSTANT_DESCRIBE = re.compile(rf"DESCRIBE(?:\s+{_IRI_OR_PNAME})+\s*", re.IGNOR
 def is_bounded_describe(text: str) -> bool:
     """True for ``DESCRIBE <iri> ...`` without a WHERE clause: its cost is bounded by the triples
     about those resources, so it needs no killable worker (see serve.app's fast path)."""
-    text = unescape_codepoints(text)
-    pos, end = 0, len(text)
-    while pos < end:
-        m = _PROLOGUE_ITEM.match(text, pos)
-        if not m or m.end() == pos:
-            break
-        pos = m.end()
+    text, pos = _after_prologue(text)
     return _CONSTANT_DESCRIBE.fullmatch(text, pos) is not None
 
 
