@@ -219,9 +219,13 @@ class Peer:
     def start(self, scale, say=print) -> Running:
         port = free_port()
         cmd, env = self.command(scale, port)
-        log = scale.folder / "logs" / f"{self.name}.log"
+        return self._launch(cmd, port, scale.folder / "logs" / f"{self.name}.log", env=env)
+
+    def _launch(self, cmd: list[str], port: int, log: Path, env: dict[str, str] | None = None,
+                cwd: Path | None = None) -> Running:
+        """Spawn, sample memory, wait until it answers; a peer that never gets ready is stopped."""
         started = time.perf_counter()
-        process = _spawn(cmd, log, env)
+        process = _spawn(cmd, log, env, cwd=cwd)
         sampler = RssSampler(process.pid)
         try:
             ready = _wait_ready(self.name, process, port, self.path, self.extra_form(), started, log)
@@ -449,16 +453,8 @@ class Virtuoso(Peer):
     def start(self, scale, say=print) -> Running:
         sql_port, port = free_port(), free_port()
         ini = self._ini(scale, sql_port, port)
-        log = scale.folder / "logs" / "virtuoso.log"
-        started = time.perf_counter()
-        process = _spawn([self.binary, "-f", "-c", str(ini)], log, cwd=self.folder(scale))
-        sampler = RssSampler(process.pid)
-        try:
-            ready = _wait_ready(self.name, process, port, self.path, self.extra_form(), started, log)
-        except BaseException:
-            Running(self.name, port, self.path, process, 0, sampler).stop()
-            raise
-        running = Running(self.name, port, self.path, process, ready, sampler, self.extra_form(), log)
+        running = self._launch([self.binary, "-f", "-c", str(ini)], port, scale.folder / "logs" / "virtuoso.log",
+                               cwd=self.folder(scale))
         running.stop_hook = lambda: self._isql(sql_port, "shutdown;", 120)
         return running
 

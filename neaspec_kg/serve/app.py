@@ -103,6 +103,13 @@ def create_app(settings: Settings, release: Release) -> FastAPI:
         return Response(message.rstrip() + "\n", status, media_type="text/plain; charset=utf-8",
                         headers={"Vary": "Accept", **(headers or {})})
 
+    def negotiate(request: Request, formats) -> conneg.Format | Response:
+        """The format a page or RDF route answers in (Accept, or ?format=), or the 406 to send."""
+        try:
+            return conneg.choose(request.headers.get("accept"), request.query_params.get("format"), formats)
+        except conneg.NotAcceptable as exc:
+            return text(406, str(exc))
+
     def not_modified(request: Request, etag: str) -> Response | None:
         tags = [t.strip() for t in request.headers.get("if-none-match", "").split(",")]
         if etag in tags or "*" in tags:
@@ -212,10 +219,9 @@ def create_app(settings: Settings, release: Release) -> FastAPI:
     # --- the dataset: VoID, DCAT-AP, releases -------------------------------------------
     def dataset_rdf(request: Request, kind: str, html_page: bool) -> Response:
         formats = PAGE_FORMATS if html_page else tuple(f for f in PAGE_FORMATS if f.key in RDFLIB_FORMATS)
-        try:
-            fmt = conneg.choose(request.headers.get("accept"), request.query_params.get("format"), formats)
-        except conneg.NotAcceptable as exc:
-            return text(406, str(exc))
+        fmt = negotiate(request, formats)
+        if isinstance(fmt, Response):
+            return fmt
         if fmt is conneg.HTML:
             return page("dataset.html", releases=state.dataset.releases, published=state.dataset.published,
                         graphs=sorted(state.graph_sizes.items()), triples=release.triples,
@@ -245,10 +251,9 @@ def create_app(settings: Settings, release: Release) -> FastAPI:
     @app.api_route("/id/{path:path}", methods=["GET", "HEAD"])
     def resource(request: Request, path: str) -> Response:
         iri = base + "id/" + path
-        try:
-            fmt = conneg.choose(request.headers.get("accept"), request.query_params.get("format"), PAGE_FORMATS)
-        except conneg.NotAcceptable as exc:
-            return text(406, str(exc))
+        fmt = negotiate(request, PAGE_FORMATS)
+        if isinstance(fmt, Response):
+            return fmt
         if resp := not_modified(request, f'"{release.release}-{fmt.key}"'):
             return resp
         found = state.linked_data.describe(iri)
@@ -265,10 +270,9 @@ def create_app(settings: Settings, release: Release) -> FastAPI:
     @app.api_route("/graph/{path:path}", methods=["GET", "HEAD"])
     def graph(request: Request, path: str) -> Response:
         iri = base + "graph/" + path
-        try:
-            fmt = conneg.choose(request.headers.get("accept"), request.query_params.get("format"), PAGE_FORMATS)
-        except conneg.NotAcceptable as exc:
-            return text(406, str(exc))
+        fmt = negotiate(request, PAGE_FORMATS)
+        if isinstance(fmt, Response):
+            return fmt
         if iri not in state.known_graphs:
             return _not_found(request, iri)
         if resp := not_modified(request, f'"{release.release}-{fmt.key}"'):
@@ -292,10 +296,9 @@ def create_app(settings: Settings, release: Release) -> FastAPI:
             vocab = state.vocabulary(kind)
             if vocab is None:
                 return _not_found(request, base + kind)
-            try:
-                fmt = conneg.choose(request.headers.get("accept"), request.query_params.get("format"), PAGE_FORMATS)
-            except conneg.NotAcceptable as exc:
-                return text(406, str(exc))
+            fmt = negotiate(request, PAGE_FORMATS)
+            if isinstance(fmt, Response):
+                return fmt
             headers = {"Vary": "Accept", "ETag": f'"{release.release}-{fmt.key}"'}
             if fmt is conneg.HTML:
                 resp = page("vocabulary.html", vocab=vocab, kind=kind, formats=conneg.GRAPH_FORMATS)
