@@ -32,6 +32,7 @@ from neaspec_kg.rdf import assemble_dataset, curated_graph, ontology_graph, repo
 from neaspec_kg.records import DataQualityWarning, Extraction, ReportError
 from neaspec_kg.report import parse_report
 from neaspec_kg.settings import Settings
+from neaspec_kg.vector.index import build_index, vector_dir
 
 BUILD_FORMAT = 1  # bump when the layout of a build folder changes
 KEEP_BUILDS = 3
@@ -166,13 +167,15 @@ def load_store(nquads: Path, store_dir: Path) -> None:
 
     SPARQL's union default graph is an RDF merge (a set); oxigraph's union-graph mode
     returns a triple once per graph holding it, so the union is materialized here and
-    queries run on the real default graph.
+    queries run on the real default graph. The columnar index of that default graph
+    (``neaspec_kg.vector``) is written next to the store.
     """
     store = pyoxigraph.Store(str(store_dir))
     store.bulk_load(path=str(nquads), format=pyoxigraph.RdfFormat.N_QUADS)
     store.update("INSERT { ?s ?p ?o } WHERE { GRAPH ?g { ?s ?p ?o } }")
     store.optimize()
     store.flush()
+    build_index(store.quads_for_pattern(None, None, None, pyoxigraph.DefaultGraph()), vector_dir(store_dir))
     del store
 
 

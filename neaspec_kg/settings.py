@@ -39,6 +39,9 @@ class Settings:
     answer_cache_bytes: int = field(default_factory=lambda: int(_env("ANSWER_CACHE_BYTES", "0")))
     # Largest single answer the cache keeps (a 400-session GROUP BY answer is about 1.8 MB).
     answer_cache_entry_bytes: int = field(default_factory=lambda: int(_env("ANSWER_CACHE_ENTRY_BYTES", str(16 << 20))))
+    # Which engine answers SELECT/ASK (see neaspec_kg.vector): auto (the columnar engine from a
+    # query's second sighting in a worker), columnar (always tried first), oxigraph (never).
+    engine: str = field(default_factory=lambda: _env("ENGINE", "auto"))
     # Space-separated IRI prefixes that SERVICE may call; empty = federation off.
     service_allow: tuple[str, ...] = field(
         default_factory=lambda: tuple(_env("SERVICE_ALLOW", "").split())

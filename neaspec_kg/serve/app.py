@@ -32,6 +32,7 @@ from neaspec_kg.serve.service_description import SD_PREFIXES, service_descriptio
 from neaspec_kg.serve.vocabulary import Vocabulary, load_vocabulary
 from neaspec_kg.serve.workers import PoolBusy, QueryTimeout, WorkerFailed, WorkerPool, default_size
 from neaspec_kg.settings import Settings
+from neaspec_kg.vector.index import ensure_index
 
 HERE = Path(__file__).resolve().parent
 log = logging.getLogger("neaspec_kg.serve")
@@ -73,6 +74,8 @@ def create_app(settings: Settings, release: Release) -> FastAPI:
     known = known_graphs_of(store)
     sizes = release.graphs or {g: sum(1 for _ in store.quads_for_pattern(None, None, None, NamedNode(g))) for g in known}
     prefixes = {p: str(ns) for p, ns in PREFIXES.items()}
+    if settings.engine != "oxigraph" and not ensure_index(release.store_path):
+        log.warning("cannot write the columnar index next to %s; oxigraph answers every query", release.store_path)
     pool = WorkerPool(release.store_path, int(settings.query_workers or default_size()), prefixes)
     state = ServerState(
         settings=settings, release=release, base=base, store=store, known_graphs=known, graph_sizes=sizes,

@@ -11,6 +11,8 @@ from dataclasses import dataclass, field
 from pyoxigraph import NamedNode, QueryBoolean, QuerySolutions, QueryTriples, RdfFormat, Store, serialize
 
 from neaspec_kg.serve import conneg, guard, results
+from neaspec_kg.vector import VectorEngine
+from neaspec_kg.vector import results as columnar_results
 
 
 @dataclass(frozen=True)
@@ -92,10 +94,15 @@ def _pick(job: QueryJob, offered: tuple[conneg.Format, ...]) -> conneg.Format:
     return conneg.choose(job.accept, job.format_param, offered)
 
 
-def run_query(store: Store, job: QueryJob, known_graphs: frozenset[str], prefixes: dict[str, str] | None = None) -> Answer:
-    """Answer ``job`` from ``store``; refusals and errors come back as 4xx/5xx answers, never raised."""
+def run_query(store: Store, job: QueryJob, known_graphs: frozenset[str], prefixes: dict[str, str] | None = None,
+              columnar: VectorEngine | None = None) -> Answer:
+    """Answer ``job`` from ``store``; refusals and errors come back as 4xx/5xx answers, never raised.
+
+    ``columnar``, when given, answers the SELECT and ASK queries on the default graph that it
+    fully implements (``neaspec_kg.vector``); oxigraph answers everything else.
+    """
     try:
-        return _run(store, job, known_graphs, prefixes)
+        return _run(store, job, known_graphs, prefixes, columnar)
     except guard.QueryRefused as exc:
         return error(exc.status, str(exc))
     except conneg.NotAcceptable as exc:
@@ -110,13 +117,25 @@ def run_query(store: Store, job: QueryJob, known_graphs: frozenset[str], prefixe
         return error(500, f"internal error while answering: {type(exc).__name__}: {exc}")
 
 
-def _run(store: Store, job: QueryJob, known_graphs: frozenset[str], prefixes: dict[str, str] | None) -> Answer:
+def _run(store: Store, job: QueryJob, known_graphs: frozenset[str], prefixes: dict[str, str] | None,
+         columnar: VectorEngine | None) -> Answer:
     if guard.query_form(job.query) == "UPDATE":
         raise guard.QueryRefused(guard.UPDATE_REFUSED, 403)
     found = guard.inspect(job.query)
     guard.check_services(found, job.service_allow)
     guard.check_graphs(found.from_graphs, known_graphs, "FROM")
     guard.check_graphs(found.from_named, known_graphs, "FROM NAMED")
+
+    if columnar is not None and job.default_graphs is None and job.named_graphs is None \
+            and not found.from_graphs and not found.from_named and not found.services:
+        solved = columnar.solve(job.query, job.base_iri)
+        if isinstance(solved, bool):
+            fmt = _pick(job, conneg.BOOLEAN_FORMATS)
+            return Answer(200, results.BOOLEAN_WRITERS[fmt.key](solved), _content_type(fmt), fmt.key, "ASK")
+        if solved is not None:
+            fmt = _pick(job, conneg.RESULT_FORMATS)
+            body = columnar_results.write_select(fmt.key, solved, job.max_rows)
+            return Answer(200, body, _content_type(fmt), fmt.key, "SELECT")
 
     kwargs: dict = {}
     if job.default_graphs is not None or job.named_graphs is not None:

@@ -1,0 +1,205 @@
+"""The columnar index of the default graph: a term dictionary and four sorted permutations.
+
+Written by the build next to the oxigraph store (``<store>/../vector``) and memory-mapped by
+every query worker, so that starting a worker costs no load. Terms get integer ids; the
+triples are kept as int32 columns sorted four ways (PSO, POS, SPO, OSP), so that a triple
+pattern with any bound positions is one binary search and a zero-copy slice, and the slice is
+already sorted on the column a join needs (the layout QLever and Hexastore made known).
+
+``rank`` is each term's position in SPARQL's ORDER BY order (unbound < blank nodes < IRIs <
+literals; numeric literals by value, then the others by lexical form, datatype, language),
+so that sorting answers is sorting integers.
+"""
+
+from __future__ import annotations
+
+import json
+import math
+import os
+import pickle
+import shutil
+from dataclasses import dataclass, field
+from pathlib import Path
+
+import numpy as np
+
+XSD = "http://www.w3.org/2001/XMLSchema#"
+XSD_STRING = XSD + "string"
+RDF_LANG_STRING = "http://www.w3.org/1999/02/22-rdf-syntax-ns#langString"
+NUMERIC_DATATYPES = frozenset(XSD + t for t in (
+    "integer", "decimal", "double", "float", "int", "long", "short", "byte", "nonNegativeInteger",
+    "positiveInteger", "negativeInteger", "nonPositiveInteger", "unsignedInt", "unsignedLong",
+    "unsignedShort", "unsignedByte",
+))
+BNODE, IRI, LITERAL = 0, 1, 2
+FORMAT_VERSION = 1
+PERMUTATIONS = ("pso", "pos", "spo", "osp")  # the column order of each permutation
+_COLUMN = {"s": 0, "p": 1, "o": 2}
+
+
+class IndexMissing(FileNotFoundError):
+    pass
+
+
+def vector_dir(store_dir: Path) -> Path:
+    """Where the columnar index of an oxigraph store folder lives (its sibling ``vector``)."""
+    return Path(store_dir).resolve().parent / "vector"
+
+
+def numeric_value(lexical: str, datatype: str | None) -> float:
+    if datatype not in NUMERIC_DATATYPES:
+        return math.nan
+    try:
+        return float(lexical)
+    except ValueError:  # an ill-typed literal has no value (SPARQL: comparisons are errors)
+        return math.nan
+
+
+def order_key(kind: int, lexical: str, datatype: str | None, language: str | None, number: float):
+    """The ORDER BY key of one term; see the module docstring."""
+    if kind != LITERAL:
+        return (kind, 0, 0.0, lexical, "", "")
+    if not math.isnan(number):
+        return (LITERAL, 0, number, lexical, datatype or "", "")
+    return (LITERAL, 1, 0.0, lexical, datatype or "", language or "")
+
+
+@dataclass
+class Index:
+    """One loaded index: term columns plus the four permutations (each ``(3, n)`` int32)."""
+
+    kind: bytes  # one byte per term id (bytes: indexing it from Python is fast)
+    lex: list[str]
+    datatype: list[str | None]
+    language: list[str | None]
+    num: np.ndarray  # float64 per term id, NaN when not numeric
+    rank: np.ndarray  # int64 per term id
+    perms: dict[str, np.ndarray]
+    triples: int
+    _lookup: dict | None = field(default=None, repr=False)
+
+    @property
+    def terms(self) -> int:
+        return len(self.lex)
+
+    def term_id(self, kind: int, lexical: str, datatype: str | None = None, language: str | None = None) -> int | None:
+        """The id of a term of the graph, or None when the graph does not hold it."""
+        if self._lookup is None:
+            self._lookup = {_key(self.kind[i], self.lex[i], self.datatype[i], self.language[i]): i
+                            for i in range(len(self.lex))}
+        if kind == LITERAL and language:
+            datatype, language = RDF_LANG_STRING, language.lower()
+        elif kind == LITERAL and not datatype:
+            datatype = XSD_STRING
+        return self._lookup.get(_key(kind, lexical, datatype, language))
+
+    def range(self, perm: str, *prefix: int) -> tuple[int, int]:
+        """Rows of permutation ``perm`` whose leading columns equal ``prefix``."""
+        cols = self.perms[perm]
+        lo, hi = 0, cols.shape[1]
+        for depth, value in enumerate(prefix):
+            sub = cols[depth][lo:hi]
+            lo, hi = lo + int(np.searchsorted(sub, value, "left")), lo + int(np.searchsorted(sub, value, "right"))
+            if lo == hi:
+                break
+        return lo, hi
+
+
+def _key(kind: int, lexical: str, datatype: str | None, language: str | None) -> tuple:
+    return (int(kind), lexical, datatype or "", (language or "").lower())
+
+
+def build_index(triples, out_dir: Path) -> dict:
+    """Write the index of ``triples`` (pyoxigraph triples or quads) to ``out_dir``, atomically."""
+    from pyoxigraph import BlankNode, NamedNode
+
+    ids: dict = {}
+    kind: list[int] = []
+    lex: list[str] = []
+    datatype: list[str | None] = []
+    language: list[str | None] = []
+
+    def term_id(term) -> int:
+        found = ids.get(term)
+        if found is not None:
+            return found
+        ids[term] = n = len(lex)
+        if isinstance(term, NamedNode):
+            kind.append(IRI), lex.append(term.value), datatype.append(None), language.append(None)
+        elif isinstance(term, BlankNode):
+            kind.append(BNODE), lex.append(term.value), datatype.append(None), language.append(None)
+        else:
+            kind.append(LITERAL), lex.append(term.value), datatype.append(term.datatype.value)
+            language.append(term.language.lower() if term.language else None)
+        return n
+
+    rows = [(term_id(t.subject), term_id(t.predicate), term_id(t.object)) for t in triples]
+    spo = np.array(rows, dtype=np.int32).reshape(-1, 3).T if rows else np.zeros((3, 0), dtype=np.int32)
+    num = np.array([numeric_value(lx, dt) for lx, dt in zip(lex, datatype)], dtype=np.float64)
+    keys = [order_key(k, lx, dt, lg, nb) for k, lx, dt, lg, nb in zip(kind, lex, datatype, language, num.tolist())]
+    order = sorted(range(len(keys)), key=keys.__getitem__)
+    rank = np.empty(len(keys), dtype=np.int64)
+    rank[np.array(order, dtype=np.int64)] = np.arange(len(keys), dtype=np.int64)
+
+    staging = out_dir.with_name(out_dir.name + ".tmp")
+    shutil.rmtree(staging, ignore_errors=True)
+    staging.mkdir(parents=True)
+    for perm in PERMUTATIONS:
+        cols = np.stack([spo[_COLUMN[c]] for c in perm]) if len(rows) else np.zeros((3, 0), dtype=np.int32)
+        order_rows = np.lexsort((cols[2], cols[1], cols[0]))
+        np.save(staging / f"{perm}.npy", np.ascontiguousarray(cols[:, order_rows]))
+    np.save(staging / "kind.npy", np.array(kind, dtype=np.uint8))
+    np.save(staging / "num.npy", num)
+    np.save(staging / "rank.npy", rank)
+    with open(staging / "terms.pkl", "wb") as f:
+        pickle.dump({"lex": lex, "datatype": datatype, "language": language}, f, protocol=pickle.HIGHEST_PROTOCOL)
+    meta = {"format": FORMAT_VERSION, "triples": int(spo.shape[1]), "terms": len(lex)}
+    (staging / "meta.json").write_text(json.dumps(meta) + "\n")
+    if out_dir.exists():
+        shutil.rmtree(out_dir)
+    os.replace(staging, out_dir)
+    return meta
+
+
+def ensure_index(store_dir: Path) -> bool:
+    """Write the index of an oxigraph store made before this engine existed; False if it cannot."""
+    out = vector_dir(store_dir)
+    try:
+        if json.loads((out / "meta.json").read_text()).get("format") == FORMAT_VERSION:
+            return True
+    except (FileNotFoundError, ValueError):
+        pass
+    from pyoxigraph import DefaultGraph, Store
+
+    try:
+        store = Store.read_only(str(store_dir))
+        build_index(store.quads_for_pattern(None, None, None, DefaultGraph()), out)
+    except OSError:
+        return False
+    return True
+
+
+def load_index(index_dir: Path) -> Index:
+    """Open an index written by :func:`build_index` (arrays memory-mapped, terms read)."""
+    index_dir = Path(index_dir)
+    try:
+        meta = json.loads((index_dir / "meta.json").read_text())
+    except FileNotFoundError as exc:
+        raise IndexMissing(f"{index_dir}: no columnar index (run 'neaspec-kg build')") from exc
+    if meta.get("format") != FORMAT_VERSION:
+        raise IndexMissing(f"{index_dir}: index format {meta.get('format')}, this version reads {FORMAT_VERSION}")
+    with open(index_dir / "terms.pkl", "rb") as f:
+        terms = pickle.load(f)
+    def mapped(name: str) -> np.ndarray:  # a plain ndarray view: numpy's memmap subclass is slow to slice
+        return np.asarray(np.load(index_dir / f"{name}.npy", mmap_mode="r"))
+
+    return Index(
+        kind=mapped("kind").tobytes(),
+        lex=terms["lex"],
+        datatype=terms["datatype"],
+        language=terms["language"],
+        num=mapped("num"),
+        rank=mapped("rank"),
+        perms={p: mapped(p) for p in PERMUTATIONS},
+        triples=meta["triples"],
+    )
