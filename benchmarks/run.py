@@ -216,15 +216,19 @@ def _engine_open(store_path: str) -> None:
     from neaspec_kg.namespaces import PREFIXES
     from neaspec_kg.serve.engine import known_graphs_of
 
+    from neaspec_kg.settings import load_settings
+    from neaspec_kg.vector import VectorEngine
+
     store = Store.read_only(store_path)
-    _ENGINE.update(store=store, known=known_graphs_of(store), prefixes={p: str(ns) for p, ns in PREFIXES.items()})
+    _ENGINE.update(store=store, known=known_graphs_of(store), prefixes={p: str(ns) for p, ns in PREFIXES.items()},
+                   columnar=VectorEngine.open(store_path, load_settings().engine))
 
 
 def _engine_ask(q: Query):
     from neaspec_kg.serve.engine import QueryJob, run_query
 
     answer = run_query(_ENGINE["store"], QueryJob(q.text, format=FORMAT_KEY[q.form]), _ENGINE["known"],
-                       _ENGINE["prefixes"])
+                       _ENGINE["prefixes"], _ENGINE["columnar"])
     return answer.status, answer.body
 
 
