@@ -33,7 +33,10 @@ class Settings:
     query_timeout_s: float = field(default_factory=lambda: float(_env("QUERY_TIMEOUT", "30")))
     max_result_rows: int = field(default_factory=lambda: int(_env("MAX_ROWS", "100000")))
     max_request_bytes: int = field(default_factory=lambda: int(_env("MAX_REQUEST_BYTES", "1000000")))
-    # Query worker processes (each opens the store read-only); 0 = CPU count, at least 2.
+    # Web processes answering HTTP (each runs the columnar engine itself); 0 = CPU count.
+    web_workers: int = field(default_factory=lambda: int(_env("WEB_WORKERS", "0")))
+    # Oxigraph query worker processes per web process (each opens the store read-only and is
+    # killed at the query time limit); 0 = 2.
     query_workers: int = field(default_factory=lambda: int(_env("QUERY_WORKERS", "0")))
     # Answer cache size in bytes (keyed by release, query, dataset and format); 0 = off.
     answer_cache_bytes: int = field(default_factory=lambda: int(_env("ANSWER_CACHE_BYTES", "0")))

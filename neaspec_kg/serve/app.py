@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import contextlib
 import logging
+import os
 from dataclasses import dataclass, field
 from pathlib import Path
 from urllib.parse import quote
@@ -30,9 +31,9 @@ from neaspec_kg.serve.linked_data import LinkedData, as_triples
 from neaspec_kg.serve.release import Release
 from neaspec_kg.serve.service_description import SD_PREFIXES, service_description
 from neaspec_kg.serve.vocabulary import Vocabulary, load_vocabulary
-from neaspec_kg.serve.workers import PoolBusy, QueryTimeout, WorkerFailed, WorkerPool, default_size
+from neaspec_kg.serve.workers import PoolBusy, QueryRunner, QueryTimeout, WorkerFailed, WorkerPool, default_size
 from neaspec_kg.settings import Settings
-from neaspec_kg.vector.index import ensure_index
+from neaspec_kg.vector import VectorEngine
 
 HERE = Path(__file__).resolve().parent
 log = logging.getLogger("neaspec_kg.serve")
@@ -50,6 +51,7 @@ class ServerState:
     graph_sizes: dict[str, int]
     linked_data: LinkedData
     pool: WorkerPool
+    runner: QueryRunner
     cache: AnswerCache
     examples: list[Example]
     prefixes: dict[str, str]
@@ -68,18 +70,28 @@ class ServerState:
         return self._vocabularies[kind]
 
 
+def app_from_env() -> FastAPI:
+    """The app of one web process of ``neaspec-kg serve`` (settings and store from the environment)."""
+    from neaspec_kg.serve import STORE_ENV
+    from neaspec_kg.serve.release import locate_release
+    from neaspec_kg.settings import load_settings
+
+    settings = load_settings()
+    store = os.environ.get(STORE_ENV)
+    return create_app(settings, locate_release(settings, Path(store) if store else None))
+
+
 def create_app(settings: Settings, release: Release) -> FastAPI:
     base = settings.base_iri
     store = Store.read_only(str(release.store_path))
     known = known_graphs_of(store)
     sizes = release.graphs or {g: sum(1 for _ in store.quads_for_pattern(None, None, None, NamedNode(g))) for g in known}
     prefixes = {p: str(ns) for p, ns in PREFIXES.items()}
-    if settings.engine != "oxigraph" and not ensure_index(release.store_path):
-        log.warning("cannot write the columnar index next to %s; oxigraph answers every query", release.store_path)
     pool = WorkerPool(release.store_path, int(settings.query_workers or default_size()), prefixes)
+    runner = QueryRunner(pool, VectorEngine.open(release.store_path, settings.engine), known)
     state = ServerState(
         settings=settings, release=release, base=base, store=store, known_graphs=known, graph_sizes=sizes,
-        linked_data=LinkedData(store, base), pool=pool,
+        linked_data=LinkedData(store, base), pool=pool, runner=runner,
         cache=AnswerCache(settings.answer_cache_bytes, settings.answer_cache_entry_bytes),
         examples=load_examples(settings.queries_dir), prefixes=prefixes,
         dataset=DatasetDescription(store, release, settings),
@@ -89,7 +101,7 @@ def create_app(settings: Settings, release: Release) -> FastAPI:
     async def lifespan(app: FastAPI):
         await pool.start()
         yield
-        await pool.close()
+        await runner.close()
 
     app = FastAPI(title="NEASPEC knowledge graph", lifespan=lifespan, docs_url=None, redoc_url=None, openapi_url=None)
     app.state.kg = state
@@ -172,7 +184,7 @@ def create_app(settings: Settings, release: Release) -> FastAPI:
                     # page), so it runs here: no worker round trip.
                     answer = run_query(state.store, job, state.known_graphs, state.prefixes)
                 else:
-                    answer = await state.pool.run(job, settings.query_timeout_s)
+                    answer = await state.runner.run(job, settings.query_timeout_s)
             except QueryTimeout as exc:
                 return text(504, str(exc))
             except PoolBusy as exc:

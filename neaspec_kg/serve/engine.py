@@ -11,7 +11,7 @@ from dataclasses import dataclass, field
 from pyoxigraph import NamedNode, QueryBoolean, QuerySolutions, QueryTriples, RdfFormat, Store, serialize
 
 from neaspec_kg.serve import conneg, guard, results
-from neaspec_kg.vector import VectorEngine
+from neaspec_kg.vector import QueryTimedOut, VectorEngine
 from neaspec_kg.vector import results as columnar_results
 
 
@@ -101,8 +101,24 @@ def run_query(store: Store, job: QueryJob, known_graphs: frozenset[str], prefixe
     ``columnar``, when given, answers the SELECT and ASK queries on the default graph that it
     fully implements (``neaspec_kg.vector``); oxigraph answers everything else.
     """
+    def answer() -> Answer:
+        found = _guard(job, known_graphs)
+        return _columnar(job, found, columnar, None) or _oxigraph(store, job, prefixes)
+    return _answered(answer, job)
+
+
+def answer_columnar(job: QueryJob, known_graphs: frozenset[str], columnar: VectorEngine,
+                    deadline: float | None = None) -> Answer | None:
+    """The columnar engine's answer (or refusal) to ``job``, or None when oxigraph must answer.
+
+    Raises :class:`QueryTimedOut` when ``deadline`` (``time.monotonic()``) passes.
+    """
+    return _answered(lambda: _columnar(job, _guard(job, known_graphs), columnar, deadline), job)
+
+
+def _answered(answer, job: QueryJob):
     try:
-        return _run(store, job, known_graphs, prefixes, columnar)
+        return answer()
     except guard.QueryRefused as exc:
         return error(exc.status, str(exc))
     except conneg.NotAcceptable as exc:
@@ -113,30 +129,38 @@ def run_query(store: Store, job: QueryJob, known_graphs: frozenset[str], prefixe
         return error(400, f"SPARQL syntax error: {exc}")
     except OSError as exc:  # the store, or an allowed SERVICE endpoint, failed
         return error(502 if job.service_allow else 500, f"query failed: {exc}")
+    except QueryTimedOut:
+        raise
     except Exception as exc:  # a bug here must not take the worker down with it; report it
         return error(500, f"internal error while answering: {type(exc).__name__}: {exc}")
 
 
-def _run(store: Store, job: QueryJob, known_graphs: frozenset[str], prefixes: dict[str, str] | None,
-         columnar: VectorEngine | None) -> Answer:
+def _guard(job: QueryJob, known_graphs: frozenset[str]) -> guard.Inspection:
     if guard.query_form(job.query) == "UPDATE":
         raise guard.QueryRefused(guard.UPDATE_REFUSED, 403)
     found = guard.inspect(job.query)
     guard.check_services(found, job.service_allow)
     guard.check_graphs(found.from_graphs, known_graphs, "FROM")
     guard.check_graphs(found.from_named, known_graphs, "FROM NAMED")
+    return found
 
-    if columnar is not None and job.default_graphs is None and job.named_graphs is None \
-            and not found.from_graphs and not found.from_named and not found.services:
-        solved = columnar.solve(job.query, job.base_iri)
-        if isinstance(solved, bool):
-            fmt = _pick(job, conneg.BOOLEAN_FORMATS)
-            return Answer(200, results.BOOLEAN_WRITERS[fmt.key](solved), _content_type(fmt), fmt.key, "ASK")
-        if solved is not None:
-            fmt = _pick(job, conneg.RESULT_FORMATS)
-            body = columnar_results.write_select(fmt.key, solved, job.max_rows)
-            return Answer(200, body, _content_type(fmt), fmt.key, "SELECT")
 
+def _columnar(job: QueryJob, found: guard.Inspection, columnar: VectorEngine | None, deadline: float | None) -> Answer | None:
+    if columnar is None or job.default_graphs is not None or job.named_graphs is not None \
+            or found.has_dataset or found.services:
+        return None
+    solved = columnar.solve(job.query, job.base_iri, deadline)
+    if isinstance(solved, bool):
+        fmt = _pick(job, conneg.BOOLEAN_FORMATS)
+        return Answer(200, results.BOOLEAN_WRITERS[fmt.key](solved), _content_type(fmt), fmt.key, "ASK")
+    if solved is None:
+        return None
+    fmt = _pick(job, conneg.RESULT_FORMATS)
+    body = columnar_results.write_select(fmt.key, solved, job.max_rows)
+    return Answer(200, body, _content_type(fmt), fmt.key, "SELECT")
+
+
+def _oxigraph(store: Store, job: QueryJob, prefixes: dict[str, str] | None) -> Answer:
     kwargs: dict = {}
     if job.default_graphs is not None or job.named_graphs is not None:
         # The protocol dataset replaces the query's own (SPARQL 1.1 Protocol §2.1.4).

@@ -48,8 +48,6 @@ def main(argv: list[str] | None = None) -> int:
     from pyoxigraph import Store
 
     from neaspec_kg.serve.engine import QueryJob, known_graphs_of, run_query
-    from neaspec_kg.settings import load_settings
-    from neaspec_kg.vector import VectorEngine
 
     sock = socket.socket(fileno=args.fd)
     try:
@@ -58,7 +56,6 @@ def main(argv: list[str] | None = None) -> int:
         send_frame(sock, {"ready": False, "error": str(exc)})
         return 1
     known = known_graphs_of(store)
-    columnar = VectorEngine.open(args.store, load_settings().engine)
     prefixes = json.loads(args.prefixes)
     send_frame(sock, {"ready": True})
     while True:
@@ -66,7 +63,7 @@ def main(argv: list[str] | None = None) -> int:
             header, _ = recv_frame(sock)
         except (EOFError, ConnectionError):
             return 0
-        answer = run_query(store, QueryJob.from_dict(header), known, prefixes, columnar)
+        answer = run_query(store, QueryJob.from_dict(header), known, prefixes)
         send_frame(
             sock,
             {"status": answer.status, "content_type": answer.content_type, "format": answer.format, "form": answer.form},

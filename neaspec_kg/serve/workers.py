@@ -53,7 +53,9 @@ class _Worker:
 
 
 def default_size() -> int:
-    return max(2, os.cpu_count() or 2)
+    """Oxigraph workers per web process: two, so that one long query never holds up the rest
+    (most queries are answered by the columnar engine in the web process itself)."""
+    return 2
 
 
 class WorkerPool:
@@ -115,8 +117,10 @@ class WorkerPool:
         self._respawns.add(task)
         task.add_done_callback(self._respawns.discard)
 
-    async def run(self, job: QueryJob, timeout_s: float) -> Answer:
-        """Run ``job`` on an idle worker; the limit covers waiting for a worker and running."""
+    async def run(self, job: QueryJob, timeout_s: float, limit_s: float | None = None) -> Answer:
+        """Run ``job`` on an idle worker; ``timeout_s`` covers waiting for a worker and running
+        (``limit_s``: the limit to name in the message, when part of it was spent elsewhere)."""
+        limit_s = timeout_s if limit_s is None else limit_s
         deadline = time.monotonic() + timeout_s
         try:
             if self._idle.empty():
@@ -125,7 +129,7 @@ class WorkerPool:
                 worker = self._idle.get_nowait()
         except asyncio.TimeoutError:
             raise PoolBusy(
-                f"all {self.size} query workers stayed busy for {timeout_s:g} s; try again later"
+                f"all {self.size} query workers stayed busy for {limit_s:g} s; try again later"
             ) from None
         try:
             payload = json.dumps(job.to_dict()).encode()
@@ -135,10 +139,7 @@ class WorkerPool:
         except asyncio.TimeoutError:
             self.killed += 1
             self._replace(worker)
-            raise QueryTimeout(
-                f"the query ran longer than the limit of {timeout_s:g} s and was stopped; "
-                "narrow it (LIMIT, more specific patterns) or run it on the data dump"
-            ) from None
+            raise QueryTimeout(TIMEOUT_MESSAGE.format(limit=limit_s)) from None
         except (asyncio.IncompleteReadError, ConnectionError) as exc:
             self._replace(worker)
             raise WorkerFailed(f"the query worker stopped unexpectedly ({exc!r})") from exc
@@ -160,6 +161,45 @@ class WorkerPool:
             worker.kill()
             threading_wait(worker.process)
         self._all.clear()
+
+
+TIMEOUT_MESSAGE = ("the query ran longer than the limit of {limit:g} s and was stopped; "
+                   "narrow it (LIMIT, more specific patterns) or run it on the data dump")
+
+
+class QueryRunner:
+    """Where a query runs: the columnar engine in this process (on a small thread pool, so
+    that the event loop stays free; it stops itself at the deadline), else an oxigraph worker
+    process (killed at the deadline). See neaspec_kg.vector for which queries are which."""
+
+    def __init__(self, pool: WorkerPool, columnar=None, known_graphs: frozenset[str] = frozenset(), threads: int = 2):
+        import concurrent.futures
+
+        self.pool = pool
+        self.columnar = columnar
+        self.known_graphs = known_graphs
+        self._threads = concurrent.futures.ThreadPoolExecutor(max_workers=threads, thread_name_prefix="columnar")
+
+    async def run(self, job: QueryJob, timeout_s: float) -> Answer:
+        from neaspec_kg.serve.engine import answer_columnar
+        from neaspec_kg.vector import QueryTimedOut
+
+        deadline = time.monotonic() + timeout_s
+        if self.columnar is not None:
+            loop = asyncio.get_running_loop()
+            try:
+                answer = await loop.run_in_executor(self._threads, answer_columnar, job, self.known_graphs,
+                                                    self.columnar, deadline)
+            except QueryTimedOut:
+                self.pool.killed += 1
+                raise QueryTimeout(TIMEOUT_MESSAGE.format(limit=timeout_s)) from None
+            if answer is not None:
+                return answer
+        return await self.pool.run(job, max(0.001, deadline - time.monotonic()), timeout_s)
+
+    async def close(self) -> None:
+        self._threads.shutdown(wait=False, cancel_futures=True)
+        await self.pool.close()
 
 
 async def _read_frame(reader: asyncio.StreamReader) -> tuple[dict, bytes]:

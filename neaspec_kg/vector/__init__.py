@@ -21,6 +21,7 @@ from __future__ import annotations
 
 import logging
 import re
+import threading
 from collections import OrderedDict
 from dataclasses import dataclass
 from pathlib import Path
@@ -32,7 +33,7 @@ from neaspec_kg.vector.evaluate import Evaluation
 from neaspec_kg.vector.expressions import Unsupported
 from neaspec_kg.vector.index import Index, IndexMissing, load_index, vector_dir
 from neaspec_kg.vector.table import Table
-from neaspec_kg.vector.terms import Terms
+from neaspec_kg.vector.terms import QueryTimedOut, Terms
 
 log = logging.getLogger("neaspec_kg.vector")
 MODES = ("auto", "columnar", "oxigraph")
@@ -65,6 +66,8 @@ class VectorEngine:
         self._sightings: OrderedDict = OrderedDict()
         self.answered = 0
         self.declined = 0
+        self._lock = threading.Lock()
+        self._parse_lock = threading.Lock()
 
     @classmethod
     def open(cls, store_dir: Path, mode: str = "auto") -> VectorEngine | None:
@@ -77,27 +80,35 @@ class VectorEngine:
             log.warning("columnar engine off: %s; oxigraph answers every query", exc)
             return None
 
-    def solve(self, query: str, base_iri: str | None = None) -> Solutions | bool | None:
-        """The answer of a SELECT (solutions) or ASK (bool), or None: let oxigraph answer."""
+    def solve(self, query: str, base_iri: str | None = None, deadline: float | None = None) -> Solutions | bool | None:
+        """The answer of a SELECT (solutions) or ASK (bool), or None: let oxigraph answer.
+
+        ``deadline`` (``time.monotonic()``) stops the evaluation with :class:`QueryTimedOut`.
+        Safe to call from several threads.
+        """
         key = (query, base_iri)
-        plan = self._plans.get(key)
-        if plan is None:
-            if self.mode == "auto" and not self._seen_before(key):
+        with self._lock:
+            plan = self._plans.get(key)
+            if plan is not None:
+                self._plans.move_to_end(key)
+            elif self.mode == "auto" and not self._seen_before(key):
                 return None
-            plan = self._plan(query, base_iri)
-            self._remember(key, plan)
-        else:
-            self._plans.move_to_end(key)
+        if plan is None:
+            with self._parse_lock:  # rdflib's parser (pyparsing) is not thread-safe
+                plan = self._plan(query, base_iri)
+            with self._lock:
+                self._remember(key, plan)
         if isinstance(plan, Declined):
             self.declined += 1
             return None
         algebra, variables = plan
         try:
-            evaluation = Evaluation(self.index)
+            evaluation = Evaluation(self.index, deadline)
             table = evaluation.pattern(algebra.p)
         except Unsupported as exc:
             log.debug("columnar engine declined at run time (%s): %s", exc, query[:200])
-            self._plans[key] = Declined(str(exc))
+            with self._lock:
+                self._plans[key] = Declined(str(exc))
             self.declined += 1
             return None
         self.answered += 1
@@ -150,4 +161,4 @@ def _in_order_of_appearance(query: str, variables: list[str]) -> list[str]:
     return list(dict.fromkeys(ordered + variables))
 
 
-__all__ = ["VectorEngine", "Solutions", "Unsupported", "MODES"]
+__all__ = ["VectorEngine", "Solutions", "Unsupported", "QueryTimedOut", "MODES"]

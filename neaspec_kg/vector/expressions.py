@@ -53,11 +53,16 @@ def evaluate_column(expr, scalar: Scalar, table, terms: Terms, errors_as: int = 
     cols = [table.column(v) for v in names]
     if len(cols) == 1:
         distinct, inverse = np.unique(cols[0], return_inverse=True)
-        values = np.array([_safe(scalar, {names[0]: v}, errors_as, terms) for v in distinct.tolist()], dtype=np.int64)
-        return values[inverse]
-    stacked = np.stack(cols, axis=1)
-    distinct, inverse = np.unique(stacked, axis=0, return_inverse=True)
-    values = np.array([_safe(scalar, dict(zip(names, row)), errors_as, terms) for row in distinct.tolist()], dtype=np.int64)
+        name = names[0]
+        bindings = ({name: v} for v in distinct.tolist())
+    else:
+        distinct, inverse = np.unique(np.stack(cols, axis=1), axis=0, return_inverse=True)
+        bindings = (dict(zip(names, row)) for row in distinct.tolist())
+    values = np.empty(len(distinct), dtype=np.int64)
+    for i, binding in enumerate(bindings):
+        if i % 2048 == 0:
+            terms.check_deadline()
+        values[i] = _safe(scalar, binding, errors_as, terms)
     return values[inverse.reshape(-1)]
 
 
@@ -414,11 +419,9 @@ def _str_split(after: bool):
             datatype = terms.term(left(b))[2]
             at = a.find(c)
             if at < 0:
-                return terms.literal("")
+                return terms.literal("")  # no match: the empty simple literal
             text = a[at + len(c):] if after else a[:at]
-            if lang_a:
-                return terms.literal(text, None, lang_a) if (text or c) else terms.literal("")
-            return terms.literal(text, datatype)
+            return terms.literal(text, datatype, lang_a)  # a match keeps the first argument's tag or type
         return split
     return handler
 

@@ -99,6 +99,7 @@ class Index:
         lo, hi = 0, cols.shape[1]
         for depth, value in enumerate(prefix):
             sub = cols[depth][lo:hi]
+            value = cols.dtype.type(value)  # same dtype, or numpy copies the whole column to compare
             lo, hi = lo + int(np.searchsorted(sub, value, "left")), lo + int(np.searchsorted(sub, value, "right"))
             if lo == hi:
                 break

@@ -67,7 +67,7 @@ def select_json(solutions: Solutions, max_rows: int) -> bytes:
                 fragment = fragments[i] = _json_fragment(terms.term(i))
             parts.append(names[c] + fragment)
         rows.append("{" + ",".join(parts) + "}")
-    head = '{"head":{"vars":' + json.dumps(variables, ensure_ascii=False) + '},"results":{"bindings":['
+    head = '{"head":{"vars":' + json.dumps(variables, ensure_ascii=False, separators=(",", ":")) + '},"results":{"bindings":['
     return (head + ",".join(rows) + "]}}").encode()
 
 

@@ -52,10 +52,14 @@ class Table:
 
 def ranges(keys_sorted: np.ndarray, probes: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
     """For each probe, the rows of ``keys_sorted`` equal to it: (probe row, matching row) pairs."""
+    if probes.dtype != keys_sorted.dtype:  # else numpy converts the (large) sorted side to compare
+        probes = probes.astype(keys_sorted.dtype)
     lo = np.searchsorted(keys_sorted, probes, "left")
     hi = np.searchsorted(keys_sorted, probes, "right")
     counts = hi - lo
     total = int(counts.sum())
+    if total > MAX_JOIN_ROWS:
+        raise Unsupported(f"a join of {total} rows (oxigraph streams such queries)")
     left = np.repeat(np.arange(len(probes), dtype=np.int64), counts)
     if total == 0:
         return left, np.zeros(0, dtype=np.int64)
@@ -64,6 +68,7 @@ def ranges(keys_sorted: np.ndarray, probes: np.ndarray) -> tuple[np.ndarray, np.
     return left, right
 
 
+MAX_JOIN_ROWS = 20_000_000  # see evaluate.MAX_ROWS
 CROSS_PRODUCT_LIMIT = 5_000_000  # rows; a larger join with no always-bound shared variable is left to oxigraph
 
 

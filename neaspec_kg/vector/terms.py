@@ -8,6 +8,7 @@ values get ids above the dictionary, valid for this query only.
 from __future__ import annotations
 
 import math
+import time
 from datetime import datetime
 from decimal import Decimal, InvalidOperation
 
@@ -31,6 +32,11 @@ class ExprError(Exception):
     """A SPARQL expression error: the FILTER is false, the BIND leaves the variable unbound."""
 
 
+class QueryTimedOut(Exception):
+    """The query passed its deadline; evaluation stops at the next check (between operators,
+    and every few thousand values inside one)."""
+
+
 TRUE = (LITERAL, "true", XSD_BOOLEAN, None)
 FALSE = (LITERAL, "false", XSD_BOOLEAN, None)
 
@@ -40,11 +46,16 @@ class Terms:
     tuples that expressions compute; a tuple gets an id only when a row keeps it (``intern_value``).
     """
 
-    def __init__(self, index: Index):
+    def __init__(self, index: Index, deadline: float | None = None):
         self.index = index
         self.base = index.terms
+        self.deadline = deadline
         self._extra: list[tuple[int, str, str | None, str | None]] = []
         self._extra_ids: dict[tuple, int] = {}
+
+    def check_deadline(self) -> None:
+        if self.deadline is not None and time.monotonic() > self.deadline:
+            raise QueryTimedOut("the query ran past its time limit")
 
     # -- reading a term ------------------------------------------------------------------
     def term(self, v) -> tuple[int, str, str | None, str | None]:
@@ -94,20 +105,21 @@ class Terms:
         return TRUE if value else FALSE
 
     def number(self, value, datatype: str) -> tuple:
+        """A computed number, written as oxigraph writes it (so that both engines agree):
+        integers plainly, decimals without a trailing ".0", doubles in the shortest form."""
         if datatype in _INTEGER_TYPES:
             return self.literal(str(int(value)), XSD_INTEGER)
         if datatype == XSD_DECIMAL:
             text = format(Decimal(value).normalize(), "f")
-            return self.literal(text if "." in text else text + ".0", XSD_DECIMAL)
+            return self.literal("0" if text in ("-0", "") else text, XSD_DECIMAL)
         value = float(value)
         if math.isnan(value):
             text = "NaN"
         elif math.isinf(value):
             text = "INF" if value > 0 else "-INF"
         else:
-            text = repr(value).replace("e", "E")
-            if "E" not in text:
-                text = f"{value:E}"
+            text = repr(value)
+            text = text[:-2] if text.endswith(".0") else text
         return self.literal(text, datatype)
 
     def from_rdflib(self, term, create: bool) -> int | None:
