@@ -14,10 +14,10 @@ import shutil
 import sys
 import time
 from collections import Counter
+from collections.abc import Callable
 from dataclasses import dataclass, field
-from datetime import datetime, timezone
+from datetime import UTC, datetime
 from pathlib import Path
-from typing import Callable
 
 import pyoxigraph
 from rdflib import BNode, Dataset, Graph, URIRef
@@ -261,7 +261,7 @@ def _write_build(settings: Settings, dataset: Dataset, extractions: list[Extract
         seconds = time.perf_counter() - started
         summary = {
             "release": release,
-            "built_at": datetime.now(timezone.utc).isoformat(timespec="seconds"),
+            "built_at": datetime.now(UTC).isoformat(timespec="seconds"),
             "sources_digest": digest,
             "base_iri": BASE,
             "version": __version__,

@@ -3,8 +3,6 @@ defined in neaspec_kg.iris and re-exported here)."""
 
 from __future__ import annotations
 
-from neaspec_kg.namespaces import GRAPH
-
 # The release IRI patterns (dataset, catalogue, SPARQL service, release, distribution,
 # linkset, contact point, publisher) live with all others in neaspec_kg.iris.
 from neaspec_kg.iris import (  # re-exported for the publish package
@@ -18,9 +16,21 @@ from neaspec_kg.iris import (  # re-exported for the publish package
     release_file,
     sparql_endpoint,
 )
+from neaspec_kg.namespaces import GRAPH
 
-__all__ = ["catalogue", "contact_point", "dataset", "distribution", "linkset", "publisher", "release",
-           "release_file", "sparql_endpoint", "graph_key", "graph_dump"]
+__all__ = [
+    "catalogue",
+    "contact_point",
+    "dataset",
+    "distribution",
+    "graph_dump",
+    "graph_key",
+    "linkset",
+    "publisher",
+    "release",
+    "release_file",
+    "sparql_endpoint",
+]
 
 
 def graph_key(graph_iri: str) -> str:

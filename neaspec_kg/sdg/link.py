@@ -71,7 +71,7 @@ def link_iri(subject: URIRef, target: URIRef) -> URIRef:
 def subject_path(iri: URIRef) -> str:
     """``https://w3id.org/neaspec/id/project/x`` -> ``project/x`` (how curated files name subjects)."""
     text = str(iri)
-    return text[len(str(ID)):] if text.startswith(str(ID)) else text
+    return text.removeprefix(str(ID))
 
 
 # --- records ----------------------------------------------------------------------------
@@ -420,6 +420,18 @@ def _decimal(score: float) -> Decimal:
 
 
 __all__ = [
-    "LEXICAL_THRESHOLD", "LEXICAL_MIN_SHARED", "METHODS", "KINDS", "SdgLink", "Linking", "LinkSubject",
-    "link_sdgs", "plan_links", "links_to_graph", "link_iri", "method_iri", "subject_path", "canonical_sdg_iri",
+    "KINDS",
+    "LEXICAL_MIN_SHARED",
+    "LEXICAL_THRESHOLD",
+    "METHODS",
+    "LinkSubject",
+    "Linking",
+    "SdgLink",
+    "canonical_sdg_iri",
+    "link_iri",
+    "link_sdgs",
+    "links_to_graph",
+    "method_iri",
+    "plan_links",
+    "subject_path",
 ]

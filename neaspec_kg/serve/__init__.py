@@ -11,7 +11,6 @@ from pathlib import Path
 
 from neaspec_kg.settings import Settings
 
-
 STORE_ENV = "NEASPEC_KG_SERVE_STORE"  # how `serve --store` reaches the web processes
 
 

@@ -22,16 +22,17 @@ from fastapi.staticfiles import StaticFiles
 from pyoxigraph import NamedNode, Store
 
 from neaspec_kg.namespaces import PREFIXES
-from neaspec_kg.serve import conneg, guard, protocol
+from neaspec_kg.serve import conneg, protocol
 from neaspec_kg.serve.answers import AnswerCache
 from neaspec_kg.serve.dataset import RDFLIB_FORMATS, DatasetDescription
-from neaspec_kg.serve.engine import Answer, QueryJob, known_graphs_of, run_query, serialize_graph
+from neaspec_kg.serve.engine import known_graphs_of, serialize_graph
 from neaspec_kg.serve.examples import Example, load_examples
 from neaspec_kg.serve.linked_data import LinkedData, as_triples
 from neaspec_kg.serve.release import Release
 from neaspec_kg.serve.service_description import SD_PREFIXES, service_description
+from neaspec_kg.serve.sparql import FastSparql, SparqlEndpoint, endpoint_url
 from neaspec_kg.serve.vocabulary import Vocabulary, load_vocabulary
-from neaspec_kg.serve.workers import PoolBusy, QueryRunner, QueryTimeout, WorkerFailed, WorkerPool, default_size
+from neaspec_kg.serve.workers import QueryRunner, WorkerPool, default_size
 from neaspec_kg.settings import Settings
 from neaspec_kg.vector import VectorEngine
 
@@ -97,6 +98,12 @@ def create_app(settings: Settings, release: Release) -> FastAPI:
         dataset=DatasetDescription(store, release, settings),
     )
 
+    endpoint = SparqlEndpoint(
+        release=release.release, store=store, known_graphs=known, prefixes=prefixes, runner=runner,
+        cache=state.cache, max_rows=settings.max_result_rows, timeout_s=settings.query_timeout_s,
+        service_allow=tuple(settings.service_allow),
+    )
+
     @contextlib.asynccontextmanager
     async def lifespan(app: FastAPI):
         await pool.start()
@@ -150,58 +157,9 @@ def create_app(settings: Settings, release: Release) -> FastAPI:
         return await _answer(request, req)
 
     async def _answer(request: Request, req: protocol.QueryRequest) -> Response:
-        form = guard.query_form(req.query)
-        if form == "UPDATE":
-            return text(403, guard.UPDATE_REFUSED)
-        offered = {"SELECT": conneg.RESULT_FORMATS, "ASK": conneg.BOOLEAN_FORMATS}.get(form or "", conneg.GRAPH_FORMATS)
-        fmt = None
-        if form is not None:
-            try:
-                fmt = conneg.choose(request.headers.get("accept"), req.format_param, offered)
-            except conneg.NotAcceptable as exc:
-                return text(406, str(exc))
-        for iri in (req.default_graphs or []) + (req.named_graphs or []):
-            if iri not in state.known_graphs:
-                return text(400, f"<{iri}> is not a graph of this dataset; nothing is fetched. "
-                                 "The graphs are listed in the service description (GET /sparql)")
-        cacheable = fmt is not None and guard.is_deterministic(req.query)
-        etag = f'"{release.release}-{fmt.key}"' if cacheable else None
-        if etag and (resp := not_modified(request, etag)):
-            return resp
-        key = (release.release, req.query, tuple(req.default_graphs or ()), req.named_graphs is None,
-               tuple(req.named_graphs or ()), fmt.key if fmt else None)
-        answer = state.cache.get(key) if cacheable else None
-        if answer is None:
-            job = QueryJob(
-                query=req.query, format=fmt.key if fmt else None, accept=request.headers.get("accept"),
-                format_param=req.format_param, default_graphs=req.default_graphs, named_graphs=req.named_graphs,
-                base_iri=str(request.url_for("sparql")), max_rows=settings.max_result_rows,
-                service_allow=tuple(settings.service_allow),
-            )
-            try:
-                if req.default_graphs is None and req.named_graphs is None and guard.is_bounded_describe(req.query):
-                    # DESCRIBE of constant IRIs costs what those resources hold (like a resource
-                    # page), so it runs here: no worker round trip.
-                    answer = run_query(state.store, job, state.known_graphs, state.prefixes)
-                else:
-                    answer = await state.runner.run(job, settings.query_timeout_s)
-            except QueryTimeout as exc:
-                return text(504, str(exc))
-            except PoolBusy as exc:
-                return text(503, str(exc), {"Retry-After": "1"})
-            except WorkerFailed as exc:
-                return text(500, str(exc))
-            if cacheable:
-                state.cache.put(key, answer)
-        return _response(answer, etag)
-
-    def _response(answer: Answer, etag: str | None) -> Response:
-        headers = {"Vary": "Accept"}
-        if answer.status == 200:
-            headers["Cache-Control"] = "public, no-cache"
-            if etag:
-                headers["ETag"] = etag
-        return Response(answer.body, answer.status, headers=headers, media_type=answer.content_type)
+        reply = await endpoint.answer(req, request.headers.get("accept"), request.headers.get("if-none-match"),
+                                      endpoint_url(request.scope))
+        return Response(reply.body, reply.status, headers=reply.headers, media_type=reply.media_type)
 
     def _service_description(request: Request, format_param: str | None) -> Response:
         accept = request.headers.get("accept")
@@ -358,7 +316,7 @@ def create_app(settings: Settings, release: Release) -> FastAPI:
         expose_headers=["ETag", "Content-Length"], max_age=86400,
     )
     templates.globals["quote"] = lambda s: quote(s, safe="")
-    return app
+    return FastSparql(app, endpoint, settings.max_request_bytes)
 
 
 class _GZipWhenAsked(GZipMiddleware):

@@ -43,7 +43,7 @@ POLICY = (
 def service_description(
     endpoint: str, release: Release, graphs: dict[str, int], timeout_s: float, max_rows: int, federation: bool
 ) -> list[Triple]:
-    sd = lambda local: NamedNode(SD + local)  # noqa: E731
+    sd = lambda local: NamedNode(SD + local)
     service = NamedNode(endpoint)
     dataset, default_graph = BlankNode(), BlankNode()
     triples = [

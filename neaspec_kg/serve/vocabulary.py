@@ -76,7 +76,7 @@ def load_vocabulary(iri: str, folder: Path, fallback: list[Quad] | None = None) 
         store.extend(Quad(q.subject, q.predicate, q.object) for q in fallback)
     if len(store) == 0:
         return None
-    label = lambda node: _label(store, node)  # noqa: E731
+    label = lambda node: _label(store, node)
     subject = NamedNode(iri)
     sections = []
     seen: set[str] = set()

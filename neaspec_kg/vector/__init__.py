@@ -161,4 +161,4 @@ def _in_order_of_appearance(query: str, variables: list[str]) -> list[str]:
     return list(dict.fromkeys(ordered + variables))
 
 
-__all__ = ["VectorEngine", "Solutions", "Unsupported", "QueryTimedOut", "MODES"]
+__all__ = ["MODES", "QueryTimedOut", "Solutions", "Unsupported", "VectorEngine"]

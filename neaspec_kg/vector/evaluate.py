@@ -21,7 +21,15 @@ from rdflib.plugins.sparql.parserutils import CompValue
 from neaspec_kg.vector.expressions import ExprError, Unsupported, compile_expr, evaluate_column
 from neaspec_kg.vector.index import PERMUTATIONS, Index
 from neaspec_kg.vector.table import (
-    Table, distinct_rows, group_ids, join, left_join, minus, ranges, semi_join, union,
+    Table,
+    distinct_rows,
+    group_ids,
+    join,
+    left_join,
+    minus,
+    ranges,
+    semi_join,
+    union,
 )
 from neaspec_kg.vector.terms import XSD_DECIMAL, XSD_INTEGER, Terms
 
@@ -118,7 +126,7 @@ class Evaluation:
         if expr is not None and not (isinstance(expr, CompValue) and expr.name == "TrueFilter"):
             if _has_exists(expr):
                 raise Unsupported("EXISTS in OPTIONAL")
-            keep = lambda joined: self._truth(expr, joined)  # noqa: E731
+            keep = lambda joined: self._truth(expr, joined)
         return left_join(left, right, keep)
 
     def _Union(self, node) -> Table:

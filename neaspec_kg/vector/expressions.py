@@ -500,4 +500,4 @@ _HANDLERS: dict[str, Callable[[CompValue, Terms], Scalar]] = {
 }
 # isURI is isIRI (rdflib names both)
 _HANDLERS["Builtin_isURI"] = _HANDLERS["Builtin_isIRI"]
-__all__ = ["Unsupported", "compile_expr", "evaluate_column", "variables_of", "NUMERIC_DATATYPES", "RDF_LANG_STRING"]
+__all__ = ["NUMERIC_DATATYPES", "RDF_LANG_STRING", "Unsupported", "compile_expr", "evaluate_column", "variables_of"]

@@ -16,7 +16,16 @@ import numpy as np
 from rdflib import BNode, Literal, URIRef
 
 from neaspec_kg.vector.index import (
-    BNODE, IRI, LITERAL, NUMERIC_DATATYPES, RDF_LANG_STRING, XSD, XSD_STRING, Index, numeric_value, order_key,
+    BNODE,
+    IRI,
+    LITERAL,
+    NUMERIC_DATATYPES,
+    RDF_LANG_STRING,
+    XSD,
+    XSD_STRING,
+    Index,
+    numeric_value,
+    order_key,
 )
 
 XSD_BOOLEAN = XSD + "boolean"
@@ -119,7 +128,7 @@ class Terms:
             text = "INF" if value > 0 else "-INF"
         else:
             text = repr(value)
-            text = text[:-2] if text.endswith(".0") else text
+            text = text.removesuffix(".0")
         return self.literal(text, datatype)
 
     def from_rdflib(self, term, create: bool) -> int | None:
@@ -194,7 +203,7 @@ class Terms:
 
     def comparable(self, v):
         """(family, value) for ordering comparisons; ExprError when the term has none."""
-        kind, lexical, datatype, language = self.term(v)
+        kind, lexical, datatype, _ = self.term(v)
         if kind != LITERAL:
             raise ExprError("IRIs and blank nodes are not ordered by < and >")
         if datatype in NUMERIC_DATATYPES:
