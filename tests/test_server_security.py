@@ -167,3 +167,25 @@ def test_bounded_describe_is_recognised_only_without_where_or_dataset():
                       "DESCRIBE <a> FROM <file:///etc/passwd>", "SELECT * { ?s ?p ?o }",
                       "DESCRIBE <a> SERVICE <http://127.0.0.1/> { }"):
         assert not is_bounded_describe(unbounded), unbounded
+
+
+COLUMNAR_SLOW = ("SELECT (COUNT(*) AS ?n) WHERE { ?a ?b ?c . ?d ?e ?f . ?g ?h ?i "
+                 "FILTER(STRLEN(CONCAT(STR(?a), STR(?c), STR(?f), STR(?i))) > 0) }")  # ~1 s on the fixture
+
+
+def test_columnar_engine_stops_at_the_time_limit(tmp_path):
+    """A query the columnar engine runs in the web process is stopped at its deadline (504);
+    the web process keeps answering others meanwhile."""
+    env = prepare_site(tmp_path, [FIXTURES / "server_dataset.trig"])
+    env.update({"NEASPEC_KG_QUERY_TIMEOUT": "0.3", "NEASPEC_KG_ENGINE": "columnar", "NEASPEC_KG_WEB_WORKERS": "1"})
+    fast_query = "SELECT ?l { <https://w3id.org/neaspec/id/state/jp> <http://www.w3.org/2000/01/rdf-schema#label> ?l }"
+    with ServerProcess(env=env) as srv, httpx.Client(base_url=srv.url, timeout=20) as client, ThreadPoolExecutor(2) as pool:
+        started = time.monotonic()
+        slow = pool.submit(client.get, "/sparql", params={"query": COLUMNAR_SLOW})
+        time.sleep(0.1)
+        fast = client.get("/sparql", params={"query": fast_query})
+        assert fast.status_code == 200 and "Japan" in fast.text
+        r = slow.result(timeout=30)
+        assert r.status_code == 504 and "0.3 s" in r.text and "stopped" in r.text
+        assert time.monotonic() - started < 5
+        assert client.get("/health").json()["killed_queries"] == 1

@@ -7,12 +7,15 @@ and a test, a notebook or the benchmark's "in-process ceiling" can call it direc
 from __future__ import annotations
 
 from dataclasses import dataclass, field
+from typing import TYPE_CHECKING
 
 from pyoxigraph import NamedNode, QueryBoolean, QuerySolutions, QueryTriples, RdfFormat, Store, serialize
 
 from neaspec_kg.serve import conneg, guard, results
-from neaspec_kg.vector import QueryTimedOut, VectorEngine
-from neaspec_kg.vector import results as columnar_results
+from neaspec_kg.vector import QueryTimedOut  # light: the engine itself loads only where it runs
+
+if TYPE_CHECKING:
+    from neaspec_kg.vector import VectorEngine
 
 
 @dataclass(frozen=True)
@@ -155,8 +158,10 @@ def _columnar(job: QueryJob, found: guard.Inspection, columnar: VectorEngine | N
         return Answer(200, results.BOOLEAN_WRITERS[fmt.key](solved), _content_type(fmt), fmt.key, "ASK")
     if solved is None:
         return None
+    from neaspec_kg.vector.results import write_select
+
     fmt = _pick(job, conneg.RESULT_FORMATS)
-    body = columnar_results.write_select(fmt.key, solved, job.max_rows)
+    body = write_select(fmt.key, solved, job.max_rows)
     return Answer(200, body, _content_type(fmt), fmt.key, "SELECT")
 
 

@@ -19,146 +19,23 @@ one-off query goes straight to oxigraph); ``columnar`` tries this engine on ever
 
 from __future__ import annotations
 
-import logging
-import re
-import threading
-from collections import OrderedDict
-from dataclasses import dataclass
-from pathlib import Path
+from typing import TYPE_CHECKING
 
-import rdflib
-from rdflib.plugins.sparql import prepareQuery
+from neaspec_kg.vector.errors import ExprError, QueryTimedOut, Unsupported
 
-from neaspec_kg.vector.evaluate import Evaluation
-from neaspec_kg.vector.expressions import Unsupported
-from neaspec_kg.vector.index import Index, IndexMissing, load_index, vector_dir
-from neaspec_kg.vector.table import Table
-from neaspec_kg.vector.terms import QueryTimedOut, Terms
+if TYPE_CHECKING:
+    from neaspec_kg.vector.engine import MODES, Solutions, VectorEngine
 
-log = logging.getLogger("neaspec_kg.vector")
-MODES = ("auto", "columnar", "oxigraph")
-_SELECT_STAR = re.compile(r"\bSELECT\s+(?:DISTINCT\s+|REDUCED\s+)?\*", re.IGNORECASE)
-_VARIABLE = re.compile(r"[?$]([A-Za-z0-9_\u00B7\u00C0-\uFFFF]+)")
+_LAZY = {"VectorEngine", "Solutions", "MODES"}
 
 
-@dataclass(frozen=True)
-class Declined:
-    """Why this engine leaves a query to oxigraph (kept in the plan cache)."""
+def __getattr__(name: str):
+    # numpy and rdflib load only where the engine runs (web processes), not in oxigraph workers
+    if name in _LAZY:
+        from neaspec_kg.vector import engine
 
-    reason: str
-
-
-@dataclass
-class Solutions:
-    variables: list[str]
-    table: Table
-    terms: Terms
+        return getattr(engine, name)
+    raise AttributeError(f"module 'neaspec_kg.vector' has no attribute {name!r}")
 
 
-class VectorEngine:
-    def __init__(self, index: Index, mode: str = "auto", plan_cache: int = 1024):
-        if mode not in MODES:
-            raise ValueError(f"engine mode {mode!r}: one of {', '.join(MODES)}")
-        self.index = index
-        self.mode = mode
-        self.plan_cache = plan_cache
-        self._plans: OrderedDict = OrderedDict()
-        self._sightings: OrderedDict = OrderedDict()
-        self.answered = 0
-        self.declined = 0
-        self._lock = threading.Lock()
-        self._parse_lock = threading.Lock()
-
-    @classmethod
-    def open(cls, store_dir: Path, mode: str = "auto") -> VectorEngine | None:
-        """The engine for an oxigraph store folder, or None (and a log line) without an index."""
-        if mode == "oxigraph":
-            return None
-        try:
-            return cls(load_index(vector_dir(store_dir)), mode)
-        except IndexMissing as exc:
-            log.warning("columnar engine off: %s; oxigraph answers every query", exc)
-            return None
-
-    def solve(self, query: str, base_iri: str | None = None, deadline: float | None = None) -> Solutions | bool | None:
-        """The answer of a SELECT (solutions) or ASK (bool), or None: let oxigraph answer.
-
-        ``deadline`` (``time.monotonic()``) stops the evaluation with :class:`QueryTimedOut`.
-        Safe to call from several threads.
-        """
-        key = (query, base_iri)
-        with self._lock:
-            plan = self._plans.get(key)
-            if plan is not None:
-                self._plans.move_to_end(key)
-            elif self.mode == "auto" and not self._seen_before(key):
-                return None
-        if plan is None:
-            with self._parse_lock:  # rdflib's parser (pyparsing) is not thread-safe
-                plan = self._plan(query, base_iri)
-            with self._lock:
-                self._remember(key, plan)
-        if isinstance(plan, Declined):
-            self.declined += 1
-            return None
-        algebra, variables = plan
-        try:
-            evaluation = Evaluation(self.index, deadline)
-            table = evaluation.pattern(algebra.p)
-        except Unsupported as exc:
-            log.debug("columnar engine declined at run time (%s): %s", exc, query[:200])
-            with self._lock:
-                self._plans[key] = Declined(str(exc))
-            self.declined += 1
-            return None
-        self.answered += 1
-        if algebra.name == "AskQuery":
-            return table.n > 0
-        return Solutions(variables, table, evaluation.terms)
-
-    def declined_reason(self, query: str, base_iri: str | None = None) -> str | None:
-        plan = self._plans.get((query, base_iri))
-        return plan.reason if isinstance(plan, Declined) else None
-
-    def _seen_before(self, key) -> bool:
-        if key in self._sightings:
-            return True
-        self._sightings[key] = True
-        if len(self._sightings) > 4 * self.plan_cache:
-            self._sightings.popitem(last=False)
-        return False
-
-    def _remember(self, key, plan) -> None:
-        self._plans[key] = plan
-        if len(self._plans) > self.plan_cache:
-            self._plans.popitem(last=False)
-
-    def _plan(self, query: str, base_iri: str | None):
-        try:
-            saved, rdflib.NORMALIZE_LITERALS = rdflib.NORMALIZE_LITERALS, False  # keep "01"^^xsd:int as written
-            try:
-                prepared = prepareQuery(query, base=base_iri)
-            finally:
-                rdflib.NORMALIZE_LITERALS = saved
-        except Exception as exc:  # rdflib's parser raises many types; oxigraph will give the message
-            log.debug("columnar engine cannot parse (%s): %s", exc, query[:200])
-            return Declined(f"rdflib cannot parse it: {exc}")
-        algebra = prepared.algebra
-        if algebra.name not in ("SelectQuery", "AskQuery"):
-            return Declined(f"{algebra.name} (this engine answers SELECT and ASK)")
-        if algebra.get("datasetClause"):
-            return Declined("FROM / FROM NAMED")
-        variables = [str(v) for v in algebra.get("PV") or []]
-        if algebra.name == "SelectQuery" and _SELECT_STAR.search(query):
-            variables = _in_order_of_appearance(query, variables)
-        return algebra, variables
-
-
-def _in_order_of_appearance(query: str, variables: list[str]) -> list[str]:
-    """SELECT * lists the variables in the order they first occur in the query (as oxigraph)."""
-    wanted = set(variables)
-    ordered = [m.group(1) for m in _VARIABLE.finditer(query) if m.group(1) in wanted]
-    return list(dict.fromkeys(ordered + variables))
-
-
-__all__ = ["MODES", "QueryTimedOut", "Solutions", "Unsupported", "VectorEngine"]
+__all__ = ["VectorEngine", "Solutions", "Unsupported", "QueryTimedOut", "ExprError", "MODES"]

@@ -18,7 +18,8 @@ from rdflib import BNode, Literal, URIRef, Variable
 from rdflib.paths import AlternativePath, InvPath, MulPath, Path, SequencePath
 from rdflib.plugins.sparql.parserutils import CompValue
 
-from neaspec_kg.vector.expressions import ExprError, Unsupported, compile_expr, evaluate_column
+from neaspec_kg.vector.errors import ExprError, Unsupported
+from neaspec_kg.vector.expressions import compile_expr, evaluate_column
 from neaspec_kg.vector.index import PERMUTATIONS, Index
 from neaspec_kg.vector.table import (
     Table,

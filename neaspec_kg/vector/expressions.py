@@ -19,11 +19,8 @@ from rdflib import BNode, Literal, URIRef, Variable
 from rdflib.plugins.sparql.parserutils import CompValue
 
 from neaspec_kg.vector.index import BNODE, IRI, LITERAL, NUMERIC_DATATYPES, RDF_LANG_STRING, XSD, XSD_STRING
-from neaspec_kg.vector.terms import XSD_DECIMAL, XSD_DOUBLE, XSD_FLOAT, XSD_INTEGER, ExprError, Terms
-
-
-class Unsupported(Exception):
-    """This engine does not evaluate that part of SPARQL; oxigraph answers the query."""
+from neaspec_kg.vector.errors import ExprError, Unsupported
+from neaspec_kg.vector.terms import XSD_DECIMAL, XSD_DOUBLE, XSD_FLOAT, XSD_INTEGER, Terms
 
 
 Scalar = Callable[[dict], int]  # a binding (variable name -> id, -1 unbound) -> an id, or ExprError

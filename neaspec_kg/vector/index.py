@@ -194,8 +194,8 @@ def ensure_index(store_dir: Path) -> bool:
     return True
 
 
-def load_index(index_dir: Path) -> Index:
-    """Open an index written by :func:`build_index` (arrays memory-mapped, terms read)."""
+def check_index(index_dir: Path) -> dict:
+    """The index's metadata; IndexMissing when there is none this version can read."""
     index_dir = Path(index_dir)
     try:
         meta = json.loads((index_dir / "meta.json").read_text())
@@ -203,6 +203,13 @@ def load_index(index_dir: Path) -> Index:
         raise IndexMissing(f"{index_dir}: no columnar index (run 'neaspec-kg build')") from exc
     if meta.get("format") != FORMAT_VERSION:
         raise IndexMissing(f"{index_dir}: index format {meta.get('format')}, this version reads {FORMAT_VERSION}")
+    return meta
+
+
+def load_index(index_dir: Path) -> Index:
+    """Open an index written by :func:`build_index` (arrays memory-mapped, terms read)."""
+    index_dir = Path(index_dir)
+    meta = check_index(index_dir)
     with open(index_dir / "terms.pkl", "rb") as f:
         terms = pickle.load(f)
     def mapped(name: str) -> np.ndarray:  # a plain ndarray view: numpy's memmap subclass is slow to slice

@@ -12,7 +12,7 @@ from dataclasses import dataclass, field
 
 import numpy as np
 
-from neaspec_kg.vector.expressions import Unsupported
+from neaspec_kg.vector.errors import Unsupported
 
 
 @dataclass

@@ -15,6 +15,7 @@ from decimal import Decimal, InvalidOperation
 import numpy as np
 from rdflib import BNode, Literal, URIRef
 
+from neaspec_kg.vector.errors import ExprError, QueryTimedOut
 from neaspec_kg.vector.index import (
     BNODE,
     IRI,
@@ -37,13 +38,6 @@ XSD_DATETIME = XSD + "dateTime"
 _INTEGER_TYPES = NUMERIC_DATATYPES - {XSD_DECIMAL, XSD_DOUBLE, XSD_FLOAT}
 
 
-class ExprError(Exception):
-    """A SPARQL expression error: the FILTER is false, the BIND leaves the variable unbound."""
-
-
-class QueryTimedOut(Exception):
-    """The query passed its deadline; evaluation stops at the next check (between operators,
-    and every few thousand values inside one)."""
 
 
 TRUE = (LITERAL, "true", XSD_BOOLEAN, None)
