@@ -134,6 +134,8 @@ def test_json_results(engine):
     ('SELECT ?d WHERE { ?d rdfs:label ?l FILTER(REGEX(?l, "\\\\p{Lu}")) }', "REGEX syntax"),
     ("SELECT ?x ?y WHERE { ?x ex:partOf* ?y }", "zero-length path between two free variables"),
     ("SELECT * WHERE { ?s ?p ?o ", "rdflib cannot parse"),
+    ('SELECT ?s WHERE { ?s ex:number "01"^^xsd:integer }', "typed literal constant"),
+    ('SELECT ?s WHERE { VALUES ?n { "1.0"^^xsd:decimal } ?s ex:number ?n }', "typed literal constant"),
 ])
 def test_declines_what_it_does_not_implement(engine, query, reason):
     assert engine.solve(PREFIX + query) is None
