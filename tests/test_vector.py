@@ -150,6 +150,12 @@ def test_auto_mode_parses_from_the_second_sighting(engine):
     assert auto.answered == 1
 
 
+def test_auto_mode_takes_heavy_shapes_at_once(engine):
+    auto = VectorEngine(engine.index, mode="auto")
+    assert auto.solve(PREFIX + "SELECT ?s (COUNT(?d) AS ?n) WHERE { ?d ex:at ?s } GROUP BY ?s") is not None
+    assert auto.solve(PREFIX + "SELECT ?y WHERE { ex:cn ex:partOf+ ?y }") is not None
+
+
 def test_stops_at_its_deadline(engine):
     query = PREFIX + "SELECT ?a ?b ?c WHERE { ?a ?p ?b . ?b ?q ?c . ?c ?r ?a }"
     with pytest.raises(QueryTimedOut):

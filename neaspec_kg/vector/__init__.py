@@ -11,10 +11,11 @@ query, and every CONSTRUCT, DESCRIBE, GRAPH, FROM, SERVICE or protocol-dataset q
 answered by oxigraph, so the endpoint's coverage of SPARQL is oxigraph's. The differential
 tests run the W3C SPARQL 1.1 evaluation tests and our own queries through both engines.
 
-Modes (``NEASPEC_KG_ENGINE``): ``auto`` parses a query with rdflib from its second sighting
-in a worker (rdflib's parser costs 2-8 ms, more than oxigraph needs for a lookup, so a
-one-off query goes straight to oxigraph); ``columnar`` tries this engine on every SELECT/ASK;
-``oxigraph`` never uses it.
+Modes (``NEASPEC_KG_ENGINE``): ``auto`` parses a query with rdflib at once when it has a shape
+oxigraph is slow at (GROUP BY, ORDER BY, DISTINCT, aggregates, REGEX/CONTAINS, OPTIONAL,
+UNION, MINUS, EXISTS, ``+``/``*`` paths), and any other query from its second sighting in a
+process (rdflib's parser costs 2-8 ms, more than oxigraph needs for a one-off lookup);
+``columnar`` tries this engine on every SELECT/ASK; ``oxigraph`` never uses it.
 """
 
 from __future__ import annotations

@@ -20,6 +20,13 @@ from neaspec_kg.vector.terms import Terms
 
 log = logging.getLogger("neaspec_kg.vector")
 MODES = ("auto", "columnar", "oxigraph")
+# Query shapes where oxigraph is slow (whole-answer sorts and groups, text scans, paths, many
+# joins): in mode auto the columnar engine takes these on their first sighting, since parsing
+# (2-8 ms) is small beside what oxigraph would spend; other queries wait for a second sighting.
+_LIKELY_HEAVY = re.compile(
+    r"\b(GROUP|ORDER|DISTINCT|COUNT|SUM|AVG|REGEX|CONTAINS|EXISTS|MINUS|OPTIONAL|UNION)\b|[\w>)][+*]\s",
+    re.IGNORECASE,
+)
 _SELECT_STAR = re.compile(r"\bSELECT\s+(?:DISTINCT\s+|REDUCED\s+)?\*", re.IGNORECASE)
 _VARIABLE = re.compile(r"[?$]([A-Za-z0-9_\u00B7\u00C0-\uFFFF]+)")
 
@@ -87,7 +94,7 @@ class VectorEngine:
             plan = self._plans.get(key)
             if plan is not None:
                 self._plans.move_to_end(key)
-            elif self.mode == "auto" and not self._seen_before(key):
+            elif self.mode == "auto" and not self._seen_before(key) and not _LIKELY_HEAVY.search(query):
                 return None
         if plan is None:
             with self._parse_lock:  # rdflib's parser (pyparsing) is not thread-safe

@@ -23,6 +23,7 @@ from neaspec_kg.vector.expressions import compile_expr, evaluate_column
 from neaspec_kg.vector.index import PERMUTATIONS, XSD_STRING, Index
 from neaspec_kg.vector.table import (
     Table,
+    check_size,
     distinct_rows,
     group_ids,
     join,
@@ -191,6 +192,7 @@ class Evaluation:
         while remaining:
             best = min(remaining, key=lambda pat: self._estimate(pat, table))
             remaining.remove(best)
+            self.terms.check_deadline()
             table = self._join_pattern(table, best)
             if table.n == 0:
                 return Table.empty(names)
@@ -269,6 +271,7 @@ class Evaluation:
             seen.setdefault(v, pos)
         if not keep.all():
             left_rows, right_rows = left_rows[keep], right_rows[keep]
+        check_size(len(left_rows), len(set(table.cols) | set(var_at.values())))
         out = table.take(left_rows)
         for pos, v in var_at.items():
             if v not in out.cols:

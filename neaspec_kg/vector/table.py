@@ -69,6 +69,12 @@ def ranges(keys_sorted: np.ndarray, probes: np.ndarray) -> tuple[np.ndarray, np.
 
 
 MAX_JOIN_ROWS = 20_000_000  # see evaluate.MAX_ROWS
+MAX_CELLS = 40_000_000  # rows x variables of one result (320 MB of ids): more goes to oxigraph, which streams
+
+
+def check_size(rows: int, columns: int) -> None:
+    if rows * max(1, columns) > MAX_CELLS:
+        raise Unsupported(f"an intermediate result of {rows} rows x {columns} variables (oxigraph streams such queries)")
 CROSS_PRODUCT_LIMIT = 5_000_000  # rows; a larger join with no always-bound shared variable is left to oxigraph
 
 
@@ -103,6 +109,7 @@ def join_rows(left: Table, right: Table) -> tuple[np.ndarray, np.ndarray]:
 
 def combine(left: Table, right: Table, li: np.ndarray, ri: np.ndarray) -> Table:
     """The merged rows of compatible pairs (a variable unbound on the left takes the right's value)."""
+    check_size(len(li), len(set(left.cols) | set(right.cols)))
     cols = {}
     for k, v in left.cols.items():
         col = v[li]
