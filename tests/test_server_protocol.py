@@ -242,3 +242,43 @@ def test_result_row_cap(tmp_path_factory):
         assert r.status_code == 400 and "more than 5 rows" in r.text
         ok = httpx.get(srv.url + "/sparql", params={"query": "SELECT * { ?s ?p ?o } LIMIT 5"})
         assert ok.status_code == 200 and len(ok.json()["results"]["bindings"]) == 5
+
+
+def test_relative_iris_resolve_against_the_endpoint_and_a_bad_host_is_ignored(http, server):
+    query = "SELECT (<rel> AS ?x) WHERE {}"
+    r = http.get("/sparql", params={"query": query}, headers={"Accept": "text/csv"})
+    assert r.status_code == 200 and r.text.splitlines()[1] == f"{server.url}/rel"
+    for host in ("a b", "evil.example/path"):  # not a host name: the server's own address is used
+        r = http.get("/sparql", params={"query": query}, headers={"Accept": "text/csv", "Host": host})
+        assert r.status_code == 200 and r.text.splitlines()[1].endswith("/rel"), host
+        assert "evil" not in r.text and " " not in r.text.splitlines()[1]
+
+
+def test_get_without_a_query_parameter_is_the_service_description(http):
+    r = http.get("/sparql", params={"notaquery": "1"}, headers={"Accept": "text/turtle"})
+    assert r.status_code == 200 and "sd:Service" in r.text
+
+
+def test_every_columnar_answer_equals_oxigraphs_over_http(http):
+    """The same queries, asked twice (mode auto: the second answer may come from the columnar
+    engine), give the same answer (rows compared as sets: no ORDER BY here)."""
+    queries = [LABELS.replace(" ORDER BY ?s", ""), COUNT_STATEMENTS,
+               "SELECT ?s (COUNT(?o) AS ?n) WHERE { ?s ?p ?o } GROUP BY ?s",
+               "SELECT DISTINCT ?p WHERE { ?s ?p ?o FILTER(isIRI(?o)) }"]
+    for query in queries:
+        answers = [http.get("/sparql", params={"query": query}, headers={"Accept": "text/csv"}).text for _ in range(3)]
+        head = answers[0].splitlines()[0]
+        assert all(a.splitlines()[0] == head for a in answers), query
+        assert len({frozenset(a.splitlines()[1:]) for a in answers}) == 1, query
+
+
+def test_endpoint_url_ignores_a_host_header_that_is_no_host():
+    from neaspec_kg.serve.sparql import endpoint_url
+
+    def scope(host):
+        return {"headers": [(b"host", host.encode())], "server": ("127.0.0.1", 8000), "scheme": "http", "root_path": ""}
+
+    assert endpoint_url(scope("example.org:8080")) == "http://example.org:8080/sparql"
+    assert endpoint_url(scope("[::1]:8000")) == "http://[::1]:8000/sparql"
+    assert endpoint_url(scope("a b")) == "http://127.0.0.1:8000/sparql"
+    assert endpoint_url(scope("evil.example/x?")) == "http://127.0.0.1:8000/sparql"

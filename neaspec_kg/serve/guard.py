@@ -20,8 +20,18 @@ import re
 from dataclasses import dataclass, field
 
 # The checks are pure functions of the query text, and clients repeat queries: each web process
-# remembers its answers for this many recent query texts.
+# remembers its answers for this many recent query texts (not for long texts: memory).
 QUERIES_REMEMBERED = 4096
+REMEMBERED_QUERY_CHARS = 64 * 1024
+
+
+def _remembered(check):
+    cached = functools.lru_cache(maxsize=QUERIES_REMEMBERED)(check)
+
+    @functools.wraps(check)
+    def checked(text: str):
+        return cached(text) if len(text) <= REMEMBERED_QUERY_CHARS else check(text)
+    return checked
 _ESCAPE = re.compile(r"\\u([0-9A-Fa-f]{4})|\\U([0-9A-Fa-f]{8})")
 _SUSPECT = re.compile(r"service|from", re.IGNORECASE)
 # Prologue: whitespace, comments, BASE <iri>, PREFIX pname: <iri>; then the query form keyword.
@@ -74,7 +84,7 @@ def _after_prologue(text: str) -> tuple[str, int]:
     return text, pos
 
 
-@functools.lru_cache(maxsize=QUERIES_REMEMBERED)
+@_remembered
 def query_form(text: str) -> str | None:
     """``'SELECT'``, ``'ASK'``, ``'CONSTRUCT'``, ``'DESCRIBE'``, ``'UPDATE'``, or None when unknown."""
     text, pos = _after_prologue(text)
@@ -91,7 +101,7 @@ _IRI_OR_PNAME = r"""(?:<[^<>"{}|^`\\\x00-\x20]*>|[A-Za-z][\w.-]*:[\w.-]*)"""
 _CONSTANT_DESCRIBE = re.compile(rf"DESCRIBE(?:\s+{_IRI_OR_PNAME})+\s*", re.IGNORECASE)
 
 
-@functools.lru_cache(maxsize=QUERIES_REMEMBERED)
+@_remembered
 def is_bounded_describe(text: str) -> bool:
     """True for ``DESCRIBE <iri> ...`` without a WHERE clause: its cost is bounded by the triples
     about those resources, so it needs no killable worker (see serve.app's fast path)."""
@@ -99,7 +109,7 @@ def is_bounded_describe(text: str) -> bool:
     return _CONSTANT_DESCRIBE.fullmatch(text, pos) is not None
 
 
-@functools.lru_cache(maxsize=QUERIES_REMEMBERED)
+@_remembered
 def is_deterministic(text: str) -> bool:
     """False when the answer may change between runs on the same data (no ETag then)."""
     return _NONDETERMINISTIC.search(unescape_codepoints(text)) is None
@@ -118,7 +128,7 @@ class Inspection:
         return bool(self.from_graphs or self.from_named)
 
 
-@functools.lru_cache(maxsize=QUERIES_REMEMBERED)
+@_remembered
 def inspect(text: str) -> Inspection:
     """Dataset clause and SERVICE endpoints of a query; empty without parsing when impossible."""
     if not _SUSPECT.search(unescape_codepoints(text)):

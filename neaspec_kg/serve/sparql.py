@@ -13,6 +13,7 @@ from __future__ import annotations
 
 import functools
 import gzip
+import re
 from dataclasses import dataclass, field
 
 from neaspec_kg.serve import conneg, guard, protocol
@@ -37,14 +38,18 @@ def text_reply(status: int, message: str, headers: dict[str, str] | None = None)
     return Reply(status, (message.rstrip() + "\n").encode(), headers={"Vary": "Accept", **(headers or {})})
 
 
+_HOST = re.compile(r"[A-Za-z0-9.\-]+(:[0-9]{1,5})?|\[[0-9A-Fa-f:.]+\](:[0-9]{1,5})?")
+
+
 def endpoint_url(scope: dict) -> str:
-    """The absolute URL of the endpoint as the client addressed it (the base IRI of its queries)."""
+    """The absolute URL of the endpoint as the client addressed it (the base IRI of its queries);
+    a Host header that is no host name is ignored (it would make every relative IRI invalid)."""
     host = None
     for name, value in scope["headers"]:
         if name == b"host":
             host = value.decode("latin-1")
             break
-    if host is None:
+    if host is None or not _HOST.fullmatch(host):
         server = scope.get("server") or ("127.0.0.1", 80)
         host = f"{server[0]}:{server[1]}"
     return f"{scope.get('scheme', 'http')}://{host}{scope.get('root_path', '')}/sparql"
@@ -86,7 +91,7 @@ class SparqlEndpoint:
             tags = [t.strip() for t in if_none_match.split(",")]
             if etag in tags or "*" in tags:
                 return Reply(304, b"", headers={"ETag": etag, "Vary": "Accept"})
-        key = (self.release, req.query, tuple(req.default_graphs or ()), req.named_graphs is None,
+        key = (self.release, req.query, base_iri, tuple(req.default_graphs or ()), req.named_graphs is None,
                tuple(req.named_graphs or ()), fmt.key if fmt else None)
         answer = self.cache.get(key) if cacheable else None
         if answer is None:
@@ -137,7 +142,7 @@ class FastSparql:
         if scope["type"] != "http" or scope["path"] not in PATHS or scope["method"] not in ("GET", "POST", "HEAD"):
             return await self.app(scope, receive, send)
         query_string = scope["query_string"]
-        if scope["method"] != "POST" and b"query=" not in query_string:
+        if scope["method"] != "POST" and not _has_query_param(query_string):
             return await self.app(scope, receive, send)  # the service description
         headers = {}
         for name, value in scope["headers"]:
@@ -178,11 +183,24 @@ class FastSparql:
         return b"".join(chunks)
 
 
-@functools.lru_cache(maxsize=1024)
+def _has_query_param(query_string: bytes) -> bool:
+    return any(k == "query" for k, _ in protocol.parse_query_string(query_string.decode("latin-1")))
+
+
 def _parse(method: str, query_string: bytes, content_type: str | None, body: bytes) -> protocol.QueryRequest:
-    """The protocol request (clients repeat requests; URL-decoding a long query costs ~0.05 ms)."""
+    """The protocol request (clients repeat requests; URL-decoding a long query costs ~0.05 ms,
+    so requests up to 64 KB are remembered)."""
+    if len(body) + len(query_string) <= guard.REMEMBERED_QUERY_CHARS:
+        return _parse_remembered(method, query_string, content_type, body)
+    return _parse_request(method, query_string, content_type, body)
+
+
+def _parse_request(method: str, query_string: bytes, content_type: str | None, body: bytes) -> protocol.QueryRequest:
     params = protocol.parse_query_string(query_string.decode("latin-1"))
     return protocol.parse_request(method, params, content_type, body)
+
+
+_parse_remembered = functools.lru_cache(maxsize=1024)(_parse_request)
 
 
 async def _send(send, reply: Reply, head_only: bool, request_headers: dict[bytes, str]) -> None:

@@ -20,6 +20,7 @@ import time
 from dataclasses import dataclass
 from pathlib import Path
 
+from neaspec_kg.serve import guard
 from neaspec_kg.serve.engine import Answer, QueryJob
 from neaspec_kg.serve.worker import FRAME
 
@@ -211,11 +212,14 @@ class QueryRunner:
     def _columnar(self, key: tuple, job: QueryJob, deadline: float) -> Answer | None:
         from neaspec_kg.serve.engine import answer_columnar
 
+        if time.monotonic() > deadline:  # waited for a thread the whole time: busy, not slow
+            raise PoolBusy("the query engine stayed busy for the whole time limit; try again later")
         started = time.perf_counter()
         answer = answer_columnar(job, self.known_graphs, self.columnar, deadline)
-        if len(self._costs) >= self.REMEMBERED:
-            self._costs.clear()
-        self._costs[key] = time.perf_counter() - started
+        if len(job.query) <= guard.REMEMBERED_QUERY_CHARS:  # memory: long texts are not remembered
+            if len(self._costs) >= self.REMEMBERED:
+                self._costs.clear()
+            self._costs[key] = time.perf_counter() - started
         return answer
 
     async def close(self) -> None:

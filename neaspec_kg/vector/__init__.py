@@ -39,4 +39,4 @@ def __getattr__(name: str):
     raise AttributeError(f"module 'neaspec_kg.vector' has no attribute {name!r}")
 
 
-__all__ = ["VectorEngine", "Solutions", "Unsupported", "QueryTimedOut", "ExprError", "MODES"]
+__all__ = ["MODES", "ExprError", "QueryTimedOut", "Solutions", "Unsupported", "VectorEngine"]

@@ -12,8 +12,8 @@ from pathlib import Path
 import rdflib
 from rdflib.plugins.sparql import prepareQuery
 
-from neaspec_kg.vector.evaluate import Evaluation
 from neaspec_kg.vector.errors import QueryTimedOut, Unsupported
+from neaspec_kg.vector.evaluate import Evaluation
 from neaspec_kg.vector.index import Index, IndexMissing, check_index, load_index, vector_dir
 from neaspec_kg.vector.table import Table
 from neaspec_kg.vector.terms import Terms
@@ -27,8 +27,9 @@ _LIKELY_HEAVY = re.compile(
     r"\b(GROUP|ORDER|DISTINCT|COUNT|SUM|AVG|REGEX|CONTAINS|EXISTS|MINUS|OPTIONAL|UNION)\b|[\w>)][+*]\s",
     re.IGNORECASE,
 )
-_SELECT_STAR = re.compile(r"\bSELECT\s+(?:DISTINCT\s+|REDUCED\s+)?\*", re.IGNORECASE)
-_VARIABLE = re.compile(r"[?$]([A-Za-z0-9_\u00B7\u00C0-\uFFFF]+)")
+# FILTER(false), FILTER(0), FILTER(""): rdflib's translation drops such filters (their condition is falsy)
+_CONSTANT_FILTER = re.compile(r"FILTER\s*\(\s*(true|false|[-+]?[0-9.eE]+|\"[^\"]*\"|'[^']*')\s*\)", re.IGNORECASE)
+CACHED_QUERY_CHARS = 64 * 1024  # longer queries are neither remembered nor planned ahead (memory)
 
 
 @dataclass(frozen=True)
@@ -106,17 +107,22 @@ class VectorEngine:
             return None
         algebra, variables = plan
         try:
-            evaluation = Evaluation(self.index, deadline)
+            evaluation = Evaluation(self.index, deadline, star_project=_top_project(algebra) if variables is None else None)
             table = evaluation.pattern(algebra.p)
-        except Unsupported as exc:
-            log.debug("columnar engine declined at run time (%s): %s", exc, query[:200])
+        except QueryTimedOut:
+            raise
+        except Exception as exc:  # Unsupported, or a fault of this engine: oxigraph answers instead
+            if not isinstance(exc, Unsupported):
+                log.exception("columnar engine failed; oxigraph answers: %s", query[:200])
             with self._lock:
-                self._plans[key] = Declined(str(exc))
+                self._plans[key] = Declined(f"{type(exc).__name__}: {exc}")
             self.declined += 1
             return None
         self.answered += 1
         if algebra.name == "AskQuery":
             return table.n > 0
+        if variables is None:
+            variables = evaluation.star_names
         return Solutions(variables, table, evaluation.terms)
 
     def declined_reason(self, query: str, base_iri: str | None = None) -> str | None:
@@ -124,6 +130,8 @@ class VectorEngine:
         return plan.reason if isinstance(plan, Declined) else None
 
     def _seen_before(self, key) -> bool:
+        if len(key[0]) > CACHED_QUERY_CHARS:
+            return False
         if key in self._sightings:
             return True
         self._sightings[key] = True
@@ -132,6 +140,8 @@ class VectorEngine:
         return False
 
     def _remember(self, key, plan) -> None:
+        if len(key[0]) > CACHED_QUERY_CHARS:
+            return
         self._plans[key] = plan
         if len(self._plans) > self.plan_cache:
             self._plans.popitem(last=False)
@@ -147,21 +157,29 @@ class VectorEngine:
             log.debug("columnar engine cannot parse (%s): %s", exc, query[:200])
             return Declined(f"rdflib cannot parse it: {exc}")
         algebra = prepared.algebra
+        if _CONSTANT_FILTER.search(query):
+            return Declined("a FILTER with a constant condition (rdflib's algebra drops a false one)")
         if algebra.name not in ("SelectQuery", "AskQuery"):
             return Declined(f"{algebra.name} (this engine answers SELECT and ASK)")
         if algebra.get("datasetClause"):
             return Declined("FROM / FROM NAMED")
         variables = [str(v) for v in algebra.get("PV") or []]
-        if algebra.name == "SelectQuery" and _SELECT_STAR.search(query):
-            variables = _in_order_of_appearance(query, variables)
+        if algebra.name == "SelectQuery" and _is_select_star(query):
+            variables = None  # the variables bound in the answer, by name (as oxigraph lists them)
         return algebra, variables
 
 
-def _in_order_of_appearance(query: str, variables: list[str]) -> list[str]:
-    """SELECT * lists the variables in the order they first occur in the query (as oxigraph)."""
-    wanted = set(variables)
-    ordered = [m.group(1) for m in _VARIABLE.finditer(query) if m.group(1) in wanted]
-    return list(dict.fromkeys(ordered + variables))
+def _top_project(algebra):
+    node = algebra.p
+    while node.name in ("Slice", "Distinct", "Reduced"):
+        node = node.p
+    return node if node.name == "Project" else None
+
+
+def _is_select_star(query: str) -> bool:
+    from rdflib.plugins.sparql.parser import parseQuery
+
+    return "projection" not in parseQuery(query)[1]
 
 
 __all__ = ["MODES", "QueryTimedOut", "Solutions", "Unsupported", "VectorEngine"]

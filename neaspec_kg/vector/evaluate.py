@@ -20,7 +20,7 @@ from rdflib.plugins.sparql.parserutils import CompValue
 
 from neaspec_kg.vector.errors import ExprError, Unsupported
 from neaspec_kg.vector.expressions import compile_expr, evaluate_column
-from neaspec_kg.vector.index import PERMUTATIONS, XSD_STRING, Index
+from neaspec_kg.vector.index import PERMUTATIONS, XSD_STRING, Index, dense_ranks
 from neaspec_kg.vector.table import (
     Table,
     check_size,
@@ -43,9 +43,13 @@ MAX_ROWS = 20_000_000
 class Evaluation:
     """One execution of one query: the index, and the terms this query computes."""
 
-    def __init__(self, index: Index, deadline: float | None = None):
+    def __init__(self, index: Index, deadline: float | None = None, star_project=None):
         self.index = index
         self.terms = Terms(index, deadline)
+        # SELECT *: the variables in scope of the pattern (rdflib's list also holds those only
+        # mentioned in MINUS or EXISTS), by name, as oxigraph lists them
+        self.star_project = star_project
+        self.star_names: list[str] = []
 
     # -- dispatch --------------------------------------------------------------------------
     def pattern(self, node) -> Table:
@@ -64,6 +68,8 @@ class Evaluation:
     def _Project(self, node) -> Table:
         table = self.pattern(node.p)
         names = [str(v) for v in node.PV]
+        if node is self.star_project:
+            names = self.star_names = sorted(v for v in table.cols if not v.startswith(("_:", "__")))
         cols = {v: table.column(v) for v in names}
         maybe = frozenset(v for v in names if v in table.maybe or v not in table.cols)
         return Table(table.n, cols, maybe)
@@ -175,11 +181,7 @@ class Evaluation:
             rank = np.asarray(self.index.rank)
             return np.where(ids >= 0, rank[np.maximum(ids, 0)], -1)
         distinct, inverse = np.unique(ids, return_inverse=True)
-        keys = [self.terms.order_key(int(i)) for i in distinct.tolist()]
-        order = sorted(range(len(keys)), key=keys.__getitem__)
-        dense = np.empty(len(keys), dtype=np.int64)
-        dense[np.array(order, dtype=np.int64)] = np.arange(len(keys), dtype=np.int64)
-        return dense[inverse]
+        return dense_ranks([self.terms.order_key(int(i)) for i in distinct.tolist()])[inverse]
 
     # -- basic graph patterns ----------------------------------------------------------------
     def _BGP(self, node) -> Table:
@@ -445,6 +447,8 @@ class Evaluation:
         cache: dict[int, int] = {}
         out = np.empty(len(counts), dtype=np.int64)
         for i, c in enumerate(counts.tolist()):
+            if i % 4096 == 0:
+                self.terms.check_deadline()
             found = cache.get(c)
             if found is None:
                 found = cache[c] = self.terms.intern_value(self.terms.literal(str(c), XSD_INTEGER))
@@ -457,6 +461,8 @@ class Evaluation:
         for g, v in zip(gid.tolist(), values.tolist()):
             members[g].append(v)
         for g, ids in enumerate(members):
+            if g % 1024 == 0:
+                self.terms.check_deadline()
             if distinct:
                 ids = list(dict.fromkeys(ids))
             try:
@@ -485,6 +491,8 @@ class Evaluation:
             parts[gi].append(vi)
         out = np.full(count, -1, dtype=np.int64)
         for gi, ids in enumerate(parts):
+            if gi % 1024 == 0:
+                self.terms.check_deadline()
             if distinct:
                 ids = list(dict.fromkeys(ids))
             try:

@@ -18,10 +18,9 @@ import numpy as np
 from rdflib import BNode, Literal, URIRef, Variable
 from rdflib.plugins.sparql.parserutils import CompValue
 
-from neaspec_kg.vector.index import BNODE, IRI, LITERAL, NUMERIC_DATATYPES, RDF_LANG_STRING, XSD, XSD_STRING
 from neaspec_kg.vector.errors import ExprError, Unsupported
+from neaspec_kg.vector.index import BNODE, IRI, LITERAL, NUMERIC_DATATYPES, RDF_LANG_STRING, XSD, XSD_STRING
 from neaspec_kg.vector.terms import XSD_DECIMAL, XSD_DOUBLE, XSD_FLOAT, XSD_INTEGER, Terms
-
 
 Scalar = Callable[[dict], int]  # a binding (variable name -> id, -1 unbound) -> an id, or ExprError
 
@@ -126,10 +125,7 @@ def _relational(expr, terms: Terms) -> Scalar:
     compare = _COMPARE[op]
 
     def relation(b: dict) -> int:
-        fa, va = terms.comparable(left(b))
-        fb, vb = terms.comparable(right(b))
-        if fa != fb:
-            raise ExprError("values of different kinds are not ordered")
+        _, va, vb = terms.compare(left(b), right(b))
         return terms.boolean(compare(va, vb))
     return relation
 
@@ -193,6 +189,9 @@ def _arithmetic(expr, terms: Terms) -> Scalar:
             kind = _result_type(kind, other_kind)
             if op == "/" and kind == XSD_INTEGER:
                 kind = XSD_DECIMAL
+            if kind == XSD_FLOAT or (op == "/" and kind == XSD_DECIMAL):
+                # oxigraph computes floats in single precision and decimals to 18 digits
+                raise Unsupported("float arithmetic or decimal division")
             value, other = _coerce(value, kind), _coerce(other, kind)
             if op == "+":
                 value = value + other
@@ -204,6 +203,8 @@ def _arithmetic(expr, terms: Terms) -> Scalar:
                 if other == 0 and kind in (XSD_INTEGER, XSD_DECIMAL):
                     raise ExprError("division by zero")
                 value = value / other if other != 0 else (float("nan") if value == 0 else float("inf") * (1 if value > 0 else -1))
+        if kind == XSD_INTEGER and not -(1 << 63) <= value < (1 << 63):
+            raise Unsupported("an integer beyond 64 bits (oxigraph: an error)")
         return terms.number(value, kind)
     return arithmetic
 
@@ -298,9 +299,9 @@ def _regex(expr, terms: Terms) -> Scalar:
             bits |= _REGEX_FLAGS[flag]
         else:
             raise Unsupported(f"REGEX flag {flag!r}")
-    # XPath regexes that Python reads differently (class subtraction, \p{..}, \i, \c): leave to oxigraph
-    if "-[" in pattern or re.search(r"\\[pPicIC]", pattern):
-        raise Unsupported("REGEX syntax beyond what Python reads alike")
+    literal_pattern = "q" in flags
+    if not literal_pattern:
+        pattern = xpath_to_python_regex(pattern, multiline=bool(bits & re.MULTILINE), dotall=bool(bits & re.DOTALL))
     try:
         compiled = re.compile(pattern, bits)
     except re.error as exc:
@@ -308,7 +309,7 @@ def _regex(expr, terms: Terms) -> Scalar:
     # A pattern that is plain ASCII text: a substring test, exact on ASCII texts (the common
     # "find a word" query), where Python's case-insensitive regex search is slow.
     needle = None
-    if bits & ~re.IGNORECASE == 0 and pattern.isascii() and re.escape(pattern) == pattern.replace(" ", "\\ "):
+    if bits & ~re.IGNORECASE == 0 and pattern.isascii() and not re.search(r"[\\.^$*+?()\[\]{}|]", pattern):
         needle = pattern.lower() if bits else pattern
 
     def regex(b: dict):
@@ -317,6 +318,66 @@ def _regex(expr, terms: Terms) -> Scalar:
             return terms.boolean(needle in (lexical.lower() if bits else lexical))
         return terms.boolean(compiled.search(lexical) is not None)
     return regex
+
+
+_PLAIN_ESCAPES = set("\\.-^$*+?()[]{}|nrt")
+
+
+def xpath_to_python_regex(pattern: str, multiline: bool, dotall: bool) -> str:
+    """An XPath regular expression (XML Schema syntax) as a Python one with the same matches, or
+    Unsupported where the two read a pattern differently (\\w, \\p{..}, class subtraction, Python-only
+    syntax such as (?...), \\Z, {,n}, [[:alpha:]]). Translated: "." does not match \\r or \\n
+    (XPath), "$" is the end of the text only (Python also matches before a final newline), "\\s" is
+    XPath's four spaces."""
+    out, i, n, in_class = [], 0, len(pattern), False
+    while i < n:
+        c = pattern[i]
+        if c == "\\":
+            if i + 1 >= n:
+                raise Unsupported("REGEX ending in a backslash")
+            e = pattern[i + 1]
+            if e in _PLAIN_ESCAPES:
+                out.append("\\" + e)
+            elif e == "d":
+                out.append("\\d")
+            elif e == "s":
+                out.append(" \\t\\n\\r" if in_class else "[ \\t\\n\\r]")
+            elif e == "S" and not in_class:
+                out.append("[^ \\t\\n\\r]")
+            else:
+                raise Unsupported(f"REGEX escape \\{e} (XPath and Python differ)")
+            i += 2
+            continue
+        if in_class:
+            if c == "[" or (c == "-" and i + 1 < n and pattern[i + 1] == "["):
+                raise Unsupported("REGEX class subtraction or nested class")
+            if c == "]":
+                in_class = False
+            out.append(c)
+        elif c == "[":
+            if pattern.startswith("[:", i + 1) or pattern.startswith("[^:", i):
+                raise Unsupported("REGEX POSIX class")
+            in_class = True
+            out.append(c)
+            if i + 1 < n and pattern[i + 1] == "^":
+                out.append("^")
+                i += 1
+            if i + 1 < n and pattern[i + 1] == "]":
+                raise Unsupported("REGEX class starting with ]")
+        elif c == "(" and pattern.startswith("(?", i):
+            raise Unsupported("REGEX (?...) group")
+        elif c == "{" and re.match(r"\{[0-9]+(,[0-9]*)?\}", pattern[i:]) is None:
+            raise Unsupported("REGEX quantifier {,n} or a bare {")
+        elif c == "." and not dotall:
+            out.append("[^\\n\\r]")
+        elif c == "$" and not multiline:
+            out.append("\\Z")
+        else:
+            out.append(c)
+        i += 1
+    if in_class:
+        raise Unsupported("REGEX with an unclosed class")
+    return "".join(out)
 
 
 def _kind_test(*kinds: int):

@@ -17,8 +17,10 @@ import json
 import math
 import os
 import pickle
+import re
 import shutil
 from dataclasses import dataclass, field
+from datetime import datetime
 from pathlib import Path
 
 import numpy as np
@@ -32,7 +34,7 @@ NUMERIC_DATATYPES = frozenset(XSD + t for t in (
     "unsignedShort", "unsignedByte",
 ))
 BNODE, IRI, LITERAL = 0, 1, 2
-FORMAT_VERSION = 1
+FORMAT_VERSION = 2  # 2: equal values share an ORDER BY rank
 PERMUTATIONS = ("pso", "pos", "spo", "osp")  # the column order of each permutation
 _COLUMN = {"s": 0, "p": 1, "o": 2}
 
@@ -46,22 +48,48 @@ def vector_dir(store_dir: Path) -> Path:
     return Path(store_dir).resolve().parent / "vector"
 
 
+# XSD lexical spaces (Python's int() and float() also take " 7 ", "1_000", "infinity")
+INTEGER_LEXICAL = re.compile(r"[+-]?[0-9]+")
+DECIMAL_LEXICAL = re.compile(r"[+-]?([0-9]+(\.[0-9]*)?|\.[0-9]+)")
+DOUBLE_LEXICAL = re.compile(r"[+-]?([0-9]+(\.[0-9]*)?|\.[0-9]+)([eE][+-]?[0-9]+)?|[+-]?INF|NaN")
+_INTEGER_DATATYPES = NUMERIC_DATATYPES - {XSD + "decimal", XSD + "double", XSD + "float"}
+
+
+def numeric_lexical_ok(lexical: str, datatype: str) -> bool:
+    if datatype in _INTEGER_DATATYPES:
+        return INTEGER_LEXICAL.fullmatch(lexical) is not None
+    if datatype == XSD + "decimal":
+        return DECIMAL_LEXICAL.fullmatch(lexical) is not None
+    return DOUBLE_LEXICAL.fullmatch(lexical) is not None
+
+
 def numeric_value(lexical: str, datatype: str | None) -> float:
-    if datatype not in NUMERIC_DATATYPES:
-        return math.nan
+    if datatype not in NUMERIC_DATATYPES or not numeric_lexical_ok(lexical, datatype):
+        return math.nan  # an ill-typed literal has no value (SPARQL: comparisons are errors)
+    return float(lexical.replace("INF", "inf"))
+
+
+def datetime_key(lexical: str) -> float | None:
+    """Seconds since the epoch of an xsd:dateTime with a time zone (else None: no total order)."""
     try:
-        return float(lexical)
-    except ValueError:  # an ill-typed literal has no value (SPARQL: comparisons are errors)
-        return math.nan
+        value = datetime.fromisoformat(lexical)
+    except ValueError:
+        return None
+    return value.timestamp() if value.tzinfo is not None else None
 
 
 def order_key(kind: int, lexical: str, datatype: str | None, language: str | None, number: float):
-    """The ORDER BY key of one term; see the module docstring."""
+    """The ORDER BY key of one term; see the module docstring. Equal numbers ("1", "1.0") and equal
+    instants get equal keys, so that the next ORDER BY condition decides between them."""
     if kind != LITERAL:
         return (kind, 0, 0.0, lexical, "", "")
     if not math.isnan(number):
-        return (LITERAL, 0, number, lexical, datatype or "", "")
-    return (LITERAL, 1, 0.0, lexical, datatype or "", language or "")
+        return (LITERAL, 0, number, "", "", "")
+    if datatype == XSD + "dateTime":
+        instant = datetime_key(lexical)
+        if instant is not None:
+            return (LITERAL, 1, instant, "", "", "")
+    return (LITERAL, 2, 0.0, lexical, datatype or "", language or "")
 
 
 @dataclass
@@ -124,6 +152,19 @@ class Index:
         return lo, hi
 
 
+def dense_ranks(keys: list) -> np.ndarray:
+    """Ranks of ``keys`` in sorted order, equal keys sharing a rank."""
+    order = sorted(range(len(keys)), key=keys.__getitem__)
+    rank = np.empty(len(keys), dtype=np.int64)
+    current, previous = -1, object()
+    for i in order:
+        if keys[i] != previous:
+            current += 1
+            previous = keys[i]
+        rank[i] = current
+    return rank
+
+
 def build_index(triples, out_dir: Path) -> dict:
     """Write the index of ``triples`` (pyoxigraph triples or quads) to ``out_dir``, atomically."""
     from pyoxigraph import BlankNode, NamedNode
@@ -152,9 +193,7 @@ def build_index(triples, out_dir: Path) -> dict:
     spo = np.array(rows, dtype=np.int32).reshape(-1, 3).T if rows else np.zeros((3, 0), dtype=np.int32)
     num = np.array([numeric_value(lx, dt) for lx, dt in zip(lex, datatype)], dtype=np.float64)
     keys = [order_key(k, lx, dt, lg, nb) for k, lx, dt, lg, nb in zip(kind, lex, datatype, language, num.tolist())]
-    order = sorted(range(len(keys)), key=keys.__getitem__)
-    rank = np.empty(len(keys), dtype=np.int64)
-    rank[np.array(order, dtype=np.int64)] = np.arange(len(keys), dtype=np.int64)
+    rank = dense_ranks(keys)
 
     staging = out_dir.with_name(out_dir.name + ".tmp")
     shutil.rmtree(staging, ignore_errors=True)

@@ -8,6 +8,7 @@ values get ids above the dictionary, valid for this query only.
 from __future__ import annotations
 
 import math
+import re
 import time
 from datetime import datetime
 from decimal import Decimal, InvalidOperation
@@ -15,7 +16,7 @@ from decimal import Decimal, InvalidOperation
 import numpy as np
 from rdflib import BNode, Literal, URIRef
 
-from neaspec_kg.vector.errors import ExprError, QueryTimedOut
+from neaspec_kg.vector.errors import ExprError, QueryTimedOut, Unsupported
 from neaspec_kg.vector.index import (
     BNODE,
     IRI,
@@ -25,6 +26,7 @@ from neaspec_kg.vector.index import (
     XSD,
     XSD_STRING,
     Index,
+    numeric_lexical_ok,
     numeric_value,
     order_key,
 )
@@ -152,14 +154,13 @@ class Terms:
         kind, lexical, datatype, _ = self.term(v)
         if kind != LITERAL or datatype not in NUMERIC_DATATYPES:
             raise ExprError("not a number")
-        try:
-            if datatype in _INTEGER_TYPES:
-                return int(lexical)
-            if datatype == XSD_DECIMAL:
-                return Decimal(lexical)
-            return float(lexical.replace("INF", "inf"))
-        except (ValueError, InvalidOperation) as exc:
-            raise ExprError("ill-typed number") from exc
+        if not numeric_lexical_ok(lexical, datatype):
+            raise ExprError("ill-typed number")
+        if datatype in _INTEGER_TYPES:
+            return int(lexical)
+        if datatype == XSD_DECIMAL:
+            return Decimal(lexical)
+        return float(lexical.replace("INF", "inf"))
 
     def numeric_type(self, v) -> str:
         return self.term(v)[2]
@@ -208,15 +209,21 @@ class Terms:
             if lexical not in ("true", "false", "1", "0"):
                 raise ExprError("ill-typed boolean")
             return "boolean", lexical in ("true", "1")
-        if datatype == XSD_DATETIME:
-            try:
-                value = datetime.fromisoformat(lexical)
-            except ValueError as exc:
-                raise ExprError("ill-typed dateTime") from exc
-            if value.tzinfo is None:
-                raise ExprError("dateTime without a time zone")  # indeterminate order (XPath)
-            return "dateTime", value
+        if datatype in (XSD_DATETIME, XSD_DATE):
+            return _temporal(datatype, lexical)
         raise ExprError("literals of this datatype are not ordered")
+
+    def compare(self, a, b):
+        """(family, left value, right value), numbers promoted to a common type (XPath)."""
+        fa, va = self.comparable(a)
+        fb, vb = self.comparable(b)
+        if fa != fb:
+            raise ExprError("values of different kinds are not ordered")
+        if fa == "number" and (isinstance(va, float) or isinstance(vb, float)):
+            va, vb = _as_double(self, a, va), _as_double(self, b, vb)
+        elif fa in ("dateTime", "date") and (va.tzinfo is None) != (vb.tzinfo is None):
+            raise Unsupported("comparing a time with and one without a time zone")  # XPath: indeterminate
+        return fa, va, vb
 
     def same_term(self, a, b) -> bool:
         if a.__class__ is not tuple and b.__class__ is not tuple:
@@ -233,13 +240,39 @@ class Terms:
             return True
         if ta[0] != LITERAL or tb[0] != LITERAL:
             return False
-        try:
-            fa, va = self.comparable(a)
-            fb, vb = self.comparable(b)
-        except ExprError:
-            if ta[2] in (RDF_LANG_STRING, XSD_STRING) or tb[2] in (RDF_LANG_STRING, XSD_STRING):
-                return False  # known, different kinds of string: simply unequal
-            raise ExprError("cannot compare literals of unknown datatypes") from None
+        known_a, known_b = ta[2] in _KNOWN_DATATYPES, tb[2] in _KNOWN_DATATYPES
+        if not (known_a and known_b):
+            raise ExprError("cannot compare literals of unknown datatypes")  # RDFterm-equal
+        if ta[2] == RDF_LANG_STRING or tb[2] == RDF_LANG_STRING:
+            return False  # different terms, one language-tagged
+        fa, _ = self.comparable(a)  # an ill-typed value is an error, not "unequal"
+        fb, _ = self.comparable(b)
         if fa != fb:
-            return False
+            return False  # values of different known kinds are simply unequal
+        _, va, vb = self.compare(a, b)
         return va == vb
+
+
+XSD_DATE = XSD + "date"
+_KNOWN_DATATYPES = NUMERIC_DATATYPES | {XSD_STRING, RDF_LANG_STRING, XSD_BOOLEAN, XSD_DATETIME, XSD_DATE}
+_DATE = re.compile(r"(-?[0-9]{4,})-([0-9]{2})-([0-9]{2})(Z|[+-][0-9]{2}:[0-9]{2})?")
+
+
+def _temporal(datatype: str, lexical: str):
+    if datatype == XSD_DATE:
+        match = _DATE.fullmatch(lexical)
+        if not match or match.group(1).startswith("-") or len(match.group(1)) > 4:
+            raise Unsupported("a date outside what Python reads")
+        lexical = f"{match.group(1)}-{match.group(2)}-{match.group(3)}T00:00:00{match.group(4) or ''}"
+    try:
+        value = datetime.fromisoformat(lexical)
+    except ValueError as exc:
+        raise ExprError("ill-typed date or time") from exc
+    return ("date" if datatype == XSD_DATE else "dateTime"), value
+
+
+def _as_double(terms: Terms, v, value) -> float:
+    try:
+        return float(value)
+    except (ValueError, InvalidOperation) as exc:
+        raise ExprError("no double value") from exc
