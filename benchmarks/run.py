@@ -9,7 +9,7 @@ turn (one at a time, each on 127.0.0.1): start it and time until it answers; run
 benchmarks/queries sequentially (p50/p95 latency and the answer size); drive the mix with wrk
 (a Lua script rotating the queries, form POST) at concurrency 1, 8 and 32; stop it and record the
 peak RSS of its process tree. "in-process" is our engine (neaspec_kg.serve.engine.run_query)
-called without HTTP, from as many processes as our server has query workers (the ceiling of our
+called without HTTP, from as many processes as our server has web processes (the ceiling of our
 stack); "floor" is a constant-answer FastAPI route (the HTTP floor, and the proof that wrk is not
 the bottleneck). Our server runs with the answer cache off; a separate "neaspec-kg+cache" run
 repeats the mix with it on. Results: a markdown table on stdout and in
@@ -273,7 +273,7 @@ def measure_in_process(scale: Scale, queries: list[Query], opts, workers: int, s
         peak = max(peak, sum(o[2] for o in out))
         say(f"    {IN_PROCESS} c={c} ({procs} processes): {result.rps[c]:.1f} q/s")
     result.peak_mib = peak / 1024
-    result.notes.append(f"concurrency c runs min(c, {workers}) processes (our server's query workers)")
+    result.notes.append(f"concurrency c runs min(c, {workers}) processes (our server's web processes)")
     return result
 
 
@@ -282,8 +282,13 @@ def run_scale(factor: int, opts, queries: list[Query], say) -> dict:
     scale = ensure_scale(factor, opts.seed, work=opts.work, say=say, real=opts.real_build, keep=opts.keep_graphs)
     say(f"== scale {factor}x: {scale.meta['sessions']} sessions, {scale.triples:,} triples "
         f"(from real release {scale.meta['real_release']}) ==")
+    # A kept store may hold a columnar index of an older format: rewrite it now, not in the
+    # server's measured start-up (neaspec-kg serve would do it at its first start).
+    from neaspec_kg.vector.index import ensure_index
+
+    ensure_index(scale.store)
     results: list[EngineResult] = []
-    workers = int(os.environ.get("NEASPEC_KG_QUERY_WORKERS") or 0) or max(2, os.cpu_count() or 2)
+    workers = int(os.environ.get("NEASPEC_KG_WEB_WORKERS") or 0) or max(2, os.cpu_count() or 2)
     for name in opts.peers:
         say(f"  -- {name}")
         before = others_busy()
