@@ -30,7 +30,7 @@ from neaspec_kg.serve.examples import Example, load_examples
 from neaspec_kg.serve.linked_data import LinkedData, as_triples
 from neaspec_kg.serve.release import Release
 from neaspec_kg.serve.service_description import SD_PREFIXES, service_description
-from neaspec_kg.serve.sparql import FastSparql, SparqlEndpoint, endpoint_url
+from neaspec_kg.serve.sparql import FastSparql, SparqlEndpoint, endpoint_url, read_body
 from neaspec_kg.serve.vocabulary import Vocabulary, load_vocabulary
 from neaspec_kg.serve.workers import QueryRunner, WorkerPool, default_size
 from neaspec_kg.settings import Settings
@@ -146,7 +146,7 @@ def create_app(settings: Settings, release: Release) -> FastAPI:
         if len(request.url.query) > limit:
             return text(414, f"the request URL is longer than {limit} bytes; POST the query instead")
         try:
-            body = await _read_body(request, limit)
+            body = await read_body(request.method, request.headers.get("content-length"), request.stream(), limit)
             req = protocol.parse_request(
                 request.method, request.query_params.multi_items(), request.headers.get("content-type"), body
             )
@@ -330,22 +330,3 @@ class _GZipWhenAsked(GZipMiddleware):
                 if name == b"accept-encoding" and b"gzip" in value:
                     return await super().__call__(scope, receive, send)
         await self.app(scope, receive, send)
-
-
-class _TooLarge(Exception):
-    pass
-
-
-async def _read_body(request: Request, limit: int) -> bytes:
-    if request.method not in ("POST", "PUT", "PATCH"):
-        return b""
-    declared = request.headers.get("content-length")
-    if declared and declared.isdigit() and int(declared) > limit:
-        raise protocol.ProtocolError(413, f"the request body is larger than {limit} bytes")
-    chunks, size = [], 0
-    async for chunk in request.stream():
-        size += len(chunk)
-        if size > limit:
-            raise protocol.ProtocolError(413, f"the request body is larger than {limit} bytes")
-        chunks.append(chunk)
-    return b"".join(chunks)

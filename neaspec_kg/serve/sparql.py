@@ -163,24 +163,30 @@ class FastSparql:
         return await self.endpoint.answer(req, headers.get(b"accept"), headers.get(b"if-none-match"), endpoint_url(scope))
 
     async def _read_body(self, scope, receive, headers: dict[bytes, str]) -> bytes:
-        if scope["method"] != "POST":
-            return b""
-        declared = headers.get(b"content-length")
-        if declared and declared.isdigit() and int(declared) > self.limit:
-            raise protocol.ProtocolError(413, f"the request body is larger than {self.limit} bytes")
-        chunks, size = [], 0
-        while True:
-            message = await receive()
-            if message["type"] == "http.disconnect":
-                break
-            chunk = message.get("body", b"")
-            size += len(chunk)
-            if size > self.limit:
-                raise protocol.ProtocolError(413, f"the request body is larger than {self.limit} bytes")
-            chunks.append(chunk)
-            if not message.get("more_body"):
-                break
-        return b"".join(chunks)
+        async def chunks():
+            while True:
+                message = await receive()
+                if message["type"] == "http.disconnect":
+                    return
+                yield message.get("body", b"")
+                if not message.get("more_body"):
+                    return
+        return await read_body(scope["method"], headers.get(b"content-length"), chunks(), self.limit)
+
+
+async def read_body(method: str, content_length: str | None, chunks, limit: int) -> bytes:
+    """The request body (POST only), or a 413 as soon as it passes ``limit`` bytes."""
+    if method != "POST":
+        return b""
+    if content_length and content_length.isdigit() and int(content_length) > limit:
+        raise protocol.ProtocolError(413, f"the request body is larger than {limit} bytes")
+    parts, size = [], 0
+    async for chunk in chunks:
+        size += len(chunk)
+        if size > limit:
+            raise protocol.ProtocolError(413, f"the request body is larger than {limit} bytes")
+        parts.append(chunk)
+    return b"".join(parts)
 
 
 def _has_query_param(query_string: bytes) -> bool:

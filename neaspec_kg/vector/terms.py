@@ -220,7 +220,7 @@ class Terms:
         if fa != fb:
             raise ExprError("values of different kinds are not ordered")
         if fa == "number" and (isinstance(va, float) or isinstance(vb, float)):
-            va, vb = _as_double(self, a, va), _as_double(self, b, vb)
+            va, vb = _as_double(va), _as_double(vb)
         elif fa in ("dateTime", "date") and (va.tzinfo is None) != (vb.tzinfo is None):
             raise Unsupported("comparing a time with and one without a time zone")  # XPath: indeterminate
         return fa, va, vb
@@ -271,7 +271,7 @@ def _temporal(datatype: str, lexical: str):
     return ("date" if datatype == XSD_DATE else "dateTime"), value
 
 
-def _as_double(terms: Terms, v, value) -> float:
+def _as_double(value) -> float:
     try:
         return float(value)
     except (ValueError, InvalidOperation) as exc:
