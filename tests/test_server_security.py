@@ -189,3 +189,23 @@ def test_columnar_engine_stops_at_the_time_limit(tmp_path):
         assert r.status_code == 504 and "0.3 s" in r.text and "stopped" in r.text
         assert time.monotonic() - started < 5
         assert client.get("/health").json()["killed_queries"] == 1
+
+
+def test_cheap_oxigraph_queries_run_in_the_web_process_slow_ones_stay_killable(tmp_path):
+    """A query the columnar engine declines goes to a worker process; once it has been answered
+    there in under QueryRunner.INLINE_S, the web process answers it itself (the same answer). A
+    query that outran the time limit is never run in the web process: it is stopped again."""
+    env = prepare_site(tmp_path, [FIXTURES / "server_dataset.trig"])
+    env.update({"NEASPEC_KG_QUERY_TIMEOUT": "1", "NEASPEC_KG_WEB_WORKERS": "1"})
+    construct = "CONSTRUCT { ?s <http://example.org/label> ?l } WHERE { ?s <http://www.w3.org/2000/01/rdf-schema#label> ?l }"
+    with ServerProcess(env=env) as srv, httpx.Client(base_url=srv.url, timeout=20) as client:
+        before = client.get("/health").json()["worker_answers"]
+        answers = [client.get("/sparql", params={"query": construct}, headers={"Accept": "application/n-triples"})
+                   for _ in range(3)]
+        assert [a.status_code for a in answers] == [200] * 3
+        assert "Japan" in answers[0].text and answers[1].text == answers[0].text == answers[2].text
+        assert client.get("/health").json()["worker_answers"] == before + 1
+        for attempt in (1, 2):
+            r = client.get("/sparql", params={"query": SLOW})
+            assert r.status_code == 504, r.text
+            assert client.get("/health").json()["killed_queries"] == attempt

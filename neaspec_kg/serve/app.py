@@ -89,7 +89,7 @@ def create_app(settings: Settings, release: Release) -> FastAPI:
     sizes = release.graphs or {g: sum(1 for _ in store.quads_for_pattern(None, None, None, NamedNode(g))) for g in known}
     prefixes = {p: str(ns) for p, ns in PREFIXES.items()}
     pool = WorkerPool(release.store_path, int(settings.query_workers or default_size()), prefixes)
-    runner = QueryRunner(pool, VectorEngine.open(release.store_path, settings.engine), known)
+    runner = QueryRunner(pool, VectorEngine.open(release.store_path, settings.engine), known, store=store, prefixes=prefixes)
     state = ServerState(
         settings=settings, release=release, base=base, store=store, known_graphs=known, graph_sizes=sizes,
         linked_data=LinkedData(store, base), pool=pool, runner=runner,
@@ -288,7 +288,7 @@ def create_app(settings: Settings, release: Release) -> FastAPI:
     @app.get("/health")
     def health() -> JSONResponse:
         return JSONResponse({"status": "ok", "release": release.release, "workers": state.pool.size,
-                             "killed_queries": state.pool.killed})
+                             "killed_queries": state.pool.killed, "worker_answers": state.pool.answered})
 
     def _not_found(request: Request, iri: str) -> Response:
         accept = request.headers.get("accept") or ""

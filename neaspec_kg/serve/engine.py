@@ -48,6 +48,7 @@ class Answer:
     format: str | None = None
     form: str | None = None
     headers: dict[str, str] = field(default_factory=dict)
+    cost_s: float | None = None  # seconds a query worker spent answering (see workers.QueryRunner)
 
 
 RDF_FORMATS = {

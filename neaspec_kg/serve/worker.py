@@ -47,6 +47,8 @@ def main(argv: list[str] | None = None) -> int:
 
     from pyoxigraph import Store
 
+    import time
+
     from neaspec_kg.serve.engine import QueryJob, known_graphs_of, run_query
 
     sock = socket.socket(fileno=args.fd)
@@ -63,10 +65,12 @@ def main(argv: list[str] | None = None) -> int:
             header, _ = recv_frame(sock)
         except (EOFError, ConnectionError):
             return 0
+        started = time.perf_counter()
         answer = run_query(store, QueryJob.from_dict(header), known, prefixes)
         send_frame(
             sock,
-            {"status": answer.status, "content_type": answer.content_type, "format": answer.format, "form": answer.form},
+            {"status": answer.status, "content_type": answer.content_type, "format": answer.format, "form": answer.form,
+             "seconds": time.perf_counter() - started},
             answer.body,
         )
 
