@@ -26,7 +26,7 @@ def test_harness_produces_a_table_with_equal_answer_sizes(built, tmp_path, capsy
     out = tmp_path / "results"
     code = run.main([
         "--scales", "1", "--peers", "neaspec-kg,in-process", "--duration", "1", "--concurrency", concurrency,
-        "--reps", "3", "--budget", "0.05", "--soak", "0", "--no-setup",
+        "--reps", "3", "--budget", "0.05", "--soak", "0", "--pairs", "1", "--no-setup",
         "--out", str(out), "--work", str(tmp_path / "work"), "--real-build", str(built.folder),
     ])
     assert code == 0
@@ -53,3 +53,9 @@ def test_harness_produces_a_table_with_equal_answer_sizes(built, tmp_path, capsy
     assert raw["mismatches"] == []
     if concurrency != "none":
         assert all(float(v) > 0 for v in engines["neaspec-kg"]["rps"].values())
+        pairs = raw["pairs"]  # one round of ours and the in-process ceiling, alternately
+        assert len(pairs["ours"]) == len(pairs["in_process"]) == len(pairs["ratios"]) == 1
+        assert pairs["ratio"] == pairs["ours"][0] / pairs["in_process"][0] > 0
+        assert "paired rounds" in md.read_text()
+    else:
+        assert raw["pairs"] is None
