@@ -209,3 +209,42 @@ def test_cheap_oxigraph_queries_run_in_the_web_process_slow_ones_stay_killable(t
             r = client.get("/sparql", params={"query": SLOW})
             assert r.status_code == 504, r.text
             assert client.get("/health").json()["killed_queries"] == attempt
+
+
+def test_allowed_federated_queries_always_run_in_a_killable_worker(tmp_path):
+    """A SERVICE call, when the allow-list opens it, is never answered in the web process, however
+    fast the other endpoint was: its speed is not the server's to count on."""
+    hits: list[str] = []
+
+    class Endpoint(http_server.BaseHTTPRequestHandler):
+        def _answer(self):
+            hits.append(self.path)
+            if self.command == "POST":
+                self.rfile.read(int(self.headers.get("Content-Length") or 0))
+            body = b'{"head":{"vars":["x"]},"results":{"bindings":[{"x":{"type":"literal","value":"from afar"}}]}}'
+            self.send_response(200)
+            self.send_header("Content-Type", "application/sparql-results+json")
+            self.send_header("Content-Length", str(len(body)))
+            self.end_headers()
+            self.wfile.write(body)
+
+        do_GET = do_POST = _answer  # noqa: N815
+
+        def log_message(self, *args):
+            pass
+
+    remote = http_server.ThreadingHTTPServer(("127.0.0.1", free_port()), Endpoint)
+    threading.Thread(target=remote.serve_forever, daemon=True).start()
+    url = f"http://127.0.0.1:{remote.server_address[1]}/sparql"
+    env = prepare_site(tmp_path, [FIXTURES / "server_dataset.trig"])
+    env.update({"NEASPEC_KG_SERVICE_ALLOW": url, "NEASPEC_KG_WEB_WORKERS": "1"})
+    try:
+        with ServerProcess(env=env) as srv, httpx.Client(base_url=srv.url, timeout=20) as client:
+            before = client.get("/health").json()["worker_answers"]
+            for _ in range(6):  # the first calls take over 0.1 s (connecting); then about 1 ms
+                r = client.get("/sparql", params={"query": f"SELECT ?x WHERE {{ SERVICE <{url}> {{ ?x ?p ?o }} }}"})
+                assert r.status_code == 200 and "from afar" in r.text, r.text
+            assert len(hits) == 6
+            assert client.get("/health").json()["worker_answers"] == before + 6
+    finally:
+        remote.shutdown()

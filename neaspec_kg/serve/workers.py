@@ -182,11 +182,13 @@ class QueryRunner:
     mix (one web process, 2 cores): 2.56 ms of CPU per request when only columnar queries under
     1 ms ran inline, 1.81 ms when all did (numpy hands the GIL back and forth between the pool's
     threads and the event loop, a futex round trip each time); a CONSTRUCT of 2.2 ms cost 1 ms more
-    in a worker than in this process. Another client of the same process waits at most about
-    ``INLINE_S`` behind such a query; a query that once ran past it never runs inline.
+    in a worker than in this process; at 400x, 17.2-17.9 ms per request with a 20 ms limit, 16.5-17.0
+    ms with 250 ms. Another client of the same process waits at most about ``INLINE_S`` behind such
+    a query. A query stopped at the time limit has no cost on record, so it never runs inline; nor
+    does a federated one (SERVICE, when allowed): another endpoint's speed is not ours to count on.
     """
 
-    INLINE_S = 0.02
+    INLINE_S = 0.1
     REMEMBERED = 4096  # queries whose last cost is kept, per engine
 
     def __init__(self, pool: WorkerPool, columnar=None, known_graphs: frozenset[str] = frozenset(), threads: int = 2,
@@ -224,7 +226,7 @@ class QueryRunner:
 
             return run_query(self.store, job, self.known_graphs, self.prefixes)
         answer = await self.pool.run(job, max(0.001, deadline - time.monotonic()), timeout_s)
-        if answer.cost_s is not None:
+        if answer.cost_s is not None and answer.status == 200 and not _federated(job.query):
             self._remember(self._oxigraph_costs, key, answer.cost_s)
         return answer
 
@@ -248,6 +250,14 @@ class QueryRunner:
     async def close(self) -> None:
         self._threads.shutdown(wait=False, cancel_futures=True)
         await self.pool.close()
+
+
+def _federated(query: str) -> bool:
+    """True when the query calls SERVICE (another endpoint's speed is not ours to count on)."""
+    try:
+        return bool(guard.inspect(query).services)
+    except guard.QueryRefused:
+        return True
 
 
 def _cost_key(job: QueryJob) -> tuple | None:
