@@ -205,10 +205,40 @@ def test_cheap_oxigraph_queries_run_in_the_web_process_slow_ones_stay_killable(t
         assert [a.status_code for a in answers] == [200] * 3
         assert "Japan" in answers[0].text and answers[1].text == answers[0].text == answers[2].text
         assert client.get("/health").json()["worker_answers"] == before + 1
-        for attempt in (1, 2):
-            r = client.get("/sparql", params={"query": SLOW})
-            assert r.status_code == 504, r.text
-            assert client.get("/health").json()["killed_queries"] == attempt
+        for attempt in (1, 2):  # run in the web process, this one would hold it far past the limit
+            started = time.monotonic()
+            r = client.get("/sparql", params={"query": CONSTRUCT_SLOW})
+            assert r.status_code == 504 and time.monotonic() - started < 5, r.text
+            health = client.get("/health").json()
+            assert health["killed_queries"] == attempt and health["worker_answers"] == before + 1
+
+
+CONSTRUCT_SLOW = "CONSTRUCT { ?a ?b ?c } WHERE { ?a ?b ?c . ?d ?e ?f . ?g ?h ?i . ?j ?k ?l . ?m ?n ?o . ?p ?q ?r }"
+PUT_OFF_SLOW = ("SELECT ?a WHERE { ?a ?b ?c . ?d ?e ?f . ?g ?h ?i "
+                "FILTER(STRLEN(CONCAT(STR(?a), STR(?c), STR(?f), STR(?i))) > 0) } LIMIT 1")
+
+
+def test_a_query_put_off_by_the_columnar_engine_is_first_evaluated_off_the_event_loop(tmp_path):
+    """In auto mode a plain-looking query goes to oxigraph at its first sighting (fast here:
+    LIMIT 1 streams) and to the columnar engine at its second, where this one takes about a
+    second: that first columnar run has no cost on record, so it runs on a thread and the web
+    process keeps answering meanwhile."""
+    env = prepare_site(tmp_path, [FIXTURES / "server_dataset.trig"])
+    env.update({"NEASPEC_KG_QUERY_TIMEOUT": "5", "NEASPEC_KG_WEB_WORKERS": "1"})
+    fast_query = "SELECT ?l { <https://w3id.org/neaspec/id/state/jp> <http://www.w3.org/2000/01/rdf-schema#label> ?l }"
+    with ServerProcess(env=env) as srv, httpx.Client(base_url=srv.url, timeout=20) as client, \
+            httpx.Client(base_url=srv.url, timeout=20) as other, ThreadPoolExecutor(1) as pool:
+        assert client.get("/sparql", params={"query": PUT_OFF_SLOW}).status_code == 200
+        assert other.get("/sparql", params={"query": fast_query}).status_code == 200
+        slow = pool.submit(client.get, "/sparql", params={"query": PUT_OFF_SLOW})
+        time.sleep(0.2)
+        started = time.monotonic()
+        fast = other.get("/sparql", params={"query": fast_query})
+        waited = time.monotonic() - started
+        assert fast.status_code == 200 and "Japan" in fast.text
+        assert waited < 0.5, f"the fast query waited {waited:.2f} s behind the columnar one"
+        assert not slow.done(), "the columnar run was expected to take about a second"
+        assert slow.result(timeout=30).status_code in (200, 504)
 
 
 def test_allowed_federated_queries_always_run_in_a_killable_worker(tmp_path):

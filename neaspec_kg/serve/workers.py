@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
+import hashlib
 import json
 import logging
 import os
@@ -183,13 +184,15 @@ class QueryRunner:
     1 ms ran inline, 1.81 ms when all did (numpy hands the GIL back and forth between the pool's
     threads and the event loop, a futex round trip each time); a CONSTRUCT of 2.2 ms cost 1 ms more
     in a worker than in this process; at 400x, 17.2-17.9 ms per request with a 20 ms limit, 16.5-17.0
-    ms with 250 ms. Another client of the same process waits at most about ``INLINE_S`` behind such
-    a query. A query stopped at the time limit has no cost on record, so it never runs inline; nor
-    does a federated one (SERVICE, when allowed): another endpoint's speed is not ours to count on.
+    ms with 250 ms. Every inline run is timed again, and one that took longer goes back off the loop
+    the next time, so another client of the same process waits about ``INLINE_S`` (at most half the
+    time limit) behind such a query. A query with no cost on record never runs inline: one stopped
+    at the time limit, one the columnar engine only put off (auto mode, first sighting), and a
+    federated one (SERVICE, when allowed): another endpoint's speed is not ours to count on.
     """
 
     INLINE_S = 0.1
-    REMEMBERED = 4096  # queries whose last cost is kept, per engine
+    REMEMBERED = 4096  # queries whose last cost is kept, per engine (16-byte digests)
 
     def __init__(self, pool: WorkerPool, columnar=None, known_graphs: frozenset[str] = frozenset(), threads: int = 2,
                  store=None, prefixes: dict[str, str] | None = None):
@@ -208,10 +211,11 @@ class QueryRunner:
         from neaspec_kg.vector import QueryTimedOut
 
         deadline = time.monotonic() + timeout_s
+        inline_s = min(self.INLINE_S, timeout_s / 2)
         key = _cost_key(job)
         if self.columnar is not None:
             try:
-                if self._costs.get(key, 1.0) < self.INLINE_S:
+                if self._costs.get(key, inline_s) < inline_s:
                     answer = self._columnar(key, job, deadline)
                 else:
                     loop = asyncio.get_running_loop()
@@ -221,28 +225,34 @@ class QueryRunner:
                 raise QueryTimeout(TIMEOUT_MESSAGE.format(limit=timeout_s)) from None
             if answer is not None:
                 return answer
-        if self.store is not None and self._oxigraph_costs.get(key, 1.0) < self.INLINE_S:
+        if self.store is not None and self._oxigraph_costs.get(key, inline_s) < inline_s:
             from neaspec_kg.serve.engine import run_query
 
-            return run_query(self.store, job, self.known_graphs, self.prefixes)
+            started = time.perf_counter()
+            answer = run_query(self.store, job, self.known_graphs, self.prefixes)
+            self._remember(self._oxigraph_costs, key, time.perf_counter() - started)  # slower now: a worker's again
+            return answer
         answer = await self.pool.run(job, max(0.001, deadline - time.monotonic()), timeout_s)
         if answer.cost_s is not None and answer.status == 200 and not _federated(job.query):
             self._remember(self._oxigraph_costs, key, answer.cost_s)
         return answer
 
-    def _columnar(self, key: tuple | None, job: QueryJob, deadline: float) -> Answer | None:
+    def _columnar(self, key: bytes, job: QueryJob, deadline: float) -> Answer | None:
         from neaspec_kg.serve.engine import answer_columnar
 
         if time.monotonic() > deadline:  # waited for a thread the whole time: busy, not slow
             raise PoolBusy("the query engine stayed busy for the whole time limit; try again later")
         started = time.perf_counter()
         answer = answer_columnar(job, self.known_graphs, self.columnar, deadline)
-        self._remember(self._costs, key, time.perf_counter() - started)
+        # A query the engine answered, or declined for good, costs the same again. One it only put
+        # off (auto mode, first sighting: not parsed yet) has no cost yet: its first evaluation
+        # runs off the event loop like any query of unknown cost.
+        if answer is not None or job.default_graphs is not None or job.named_graphs is not None \
+                or self.columnar.declined_reason(job.query, job.base_iri) is not None:
+            self._remember(self._costs, key, time.perf_counter() - started)
         return answer
 
-    def _remember(self, costs: dict, key: tuple | None, seconds: float) -> None:
-        if key is None:  # memory: long texts are not remembered
-            return
+    def _remember(self, costs: dict, key: bytes, seconds: float) -> None:
         if len(costs) >= self.REMEMBERED:
             costs.clear()
         costs[key] = seconds
@@ -260,12 +270,13 @@ def _federated(query: str) -> bool:
         return True
 
 
-def _cost_key(job: QueryJob) -> tuple | None:
-    if len(job.query) > guard.REMEMBERED_QUERY_CHARS:
-        return None
-    graphs = tuple(job.default_graphs or ()) if job.default_graphs is not None else None
-    named = tuple(job.named_graphs or ()) if job.named_graphs is not None else None
-    return job.query, job.base_iri, job.format, job.accept, job.format_param, graphs, named
+def _cost_key(job: QueryJob) -> bytes:
+    """What decides a query's cost, as a 16-byte digest (the memory stays small whatever the
+    size of the requests): text, base IRI, format, protocol dataset."""
+    graphs = tuple(job.default_graphs) if job.default_graphs is not None else None
+    named = tuple(job.named_graphs) if job.named_graphs is not None else None
+    what = repr((job.query, job.base_iri, job.format, job.accept, job.format_param, graphs, named))
+    return hashlib.blake2b(what.encode("utf-8", "surrogatepass"), digest_size=16).digest()
 
 
 async def _read_frame(reader: asyncio.StreamReader) -> tuple[dict, bytes]:
