@@ -255,8 +255,8 @@ def _engine_loop(store_path: str, queries: list[Query], offset: int, duration: f
             i += 1
         out.put((done, errors, time.perf_counter() - began, _self_rss_kb()))
     except BaseException as exc:  # noqa: BLE001 -- reported to the parent, which raises it
-        start.abort()
         out.put(f"{type(exc).__name__}: {exc}")
+        start.abort()
 
 
 def _self_rss_kb() -> int:
@@ -281,8 +281,9 @@ def in_process_rps(scale: Scale, queries: list[Query], procs: int, duration: flo
             if p.is_alive():
                 p.terminate()
     failed = [o for o in got if isinstance(o, str)]
-    if failed:
-        raise RuntimeError(f"in-process loop failed: {failed[0]}")
+    if failed:  # the cause, not the broken barrier it left the other loops with
+        causes = [f for f in failed if not f.startswith("BrokenBarrierError")] or failed
+        raise RuntimeError(f"in-process loop failed: {causes[0]}")
     return sum(done / elapsed for done, _, elapsed, _ in got), sum(o[1] for o in got), sum(o[3] for o in got)
 
 
@@ -523,8 +524,13 @@ def targets(run: dict, by: dict[str, EngineResult], queries: list[Query], opts) 
         ratio = ours.rps[8] / other if other else None
         detail = f"{ratio:.2f}x" if ratio else "not measured"
         if peer == IN_PROCESS and run.get("pairs"):  # the paired rounds decide (see run_pairs)
-            ratio = run["pairs"]["ratio"] or 0.0
-            detail = f"{ratio:.2f}x (median of {len(run['pairs']['ratios'])} paired rounds; single run {detail})"
+            pairs = run["pairs"]
+            ratio = pairs["ratio"]
+            detail = (f"{ratio:.2f}x (median of {len(pairs['ratios'])} paired rounds; single run {detail})" if ratio
+                      else f"no ratio: {pairs['errors']} errors in the paired rounds")
+            if ratio is None:
+                out.append(check(f"q/s at c=8 ≥ {factor:g}x {peer}", False, detail))
+                continue
         out.append(check(f"q/s at c=8 ≥ {factor:g}x {peer}", None if ratio is None else ratio >= factor, detail))
     describe = next((q.name for q in queries if q.kind == "describe"), None)
     if describe and describe in ours.p50_ms:

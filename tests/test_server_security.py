@@ -278,3 +278,24 @@ def test_allowed_federated_queries_always_run_in_a_killable_worker(tmp_path):
             assert client.get("/health").json()["worker_answers"] == before + 6
     finally:
         remote.shutdown()
+
+
+def test_a_query_stopped_on_the_event_loop_is_not_run_there_again(tmp_path):
+    """A query that once ran fast (so it runs on the event loop) and is then stopped at the time
+    limit loses its cost on record: its next run is off the event loop again."""
+    import asyncio
+
+    from neaspec_kg.serve.engine import QueryJob
+    from neaspec_kg.serve.workers import QueryRunner, QueryTimeout, WorkerPool, _cost_key
+    from neaspec_kg.vector import VectorEngine
+
+    env = prepare_site(tmp_path, [FIXTURES / "server_dataset.trig"])
+    store = Path(env["NEASPEC_KG_BUILD_DIR"]) / "current" / "store"
+    runner = QueryRunner(WorkerPool(store, 1), VectorEngine.open(store, "columnar"))  # the pool is never started
+    job = QueryJob(COLUMNAR_SLOW)
+    runner._costs[_cost_key(job)] = 0.0  # as if it had been answered fast before
+    started = time.monotonic()
+    with pytest.raises(QueryTimeout):
+        asyncio.run(runner.run(job, 0.2))
+    assert time.monotonic() - started < 0.9  # stopped by the engine's own deadline check, on the loop
+    assert _cost_key(job) not in runner._costs

@@ -144,8 +144,11 @@ def _parse_and_inspect(text: str) -> Inspection:
     from rdflib.plugins.sparql.parserutils import CompValue
     from rdflib.term import URIRef, Variable
 
+    from neaspec_kg.parsing import PARSER_LOCK
+
     try:
-        parsed = parseQuery(text)
+        with PARSER_LOCK:
+            parsed = parseQuery(text)
         prologue = translatePrologue(parsed[0], None)
         body = traverse(parsed[1], partial(translatePName, prologue=prologue))
     except Exception as exc:  # rdflib's parser raises several types; all mean "could not verify"

@@ -233,24 +233,39 @@ class QueryRunner:
             self._remember(self._oxigraph_costs, key, time.perf_counter() - started)  # slower now: a worker's again
             return answer
         answer = await self.pool.run(job, max(0.001, deadline - time.monotonic()), timeout_s)
-        if answer.cost_s is not None and answer.status == 200 and not _federated(job.query):
+        if answer.cost_s is not None and answer.status == 200 and not (job.service_allow and _federated(job.query)):
             self._remember(self._oxigraph_costs, key, answer.cost_s)
         return answer
 
     def _columnar(self, key: bytes, job: QueryJob, deadline: float) -> Answer | None:
         from neaspec_kg.serve.engine import answer_columnar
+        from neaspec_kg.vector import QueryTimedOut
 
         if time.monotonic() > deadline:  # waited for a thread the whole time: busy, not slow
             raise PoolBusy("the query engine stayed busy for the whole time limit; try again later")
         started = time.perf_counter()
-        answer = answer_columnar(job, self.known_graphs, self.columnar, deadline)
+        try:
+            answer = answer_columnar(job, self.known_graphs, self.columnar, deadline)
+        except QueryTimedOut:
+            self._costs.pop(key, None)  # stopped at the limit: never inline again
+            raise
         # A query the engine answered, or declined for good, costs the same again. One it only put
         # off (auto mode, first sighting: not parsed yet) has no cost yet: its first evaluation
         # runs off the event loop like any query of unknown cost.
-        if answer is not None or job.default_graphs is not None or job.named_graphs is not None \
-                or self.columnar.declined_reason(job.query, job.base_iri) is not None:
+        if answer is not None or self._declined_for_good(job):
             self._remember(self._costs, key, time.perf_counter() - started)
         return answer
+
+    def _declined_for_good(self, job: QueryJob) -> bool:
+        if job.default_graphs is not None or job.named_graphs is not None:
+            return True
+        if self.columnar.declined_reason(job.query, job.base_iri) is not None:
+            return True
+        try:  # a dataset clause or SERVICE: the columnar engine never sees these (the check is remembered)
+            found = guard.inspect(job.query)
+        except guard.QueryRefused:
+            return False
+        return found.has_dataset or bool(found.services)
 
     def _remember(self, costs: dict, key: bytes, seconds: float) -> None:
         if len(costs) >= self.REMEMBERED:

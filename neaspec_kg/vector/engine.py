@@ -12,6 +12,7 @@ from pathlib import Path
 import rdflib
 from rdflib.plugins.sparql import prepareQuery
 
+from neaspec_kg.parsing import PARSER_LOCK
 from neaspec_kg.vector.errors import QueryTimedOut, Unsupported
 from neaspec_kg.vector.evaluate import Evaluation
 from neaspec_kg.vector.index import Index, IndexMissing, check_index, load_index, vector_dir
@@ -61,7 +62,7 @@ class VectorEngine:
         self.answered = 0
         self.declined = 0
         self._lock = threading.Lock()
-        self._parse_lock = threading.Lock()
+        self._index_lock = threading.Lock()
 
     @classmethod
     def open(cls, store_dir: Path, mode: str = "auto") -> VectorEngine | None:
@@ -79,7 +80,7 @@ class VectorEngine:
     @property
     def index(self) -> Index:
         if self._index is None:
-            with self._parse_lock:
+            with self._index_lock:
                 if self._index is None:
                     self._index = load_index(self._index_dir)
         return self._index
@@ -98,7 +99,7 @@ class VectorEngine:
             elif self.mode == "auto" and not self._seen_before(key) and not _LIKELY_HEAVY.search(query):
                 return None
         if plan is None:
-            with self._parse_lock:  # rdflib's parser (pyparsing) is not thread-safe
+            with PARSER_LOCK:  # rdflib's parser (pyparsing) is not thread-safe
                 plan = self._plan(query, base_iri)
             with self._lock:
                 self._remember(key, plan)
