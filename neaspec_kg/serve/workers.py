@@ -204,8 +204,8 @@ class QueryRunner:
         self.store = store  # oxigraph, read-only: the cheap queries columnar declines run here
         self.prefixes = prefixes
         self._threads = concurrent.futures.ThreadPoolExecutor(max_workers=threads, thread_name_prefix="columnar")
-        self._costs: dict[tuple, float] = {}
-        self._oxigraph_costs: dict[tuple, float] = {}
+        self._costs: dict[bytes, float] = {}
+        self._oxigraph_costs: dict[bytes, float] = {}
 
     async def run(self, job: QueryJob, timeout_s: float) -> Answer:
         from neaspec_kg.vector import QueryTimedOut
@@ -267,7 +267,7 @@ class QueryRunner:
             return False
         return found.has_dataset or bool(found.services)
 
-    def _remember(self, costs: dict, key: bytes, seconds: float) -> None:
+    def _remember(self, costs: dict[bytes, float], key: bytes, seconds: float) -> None:
         if len(costs) >= self.REMEMBERED:
             costs.clear()
         costs[key] = seconds
