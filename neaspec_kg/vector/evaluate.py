@@ -455,16 +455,19 @@ class Evaluation:
             out[i] = found
         return out
 
-    def _sum(self, average: bool, gid: np.ndarray, values: np.ndarray, count: int, distinct: bool) -> np.ndarray:
-        out = np.full(count, -1, dtype=np.int64)
+    def _members(self, gid: np.ndarray, values: np.ndarray, count: int, distinct: bool):
+        """(group, its values in row order, without repeats if ``distinct``) for each group."""
         members: list[list[int]] = [[] for _ in range(count)]
         for g, v in zip(gid.tolist(), values.tolist()):
             members[g].append(v)
         for g, ids in enumerate(members):
             if g % 1024 == 0:
                 self.terms.check_deadline()
-            if distinct:
-                ids = list(dict.fromkeys(ids))
+            yield g, (list(dict.fromkeys(ids)) if distinct else ids)
+
+    def _sum(self, average: bool, gid: np.ndarray, values: np.ndarray, count: int, distinct: bool) -> np.ndarray:
+        out = np.full(count, -1, dtype=np.int64)
+        for g, ids in self._members(gid, values, count, distinct):
             try:
                 if any(i < 0 for i in ids):
                     raise ExprError("unbound in SUM/AVG")
@@ -486,15 +489,8 @@ class Evaluation:
 
     def _group_concat(self, agg, g: np.ndarray, v: np.ndarray, count: int, distinct: bool) -> np.ndarray:
         separator = " " if agg.separator is None else str(agg.separator)
-        parts: list[list[int]] = [[] for _ in range(count)]
-        for gi, vi in zip(g.tolist(), v.tolist()):
-            parts[gi].append(vi)
         out = np.full(count, -1, dtype=np.int64)
-        for gi, ids in enumerate(parts):
-            if gi % 1024 == 0:
-                self.terms.check_deadline()
-            if distinct:
-                ids = list(dict.fromkeys(ids))
+        for gi, ids in self._members(g, v, count, distinct):
             try:
                 texts = [self.terms.string(i) for i in ids]
             except ExprError:

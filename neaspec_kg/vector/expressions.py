@@ -130,38 +130,29 @@ def _relational(expr, terms: Terms) -> Scalar:
     return relation
 
 
-def _and(expr, terms: Terms) -> Scalar:
-    parts = [compile_expr(expr.expr, terms)] + [compile_expr(o, terms) for o in expr.other or ()]
+def _connective(settles: bool, name: str):
+    """&& (settled by a false operand) or || (settled by a true one): an operand that settles
+    the value wins over an error in another; otherwise an error is the result (SPARQL 17.2)."""
+    def compile_connective(expr, terms: Terms) -> Scalar:
+        parts = [compile_expr(expr.expr, terms)] + [compile_expr(o, terms) for o in expr.other or ()]
 
-    def conjunction(b: dict) -> int:
-        error = False
-        for part in parts:
-            try:
-                if not terms.ebv(part(b)):
-                    return terms.boolean(False)
-            except ExprError:
-                error = True
-        if error:
-            raise ExprError("error in &&")
-        return terms.boolean(True)
-    return conjunction
+        def connective(b: dict) -> int:
+            error = False
+            for part in parts:
+                try:
+                    if terms.ebv(part(b)) == settles:
+                        return terms.boolean(settles)
+                except ExprError:
+                    error = True
+            if error:
+                raise ExprError(f"error in {name}")
+            return terms.boolean(not settles)
+        return connective
+    return compile_connective
 
 
-def _or(expr, terms: Terms) -> Scalar:
-    parts = [compile_expr(expr.expr, terms)] + [compile_expr(o, terms) for o in expr.other or ()]
-
-    def disjunction(b: dict) -> int:
-        error = False
-        for part in parts:
-            try:
-                if terms.ebv(part(b)):
-                    return terms.boolean(True)
-            except ExprError:
-                error = True
-        if error:
-            raise ExprError("error in ||")
-        return terms.boolean(False)
-    return disjunction
+_and = _connective(False, "&&")
+_or = _connective(True, "||")
 
 
 def _not(expr, terms: Terms) -> Scalar:
