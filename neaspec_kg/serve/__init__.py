@@ -40,9 +40,9 @@ def run_server(settings: Settings, host: str, port: int, store: Path | None = No
           f"({web_workers} web process{'es' if web_workers > 1 else ''})", file=sys.stderr)
     if web_workers == 1:
         from neaspec_kg.serve.app import app_from_env
+        from neaspec_kg.serve.http import server_config
 
-        server = uvicorn.Server(uvicorn.Config(app_from_env(), host=host, port=port, log_level="warning",
-                                              access_log=False, timeout_graceful_shutdown=5))
+        server = uvicorn.Server(server_config(app_from_env(), host=host, port=port))
         server.run()
         return 0 if server.started else 1
     from neaspec_kg.serve.supervisor import supervise

@@ -7,6 +7,7 @@ from the wrong table is the most common bug in SPARQL servers (PEERS.md §A2.1).
 
 from __future__ import annotations
 
+import functools
 from dataclasses import dataclass
 
 
@@ -121,7 +122,21 @@ def by_name(name: str, offered: tuple[Format, ...]) -> Format:
 
 
 def choose(accept: str | None, format_param: str | None, offered: tuple[Format, ...]) -> Format:
-    """``format`` wins over ``Accept`` (it exists for clients that cannot set headers)."""
+    """``format`` wins over ``Accept`` (it exists for clients that cannot set headers).
+
+    Clients repeat their headers, so the choice is remembered for short ones (a refusal is not)."""
+    if len(accept or "") + len(format_param or "") <= REMEMBERED_CHARS:
+        return _choose_remembered(accept, format_param, offered)
+    return _choose(accept, format_param, offered)
+
+
+REMEMBERED_CHARS = 512
+
+
+def _choose(accept: str | None, format_param: str | None, offered: tuple[Format, ...]) -> Format:
     if format_param:
         return by_name(format_param, offered)
     return negotiate(accept, offered)
+
+
+_choose_remembered = functools.lru_cache(maxsize=512)(_choose)

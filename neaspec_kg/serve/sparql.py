@@ -47,12 +47,18 @@ def endpoint_url(scope: dict) -> str:
     host = None
     for name, value in scope["headers"]:
         if name == b"host":
-            host = value.decode("latin-1")
+            host = value
             break
-    if host is None or not _HOST.fullmatch(host):
-        server = scope.get("server") or ("127.0.0.1", 80)
-        host = f"{server[0]}:{server[1]}"
-    return f"{scope.get('scheme', 'http')}://{host}{scope.get('root_path', '')}/sparql"
+    server = scope.get("server") or ("127.0.0.1", 80)
+    return _endpoint_url(host, scope.get("scheme", "http"), scope.get("root_path", ""), server[0], server[1])
+
+
+@functools.lru_cache(maxsize=64)
+def _endpoint_url(host: bytes | None, scheme: str, root_path: str, server_host: str, server_port: int) -> str:
+    name = host.decode("latin-1") if host is not None else None
+    if name is None or not _HOST.fullmatch(name):
+        name = f"{server_host}:{server_port}"
+    return f"{scheme}://{name}{root_path}/sparql"
 
 
 class SparqlEndpoint:
@@ -163,30 +169,47 @@ class FastSparql:
         return await self.endpoint.answer(req, headers.get(b"accept"), headers.get(b"if-none-match"), endpoint_url(scope))
 
     async def _read_body(self, scope, receive, headers: dict[bytes, str]) -> bytes:
-        async def chunks():
-            while True:
-                message = await receive()
-                if message["type"] == "http.disconnect":
-                    return
-                yield message.get("body", b"")
-                if not message.get("more_body"):
-                    return
-        return await read_body(scope["method"], headers.get(b"content-length"), chunks(), self.limit)
+        if scope["method"] != "POST":
+            return b""
+        body = Body(headers.get(b"content-length"), self.limit)
+        while True:
+            message = await receive()
+            if message["type"] == "http.disconnect":
+                return body.value()
+            body.add(message.get("body", b""))
+            if not message.get("more_body"):
+                return body.value()
+
+
+class Body:
+    """A request body as it arrives: a 413 (``ProtocolError``) as soon as it passes ``limit`` bytes,
+    or at once when its declared Content-Length does."""
+
+    def __init__(self, content_length: str | None, limit: int):
+        if content_length and content_length.isdigit() and int(content_length) > limit:
+            raise protocol.ProtocolError(413, f"the request body is larger than {limit} bytes")
+        self.limit = limit
+        self.parts: list[bytes] = []
+        self.size = 0
+
+    def add(self, chunk: bytes) -> None:
+        self.size += len(chunk)
+        if self.size > self.limit:
+            raise protocol.ProtocolError(413, f"the request body is larger than {self.limit} bytes")
+        self.parts.append(chunk)
+
+    def value(self) -> bytes:
+        return self.parts[0] if len(self.parts) == 1 else b"".join(self.parts)
 
 
 async def read_body(method: str, content_length: str | None, chunks, limit: int) -> bytes:
-    """The request body (POST only), or a 413 as soon as it passes ``limit`` bytes."""
+    """The request body (POST only) from an async iterator of chunks, or a 413 (see :class:`Body`)."""
     if method != "POST":
         return b""
-    if content_length and content_length.isdigit() and int(content_length) > limit:
-        raise protocol.ProtocolError(413, f"the request body is larger than {limit} bytes")
-    parts, size = [], 0
+    body = Body(content_length, limit)
     async for chunk in chunks:
-        size += len(chunk)
-        if size > limit:
-            raise protocol.ProtocolError(413, f"the request body is larger than {limit} bytes")
-        parts.append(chunk)
-    return b"".join(parts)
+        body.add(chunk)
+    return body.value()
 
 
 def _has_query_param(query_string: bytes) -> bool:

@@ -84,10 +84,10 @@ def serve_one(host: str, port: int) -> int:
     import uvicorn
 
     from neaspec_kg.serve.app import app_from_env
+    from neaspec_kg.serve.http import server_config
 
     sock = listening_socket(host, port)
-    config = uvicorn.Config(app_from_env(), log_level="warning", access_log=False, timeout_graceful_shutdown=5)
-    server = uvicorn.Server(config)
+    server = uvicorn.Server(server_config(app_from_env()))
     server.run(sockets=[sock])
     return 0 if server.started else 1
 

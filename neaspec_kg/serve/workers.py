@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
+import functools
 import hashlib
 import json
 import logging
@@ -290,8 +291,17 @@ def _cost_key(job: QueryJob) -> bytes:
     size of the requests): text, base IRI, format, protocol dataset."""
     graphs = tuple(job.default_graphs) if job.default_graphs is not None else None
     named = tuple(job.named_graphs) if job.named_graphs is not None else None
-    what = repr((job.query, job.base_iri, job.format, job.accept, job.format_param, graphs, named))
-    return hashlib.blake2b(what.encode("utf-8", "surrogatepass"), digest_size=16).digest()
+    what = (job.query, job.base_iri, job.format, job.accept, job.format_param, graphs, named)
+    if len(job.query) <= guard.REMEMBERED_QUERY_CHARS:
+        return _digest_remembered(what)
+    return _digest(what)
+
+
+def _digest(what: tuple) -> bytes:
+    return hashlib.blake2b(repr(what).encode("utf-8", "surrogatepass"), digest_size=16).digest()
+
+
+_digest_remembered = functools.lru_cache(maxsize=1024)(_digest)  # clients repeat their requests
 
 
 async def _read_frame(reader: asyncio.StreamReader) -> tuple[dict, bytes]:
