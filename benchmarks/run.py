@@ -212,24 +212,26 @@ _ENGINE: dict = {}
 
 
 def _engine_open(store_path: str) -> None:
+    """Our stack minus HTTP: the server's query runner, answering in this thread (``run_here``)
+    with the same choice of engine per query as a web process makes."""
     from pyoxigraph import Store
 
     from neaspec_kg.namespaces import PREFIXES
     from neaspec_kg.serve.engine import known_graphs_of
-
+    from neaspec_kg.serve.workers import QueryRunner
     from neaspec_kg.settings import load_settings
     from neaspec_kg.vector import VectorEngine
 
     store = Store.read_only(store_path)
-    _ENGINE.update(store=store, known=known_graphs_of(store), prefixes={p: str(ns) for p, ns in PREFIXES.items()},
-                   columnar=VectorEngine.open(store_path, load_settings().engine))
+    known = known_graphs_of(store)
+    _ENGINE["runner"] = QueryRunner(None, VectorEngine.open(store_path, load_settings().engine), known, store=store,
+                                    prefixes={p: str(ns) for p, ns in PREFIXES.items()})
 
 
 def _engine_ask(q: Query):
-    from neaspec_kg.serve.engine import QueryJob, run_query
+    from neaspec_kg.serve.engine import QueryJob
 
-    answer = run_query(_ENGINE["store"], QueryJob(q.text, format=FORMAT_KEY[q.form]), _ENGINE["known"],
-                       _ENGINE["prefixes"], _ENGINE["columnar"])
+    answer = _ENGINE["runner"].run_here(QueryJob(q.text, format=FORMAT_KEY[q.form]))
     return answer.status, answer.body
 
 

@@ -126,6 +126,10 @@ class VectorEngine:
             variables = evaluation.star_names
         return Solutions(variables, table, evaluation.terms)
 
+    def has_plan(self, query: str, base_iri: str | None = None) -> bool:
+        """Whether ``query`` was planned (or declined for good) already: its next answer costs no parsing."""
+        return (query, base_iri) in self._plans
+
     def declined_reason(self, query: str, base_iri: str | None = None) -> str | None:
         plan = self._plans.get((query, base_iri))
         return plan.reason if isinstance(plan, Declined) else None
