@@ -8,9 +8,9 @@ For each scale (1x = the real build; 30x, 400x = synthetic, see generate.py) and
 turn (one at a time, each on 127.0.0.1): start it and time until it answers; run every query of
 benchmarks/queries sequentially (p50/p95 latency and the answer size); drive the mix with wrk
 (a Lua script rotating the queries, form POST) at concurrency 1, 8 and 32; stop it and record the
-peak RSS of its process tree. "in-process" is our engine (neaspec_kg.serve.engine.run_query)
-called without HTTP, from as many processes as our server has web processes (the ceiling of our
-stack); "floor" is a constant-answer FastAPI route (the HTTP floor, and the proof that wrk is not
+peak RSS of its process tree. "in-process" is our query path without HTTP (a web process's
+QueryRunner answering in the calling thread, ``run_here``: the same choice of engine per query),
+from as many processes as our server has web processes (the ceiling of our stack); "floor" is a constant-answer FastAPI route (the HTTP floor, and the proof that wrk is not
 the bottleneck). Our server runs with the answer cache off; a separate "neaspec-kg+cache" run
 repeats the mix with it on. Then our server and the in-process ceiling run alternately at c=8
 (``--pairs`` rounds; the median of the per-round ratios is the HTTP-layer target). Results: a markdown table on stdout and in
@@ -579,7 +579,7 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--budget", type=float, default=2.0, help="seconds of sequential runs per query (at least 3 runs)")
     parser.add_argument("--soak", type=float, default=60.0, help="seconds of 32 clients on our server (0: skip)")
     parser.add_argument("--soak-scale", type=int, default=30)
-    parser.add_argument("--pairs", type=int, default=3,
+    parser.add_argument("--pairs", type=int, default=7,
                         help="rounds of ours and in-process at c=8, alternately (0: skip)")
     parser.add_argument("--cache-bytes", type=int, default=256 << 20, help="answer cache of the neaspec-kg+cache run")
     parser.add_argument("--rdflib-max-triples", type=int, default=1_000_000)
