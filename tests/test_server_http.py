@@ -11,7 +11,7 @@ from pathlib import Path
 
 import pytest
 
-from neaspec_kg.serve.http import GatheringTransport
+from neaspec_kg.serve.http import GatheringTransport, HttpProtocol, server_config
 from neaspec_kg.serve.testing import ServerProcess, prepare_site
 
 FIXTURES = Path(__file__).parent / "fixtures"
@@ -26,9 +26,13 @@ class RecordingTransport(asyncio.Transport):
         self.closed = False
 
     def write(self, data):
+        if self.closed:
+            raise RuntimeError("the handle is closed")
         self.sends.append(bytes(data))
 
     def writelines(self, chunks):
+        if self.closed:
+            raise RuntimeError("the handle is closed")
         self.sends.append(b"".join(chunks))
 
     def is_closing(self):
@@ -69,10 +73,53 @@ def test_close_sends_what_was_written_first():
         gathering.write(b"last words")
         gathering.close()
         assert inner.sends == [b"last words"] and inner.closed
-        gathering.write(b"too late")
+        gathering.write(b"too late")  # the real transport refuses it; no error reaches the protocol
         await asyncio.sleep(0)
-        assert inner.sends == [b"last words"], "nothing is written to a closed transport"
+        assert inner.sends == [b"last words"]
     asyncio.run(scenario())
+
+
+def test_writes_past_the_high_water_mark_leave_at_once():
+    async def scenario():
+        inner = RecordingTransport()
+        gathering = GatheringTransport(inner, asyncio.get_running_loop())
+        gathering.write(b"head\r\n\r\n")
+        gathering.write(b"x" * GatheringTransport.HIGH_WATER)
+        assert inner.sends == [b"head\r\n\r\n" + b"x" * GatheringTransport.HIGH_WATER], \
+            "a large body goes out now, so that the transport's flow control sees it"
+        await asyncio.sleep(0)
+        assert len(inner.sends) == 1
+    asyncio.run(scenario())
+
+
+@pytest.mark.parametrize("protocol, sends", [("httptools", 2), (HttpProtocol, 1)])
+def test_uvicorn_sends_a_response_in_one_write_with_our_protocol(protocol, sends):
+    """uvicorn's own protocol sends the head, then the body; ours sends both at once."""
+    import uvicorn
+    from uvicorn.server import ServerState
+
+    async def app(scope, receive, send):
+        await send({"type": "http.response.start", "status": 200, "headers": [(b"content-length", b"5")]})
+        await send({"type": "http.response.body", "body": b"hello"})
+
+    async def scenario():
+        config = uvicorn.Config(app, http=protocol, log_level="warning", lifespan="off")
+        config.load()
+        connection = config.http_protocol_class(config=config, server_state=ServerState(), app_state={})
+        transport = RecordingTransport()
+        connection.connection_made(transport)
+        connection.data_received(b"GET / HTTP/1.1\r\nHost: example.org\r\n\r\n")
+        for _ in range(10):
+            await asyncio.sleep(0)
+        assert len(transport.sends) == sends
+        whole = b"".join(transport.sends)
+        assert whole.startswith(b"HTTP/1.1 200") and whole.endswith(b"\r\n\r\nhello")
+        connection.connection_lost(None)
+    asyncio.run(scenario())
+
+
+def test_the_server_runs_our_protocol():
+    assert server_config(lambda scope, receive, send: None).http is HttpProtocol
 
 
 # --- on a real server -------------------------------------------------------------

@@ -282,3 +282,10 @@ def test_endpoint_url_ignores_a_host_header_that_is_no_host():
     assert endpoint_url(scope("[::1]:8000")) == "http://[::1]:8000/sparql"
     assert endpoint_url(scope("a b")) == "http://127.0.0.1:8000/sparql"
     assert endpoint_url(scope("evil.example/x?")) == "http://127.0.0.1:8000/sparql"
+
+
+def test_endpoint_url_without_a_host_header_names_the_server_socket():
+    from neaspec_kg.serve.sparql import endpoint_url
+
+    assert endpoint_url({"headers": [], "server": ("::1", 8000)}) == "http://[::1]:8000/sparql"
+    assert endpoint_url({"headers": [], "server": ("127.0.0.1", 8000), "root_path": "/kg"}) == "http://127.0.0.1:8000/kg/sparql"

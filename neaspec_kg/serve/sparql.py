@@ -57,7 +57,8 @@ def endpoint_url(scope: dict) -> str:
 def _endpoint_url(host: bytes | None, scheme: str, root_path: str, server_host: str, server_port: int) -> str:
     name = host.decode("latin-1") if host is not None else None
     if name is None or not _HOST.fullmatch(name):
-        name = f"{server_host}:{server_port}"
+        host = f"[{server_host}]" if ":" in str(server_host) else server_host
+        name = f"{host}:{server_port}" if server_port is not None else "localhost"  # a Unix socket
     return f"{scheme}://{name}{root_path}/sparql"
 
 

@@ -191,18 +191,18 @@ class QueryRunner:
     at the time limit, one the columnar engine only put off (auto mode, first sighting), and a
     federated one (SERVICE, when allowed): another endpoint's speed is not ours to count on.
 
-    Which engine: the columnar one first, unless both have answered this query in this process
-    and oxigraph was faster. In auto mode both costs come without extra work: oxigraph answers a
-    simple query at its first sighting, the columnar engine at its second. Measured on the 30x
-    graph (one process, no HTTP): an ASK of three triple patterns costs 0.17 ms in the columnar
-    engine (its fixed cost of planning and writing) and 0.06 ms in oxigraph; a GROUP BY 2.1 ms
-    against 17.8 ms.
+    Which engine: see :meth:`_columnar_first`. In auto mode both costs come without extra work:
+    oxigraph answers a simple query at its first sighting, the columnar engine at its second (which
+    plans it) and third. Measured on the 30x graph (one process, no HTTP): an ASK of three triple
+    patterns costs 0.17 ms in the columnar engine (its fixed cost of planning lookup and writing)
+    and 0.06 ms in oxigraph; a GROUP BY 2.1 ms against 17.8 ms.
     """
 
     INLINE_S = 0.1
     REMEMBERED = 4096  # queries whose last cost is kept, per engine (16-byte digests)
-    CLOSE = 4.0  # costs this near may swap places when measured again
+    CLOSE = 10.0  # costs this near may swap places when measured again
     REMEASURE = 32
+    REMEASURE_MAX = 4096
 
     def __init__(self, pool: WorkerPool | None, columnar=None, known_graphs: frozenset[str] = frozenset(), threads: int = 2,
                  store=None, prefixes: dict[str, str] | None = None):
@@ -216,7 +216,7 @@ class QueryRunner:
         self._threads = concurrent.futures.ThreadPoolExecutor(max_workers=threads, thread_name_prefix="columnar")
         self._costs: dict[bytes, float] = {}
         self._oxigraph_costs: dict[bytes, float] = {}
-        self._runs: dict[bytes, int] = {}  # runs of queries whose engines cost about the same
+        self._runs: dict[bytes, tuple[int, int]] = {}  # (runs since, runs between) remeasures
 
     async def run(self, job: QueryJob, timeout_s: float) -> Answer:
         from neaspec_kg.vector import QueryTimedOut
@@ -224,7 +224,7 @@ class QueryRunner:
         deadline = time.monotonic() + timeout_s
         inline_s = min(self.INLINE_S, timeout_s / 2)
         key = _cost_key(job)
-        if self._columnar_first(key):
+        if self._columnar_first(key, job):
             try:
                 if self._costs.get(key, inline_s) < inline_s:
                     answer = self._columnar(key, job, deadline)
@@ -247,28 +247,36 @@ class QueryRunner:
         """What :meth:`run` answers, computed in this thread without a time limit or hand-offs,
         with the same choice of engine: the benchmark's in-process ceiling (our stack minus HTTP)."""
         key = _cost_key(job)
-        if self._columnar_first(key):
+        if self._columnar_first(key, job):
             answer = self._columnar(key, job, float("inf"))
             if answer is not None:
                 return answer
         return self._oxigraph(key, job)
 
-    def _columnar_first(self, key: bytes) -> bool:
-        """Try the columnar engine first, unless both engines answered this query and oxigraph
-        (in this process) was faster. When the two costs are within ``CLOSE`` of each other, every
-        ``REMEASURE``-th run goes to the other engine, so that a cost measured cold (oxigraph's
-        first answer, in a fresh worker, can take ten times its next) or under load is corrected."""
+    def _columnar_first(self, key: bytes, job: QueryJob) -> bool:
+        """Try the columnar engine first, unless both engines answered this query, oxigraph (in
+        this process) was faster, and its answer cannot differ from the columnar engine's
+        (``VectorEngine.interchangeable``: an ASK without zero-length paths, LIMIT, SAMPLE or
+        GROUP_CONCAT inside), so a client never sees the answer to one request change.
+
+        When the two costs are within ``CLOSE`` of each other, the other engine answers the
+        ``REMEASURE``-th run, then after twice as many runs, and so on up to every
+        ``REMEASURE_MAX``-th: a cost measured cold (oxigraph's first answer, in a fresh worker
+        process, can take ten times its next) or under load is corrected, at a vanishing cost."""
         if self.columnar is None:
             return False
         oxigraph, columnar = self._oxigraph_costs.get(key), self._costs.get(key)
         if self.store is None or oxigraph is None or columnar is None:
             return True
+        if not self.columnar.interchangeable(job.query, job.base_iri):
+            return True
         faster = columnar <= oxigraph
         if max(columnar, oxigraph) < self.CLOSE * min(columnar, oxigraph):
-            runs = self._runs.get(key, 0) + 1
-            self._remember(self._runs, key, runs)
-            if runs % self.REMEASURE == 0:
+            runs, every = self._runs.get(key, (0, self.REMEASURE))
+            if runs + 1 >= every:
+                self._remember(self._runs, key, (0, min(2 * every, self.REMEASURE_MAX)))
                 return not faster
+            self._remember(self._runs, key, (runs + 1, every))
         return faster
 
     def _oxigraph(self, key: bytes, job: QueryJob) -> Answer:

@@ -59,6 +59,7 @@ class VectorEngine:
         self.plan_cache = plan_cache
         self._plans: OrderedDict = OrderedDict()
         self._sightings: OrderedDict = OrderedDict()
+        self._interchangeable: dict = {}
         self.answered = 0
         self.declined = 0
         self._lock = threading.Lock()
@@ -130,6 +131,24 @@ class VectorEngine:
         """Whether ``query`` was planned (or declined for good) already: its next answer costs no parsing."""
         return (query, base_iri) in self._plans
 
+    def interchangeable(self, query: str, base_iri: str | None = None) -> bool:
+        """Whether oxigraph gives the same answer, byte for byte, as this engine does (as planned):
+        an ASK (a boolean has no row order) without what the engines may answer differently inside
+        it: a zero-length path (oxigraph 0.5.13 misses a term the graph lacks), a LIMIT/OFFSET
+        (which rows a subquery keeps), SAMPLE or GROUP_CONCAT. False for a query not planned here."""
+        key = (query, base_iri)
+        known = self._interchangeable.get(key)
+        if known is None:
+            plan = self._plans.get(key)
+            if plan is None:
+                return False
+            known = isinstance(plan, tuple) and plan[0].name == "AskQuery" and not _may_differ(plan[0])
+            with self._lock:
+                if len(self._interchangeable) >= self.plan_cache:
+                    self._interchangeable.clear()
+                self._interchangeable[key] = known
+        return known
+
     def declined_reason(self, query: str, base_iri: str | None = None) -> str | None:
         plan = self._plans.get((query, base_iri))
         return plan.reason if isinstance(plan, Declined) else None
@@ -172,6 +191,37 @@ class VectorEngine:
         if algebra.name == "SelectQuery" and _is_select_star(query):
             variables = None  # the variables bound in the answer, by name (as oxigraph lists them)
         return algebra, variables
+
+
+_MAY_DIFFER = frozenset({"Slice", "Aggregate_Sample", "Aggregate_GroupConcat"})
+
+
+def _may_differ(algebra) -> bool:
+    """Whether ``algebra`` holds a ``*`` or ``?`` property path, or a node named in ``_MAY_DIFFER``."""
+    from rdflib.paths import MulPath, Path as PropertyPath
+    from rdflib.plugins.sparql.parserutils import CompValue
+
+    stack, seen = [algebra], set()
+    while stack:
+        node = stack.pop()
+        if id(node) in seen:
+            continue
+        seen.add(id(node))
+        if isinstance(node, MulPath):
+            if node.zero:
+                return True
+            stack.append(node.path)
+        elif isinstance(node, PropertyPath):
+            stack.extend(getattr(node, "args", ()))
+            if hasattr(node, "arg"):
+                stack.append(node.arg)
+        elif isinstance(node, dict):
+            if isinstance(node, CompValue) and node.name in _MAY_DIFFER:
+                return True
+            stack.extend(node.values())
+        elif isinstance(node, (list, tuple, set)):
+            stack.extend(node)
+    return False
 
 
 def _top_project(algebra):
