@@ -31,6 +31,7 @@ from neaspec_kg.namespaces import BASE
 from neaspec_kg.rdf import assemble_dataset, curated_graph, ontology_graph, report_graph
 from neaspec_kg.records import DataQualityWarning, Extraction, ReportError
 from neaspec_kg.report import parse_report
+from neaspec_kg.serve.release import in_use
 from neaspec_kg.settings import Settings
 from neaspec_kg.vector.index import build_index, vector_dir
 
@@ -279,8 +280,13 @@ def _write_build(settings: Settings, dataset: Dataset, extractions: list[Extract
         (staging / "warnings.txt").write_text("".join(f"{w}\n" for w in warnings))
         final = builds / release
         if final.exists():
-            shutil.rmtree(final)
-        staging.rename(final)
+            # Same release id, same quads: the store there is this one, and a server may be
+            # answering from it. Keep it; only the summary (sources digest, time) is new.
+            for name in ("build.json", "warnings.txt"):
+                os.replace(staging / name, final / name)
+            shutil.rmtree(staging)
+        else:
+            staging.rename(final)
     except BaseException:
         shutil.rmtree(staging, ignore_errors=True)
         raise
@@ -300,8 +306,9 @@ def swap_symlink(link: Path, target: Path) -> None:
 
 
 def _prune(builds: Path, keep: Path) -> None:
-    olds = sorted((p for p in builds.iterdir() if p.is_dir() and not p.name.startswith(".") and p != keep),
-                  key=lambda p: p.stat().st_mtime, reverse=True)
+    """Keep the newest ``KEEP_BUILDS`` builds, and any build a server answers from."""
+    olds = sorted((p for p in builds.iterdir() if p.is_dir() and not p.name.startswith(".") and p != keep
+                   and not in_use(p)), key=lambda p: p.stat().st_mtime, reverse=True)
     for old in olds[KEEP_BUILDS - 1:]:
         shutil.rmtree(old, ignore_errors=True)
 

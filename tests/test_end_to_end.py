@@ -3,13 +3,15 @@
 from __future__ import annotations
 
 import json
+import os
 import shutil
 from pathlib import Path
 
 import pytest
 
-from neaspec_kg.build import BuildError, run_build
+from neaspec_kg.build import KEEP_BUILDS, BuildError, _prune, run_build
 from neaspec_kg.namespaces import sparql_prologue
+from neaspec_kg.serve.release import hold
 from neaspec_kg.settings import Settings
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -139,6 +141,37 @@ def test_unchanged_sources_do_not_rebuild(tmp_path):
     first = run_build(settings, progress=False, out=lambda _t: None)
     second = run_build(settings, progress=False, out=lambda _t: None)
     assert not first.skipped and second.skipped and second.release == first.release
+
+
+def test_a_rebuild_of_the_same_release_leaves_its_store_in_place(tmp_path):
+    """A server may be answering from it: same quads, same store; only the summary is rewritten."""
+    root = _copy_repo(tmp_path)
+    settings = Settings(root=root, build_dir=tmp_path / "build")
+    first = run_build(settings, progress=False, out=lambda _t: None)
+    store_files = {p: p.stat().st_ino for p in (first.folder / "store").iterdir()}
+    (first.folder / "build.json").write_text(json.dumps({**json.loads((first.folder / "build.json").read_text()),
+                                                         "built_at": "earlier"}))
+    again = run_build(settings, force=True, progress=False, out=lambda _t: None)
+    assert again.folder == first.folder and settings.current_build.resolve() == first.folder
+    assert {p: p.stat().st_ino for p in (first.folder / "store").iterdir()} == store_files
+    assert json.loads((first.folder / "build.json").read_text())["built_at"] != "earlier"
+    assert not list((tmp_path / "build" / "builds").glob(".staging-*"))
+
+
+def test_pruning_spares_the_release_a_server_holds(tmp_path):
+    builds = tmp_path / "builds"
+    for age, name in enumerate("abcde"):
+        (builds / name).mkdir(parents=True)
+        os.utime(builds / name, (1_000_000 + age, 1_000_000 + age))
+    fd = hold(builds / "a")  # the oldest, still served
+    try:
+        _prune(builds, keep=builds / "e")
+        # KEEP_BUILDS: e (the new one) and the two newest others stay; b goes; a is held
+        assert KEEP_BUILDS == 3 and sorted(p.name for p in builds.iterdir()) == ["a", "c", "d", "e"]
+    finally:
+        os.close(fd)
+    _prune(builds, keep=builds / "e")
+    assert sorted(p.name for p in builds.iterdir()) == ["c", "d", "e"]
 
 
 def test_same_sources_give_byte_identical_dump(built, tmp_path):

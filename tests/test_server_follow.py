@@ -3,6 +3,7 @@ answering from the old one when the new one cannot be served (neaspec_kg.serve.s
 
 from __future__ import annotations
 
+import shutil
 import subprocess
 import threading
 import time
@@ -48,6 +49,34 @@ def _web_processes(server: ServerProcess) -> list[int]:
     return [int(pid) for pid in out.split()]
 
 
+class Asking:
+    """A client asking all along, a new connection each time (as a script without a session
+    does); ``answers`` holds each status code, or the error a request ended with."""
+
+    def __init__(self, url: str):
+        self.url, self.answers, self.done = url, [], threading.Event()
+        self.thread = threading.Thread(target=self._ask)
+
+    def _ask(self) -> None:
+        while not self.done.is_set() and len(self.answers) < 20_000:
+            try:
+                self.answers.append(httpx.get(self.url + "/sparql", params={"query": COUNT}, timeout=10).status_code)
+            except httpx.HTTPError as exc:
+                self.answers.append(f"{type(exc).__name__}: {exc}")
+
+    def __enter__(self) -> Asking:
+        self.thread.start()
+        return self
+
+    def __exit__(self, *exc) -> None:
+        self.done.set()
+        self.thread.join(30)
+        assert not self.thread.is_alive()
+
+    def all_answered(self) -> bool:
+        return len(self.answers) > 10 and set(self.answers) == {200}
+
+
 @pytest.fixture
 def site(tmp_path):
     env = prepare_site(tmp_path / "site", [FIXTURES / "server_dataset.trig"])
@@ -62,29 +91,15 @@ def test_a_new_build_is_taken_up_while_clients_are_answered(site, tmp_path):
         first, before = _release(server.url), _count(server.url)
         old_pids = set(_web_processes(server))
         assert len(old_pids) == 2
-        statuses: list[int] = []
-        done = threading.Event()
-
-        def ask_all_along() -> None:  # a new connection each time, as a script without a session does
-            while not done.is_set() and len(statuses) < 20_000:
-                r = httpx.get(server.url + "/sparql", params={"query": COUNT}, timeout=10)
-                statuses.append(r.status_code)
-
-        client = threading.Thread(target=ask_all_along)
-        client.start()
-        try:
+        with Asking(server.url) as asking:
             time.sleep(0.5)
             make_build([FIXTURES / "server_dataset.trig", extra], build_dir)
-            assert _wait_for(lambda: _release(server.url) != first, 60), "the new build was not taken up"
+            assert _wait_for(lambda: b"now serving release" in server.peek_log(), 60), "the new build was not taken up"
+            assert _wait_for(lambda: set(_web_processes(server)).isdisjoint(old_pids)
+                             and len(_web_processes(server)) == 2, 30), "the old web processes were not stopped"
             time.sleep(0.5)
-        finally:
-            done.set()
-            client.join(30)
-        assert _count(server.url) == before + 2
-        assert _wait_for(lambda: set(_web_processes(server)).isdisjoint(old_pids) and len(_web_processes(server)) == 2, 30), \
-            "the old web processes were not stopped"
-        assert len(statuses) > 10 and set(statuses) == {200}, f"answers during the switch: {sorted(set(statuses))}"
-    assert b"now serving release" in server.log
+        assert _release(server.url) != first and _count(server.url) == before + 2
+        assert asking.all_answered(), f"answers during the switch: {sorted(set(map(str, asking.answers)))}"
 
 
 def test_a_build_that_cannot_be_served_leaves_the_old_one_answering(site, tmp_path):
@@ -93,16 +108,44 @@ def test_a_build_that_cannot_be_served_leaves_the_old_one_answering(site, tmp_pa
         first, before = _release(server.url), _count(server.url)
         broken = build_dir / "builds" / "broken"
         (broken / "store").mkdir(parents=True)  # a store folder oxigraph cannot open
-        (build_dir / "current").unlink()
-        (build_dir / "current").symlink_to(Path("builds") / "broken")
-        time.sleep(4)  # the supervisor looks every second; the new web process fails at once
+        (broken / "build.json").write_text('{"release": "broken"}')
+        with Asking(server.url) as asking:
+            (build_dir / "current").unlink()
+            (build_dir / "current").symlink_to(Path("builds") / "broken")
+            assert _wait_for(lambda: b"did not start" in server.peek_log(), 30)
+            time.sleep(1.5)  # looked at again (every second), and left alone
         assert _release(server.url) == first and _count(server.url) == before
+        assert asking.all_answered(), f"answers while the bad build was tried: {sorted(set(map(str, asking.answers)))}"
+        assert server.peek_log().count(b"did not start") == 1
+        # The same folder built again, properly this time, is tried again.
         extra = tmp_path / "extra.trig"
         extra.write_text(EXTRA, encoding="utf-8")
-        make_build([FIXTURES / "server_dataset.trig", extra], build_dir)  # a good build after the bad one
-        assert _wait_for(lambda: _release(server.url) != first, 60)
+        shutil.rmtree(broken / "store")
+        make_build([FIXTURES / "server_dataset.trig", extra], build_dir, release="broken")
+        assert _wait_for(lambda: _release(server.url) == "broken", 60)
         assert _count(server.url) == before + 2
-    assert b"did not start" in server.log
+
+
+def test_web_processes_stop_when_the_supervisor_is_killed(site):
+    env, _ = site
+    with ServerProcess(env={**env, "NEASPEC_KG_WEB_WORKERS": "2"}) as server:
+        web = _web_processes(server)
+        assert len(web) == 2
+        server.process.kill()
+        server.process.wait(10)
+
+        def gone() -> bool:
+            return not any(Path(f"/proc/{pid}").exists() and b"zombie" not in _status(pid) for pid in web)
+
+        assert _wait_for(gone, 15), "web processes outlived their supervisor"
+        assert not ServerProcess(port=server.port)._ready(), "the port still answers"
+
+
+def _status(pid: int) -> bytes:
+    try:
+        return Path(f"/proc/{pid}/status").read_bytes().lower()
+    except OSError:
+        return b"zombie"
 
 
 def test_a_server_on_an_explicit_store_stays_on_it(site, tmp_path):

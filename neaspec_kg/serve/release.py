@@ -8,12 +8,37 @@ valid exactly as long as the data does.
 
 from __future__ import annotations
 
+import fcntl
 import hashlib
 import json
+import os
 from dataclasses import dataclass, field
 from pathlib import Path
 
 from neaspec_kg.settings import Settings
+
+
+def hold(folder: Path) -> int:
+    """A shared lock on a release folder for as long as a server answers from it (closing the
+    returned descriptor lets go); the build does not prune a folder someone holds."""
+    fd = os.open(folder, os.O_RDONLY)
+    fcntl.flock(fd, fcntl.LOCK_SH)
+    return fd
+
+
+def in_use(folder: Path) -> bool:
+    """True when a server holds ``folder`` (see :func:`hold`)."""
+    try:
+        fd = os.open(folder, os.O_RDONLY)
+    except OSError:
+        return False
+    try:
+        fcntl.flock(fd, fcntl.LOCK_EX | fcntl.LOCK_NB)
+    except BlockingIOError:
+        return True
+    finally:
+        os.close(fd)
+    return False
 
 
 class NoBuildError(RuntimeError):

@@ -7,9 +7,11 @@ from __future__ import annotations
 import hashlib
 import json
 import os
+import signal
 import socket
 import subprocess
 import sys
+import threading
 import time
 from collections import Counter
 from pathlib import Path
@@ -59,7 +61,10 @@ def free_port() -> int:
 
 
 class ServerProcess:
-    """``neaspec-kg serve`` in a subprocess; ``url`` once ``start()`` returns."""
+    """``neaspec-kg serve`` in a subprocess (a session of its own); ``url`` once ``start()`` returns.
+
+    Its output is read all along (``peek_log()``; ``log`` once stopped), so a talkative server
+    never blocks on a full pipe."""
 
     def __init__(self, store: Path | None = None, env: dict[str, str] | None = None, port: int | None = None):
         self.store = store
@@ -67,24 +72,39 @@ class ServerProcess:
         self.port = port or free_port()
         self.url = f"http://127.0.0.1:{self.port}"
         self.process: subprocess.Popen | None = None
-        self.log = b""
+        self._output: list[bytes] = []
+        self._reader: threading.Thread | None = None
+
+    @property
+    def log(self) -> bytes:
+        return self.peek_log()
+
+    def peek_log(self) -> bytes:
+        return b"".join(list(self._output))
 
     def start(self, timeout_s: float = 30) -> ServerProcess:
         cmd = [sys.executable, "-m", "neaspec_kg.cli", "serve", "--host", "127.0.0.1", "--port", str(self.port)]
         if self.store is not None:
             cmd += ["--store", str(self.store)]
         env = {**os.environ, **self.env}
-        self.process = subprocess.Popen(cmd, env=env, stdout=subprocess.PIPE, stderr=subprocess.STDOUT)
+        self.process = subprocess.Popen(cmd, env=env, stdout=subprocess.PIPE, stderr=subprocess.STDOUT,
+                                        start_new_session=True)
+        self._reader = threading.Thread(target=self._read, args=(self.process.stdout,), daemon=True)
+        self._reader.start()
         deadline = time.monotonic() + timeout_s
         while time.monotonic() < deadline:
             if self.process.poll() is not None:
-                self.log = self.process.stdout.read() if self.process.stdout else b""
+                self._reader.join(5)
                 raise RuntimeError(f"server exited with {self.process.returncode}:\n{self.log.decode(errors='replace')}")
             if self._ready():
                 return self
             time.sleep(0.05)
         self.stop()
         raise RuntimeError(f"server not ready after {timeout_s} s:\n{self.log.decode(errors='replace')}")
+
+    def _read(self, stream) -> None:
+        for line in iter(stream.readline, b""):
+            self._output.append(line)
 
     def _ready(self) -> bool:
         import http.client
@@ -98,16 +118,24 @@ class ServerProcess:
         except OSError:
             return False
 
-    def stop(self, timeout_s: float = 10) -> None:
-        if self.process is None or self.process.poll() is not None:
+    def stop(self, timeout_s: float = 25) -> None:
+        """SIGTERM, and after ``timeout_s`` (the supervisor allows its web processes 10 s)
+        SIGKILL to the whole session, so that no process of the server is left behind."""
+        if self.process is None:
             return
-        self.process.terminate()
+        if self.process.poll() is None:
+            self.process.terminate()
+            try:
+                self.process.wait(timeout_s)
+            except subprocess.TimeoutExpired:
+                pass
         try:
-            out, _ = self.process.communicate(timeout=timeout_s)
-            self.log = out or b""
-        except subprocess.TimeoutExpired:
-            self.process.kill()
-            self.process.communicate(timeout=timeout_s)
+            os.killpg(self.process.pid, signal.SIGKILL)  # whatever of the session is still there
+        except ProcessLookupError:
+            pass
+        self.process.wait(10)
+        if self._reader is not None:
+            self._reader.join(10)
 
     def __enter__(self) -> ServerProcess:
         return self.start()
