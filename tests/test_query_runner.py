@@ -111,3 +111,62 @@ def test_without_a_columnar_cost_the_columnar_engine_goes_first(runner):
     runner.run_here(job)
     runner.run_here(job)
     assert runner.columnar.answered == before + 2
+
+
+def test_a_cheap_ask_is_timed_once_in_oxigraph_here(runner):
+    """Else a query the columnar engine answers would keep only its cold first cost (a worker's,
+    or none in columnar mode) and oxigraph would never be chosen."""
+    job = QueryJob(ASK, format="json")
+    key = _cost_key(job)
+    first = runner.run_here(job).body
+    runner._costs[key] = 0.001  # the columnar engine answered it, cheaply
+    runner._oxigraph_costs[key] = 0.5  # as a cold worker might have
+    before = runner.columnar.answered
+    assert runner.run_here(job).body == first
+    assert runner.columnar.answered == before and runner._oxigraph_costs[key] < 0.5, "timed again, here"
+    runner._costs[key], runner._oxigraph_costs[key] = 0.001, 0.5
+    runner.run_here(job)
+    assert runner.columnar.answered == before + 1, "once only"
+
+
+@pytest.mark.parametrize("query, columnar", [(SELECT, 0.001), (ASK, 0.5)])
+def test_no_oxigraph_timing_for_a_select_or_a_costly_ask(runner, query, columnar):
+    job = QueryJob(query, format="json")
+    key = _cost_key(job)
+    runner.run_here(job)
+    runner._costs[key] = columnar
+    before = runner.columnar.answered
+    runner.run_here(job)
+    assert runner.columnar.answered == before + 1 and key not in runner._oxigraph_costs
+
+
+def test_a_worker_times_oxigraph_first_then_this_process(store_path):
+    """With no cost of oxigraph's known, a worker (which can be stopped) answers first; the
+    next run is timed in this process. A real worker process."""
+    import asyncio
+
+    from pyoxigraph import Store
+
+    from neaspec_kg.serve.engine import known_graphs_of
+    from neaspec_kg.serve.workers import WorkerPool
+
+    async def scenario() -> None:
+        store = Store.read_only(str(store_path))
+        pool = WorkerPool(store_path, 1)
+        await pool.start()
+        runner = QueryRunner(pool, VectorEngine.open(store_path, "columnar"), known_graphs_of(store), store=store)
+        try:
+            job = QueryJob(ASK, format="json")
+            key = _cost_key(job)
+            first = (await runner.run(job, 10)).body
+            runner._costs[key] = 0.001
+            columnar = runner.columnar.answered
+            assert (await runner.run(job, 10)).body == first
+            assert pool.answered == 1 and key in runner._oxigraph_costs and key not in runner._timed_here
+            runner._oxigraph_costs[key] = 0.001  # the worker's cost, known cheap
+            assert (await runner.run(job, 10)).body == first
+            assert pool.answered == 1 and runner.columnar.answered == columnar and key in runner._timed_here
+        finally:
+            await runner.close()
+
+    asyncio.run(scenario())
