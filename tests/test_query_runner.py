@@ -5,7 +5,11 @@ started, so every answer here comes from this process. The choice is tested on p
 
 from __future__ import annotations
 
+import asyncio
 import json
+import os
+import signal
+import time
 from pathlib import Path
 
 import pytest
@@ -143,8 +147,6 @@ def test_no_oxigraph_timing_for_a_select_or_a_costly_ask(runner, query, columnar
 def test_a_worker_times_oxigraph_first_then_this_process(store_path):
     """With no cost of oxigraph's known, a worker (which can be stopped) answers first; the
     next run is timed in this process. A real worker process."""
-    import asyncio
-
     from pyoxigraph import Store
 
     from neaspec_kg.serve.engine import known_graphs_of
@@ -170,3 +172,93 @@ def test_a_worker_times_oxigraph_first_then_this_process(store_path):
             await runner.close()
 
     asyncio.run(scenario())
+
+
+def _with_pool(store_path: Path, workers: int, scenario) -> None:
+    """``scenario(runner, pool, job, key)`` with a real pool of ``workers`` worker processes, the
+    ASK planned and known cheap in the columnar engine, no cost of oxigraph's known."""
+    from pyoxigraph import Store
+
+    from neaspec_kg.serve.engine import known_graphs_of
+    from neaspec_kg.serve.workers import WorkerPool
+
+    async def run() -> None:
+        store = Store.read_only(str(store_path))
+        pool = WorkerPool(store_path, workers)
+        await pool.start()
+        runner = QueryRunner(pool, VectorEngine.open(store_path, "columnar"), known_graphs_of(store), store=store)
+        try:
+            job = QueryJob(ASK, format="json")
+            await runner.run(job, 10)  # planned
+            key = _cost_key(job)
+            runner._costs[key] = 0.001
+            await scenario(runner, pool, job, key)
+        finally:
+            await runner.close()
+
+    asyncio.run(run())
+
+
+def _stop(pool) -> list[int]:
+    """Freeze every worker process (SIGSTOP): each one idle to the pool, none answering."""
+    pids = [w.process.pid for w in pool._all]
+    for pid in pids:
+        os.kill(pid, signal.SIGSTOP)
+    return pids
+
+
+def test_no_request_waits_for_a_worker_to_time_oxigraph(store_path):
+    """With every worker busy, the columnar engine answers at once; the timing is left for later."""
+    async def scenario(runner, pool, job, key):
+        busy = pool._idle.get_nowait()  # the one worker, taken by another query
+        started = time.monotonic()
+        answer = await runner.run(job, 10)
+        assert answer.status == 200 and time.monotonic() - started < runner.MEASURE_LIMIT_S * 0.8
+        assert key not in runner._oxigraph_costs and key not in runner._timed_here, "timed another time"
+        pool._idle.put_nowait(busy)
+        answered = pool.answered
+        assert (await runner.run(job, 10)).body == answer.body
+        assert pool.answered == answered + 1 and key in runner._oxigraph_costs
+
+    _with_pool(store_path, 1, scenario)
+
+
+def test_a_timing_stopped_at_its_limit_is_no_killed_query_and_is_not_repeated(store_path):
+    async def scenario(runner, pool, job, key):
+        (frozen,) = _stop(pool)
+        answer = await runner.run(job, 10)
+        assert answer.status == 200, "the columnar engine answers"
+        assert pool.killed == 0, "no client's query was stopped (health's killed_queries)"
+        assert frozen not in {w.process.pid for w in pool._all}, "the frozen worker was replaced"
+        assert runner._oxigraph_costs[key] == float("inf") and key in runner._timed_here
+        _stop(pool)  # its replacement, once it is up: no request may time oxigraph on it again
+        columnar = runner.columnar.answered
+        assert (await runner.run(job, 10)).body == answer.body
+        assert runner.columnar.answered == columnar + 1 and pool.killed == 0
+
+    _with_pool(store_path, 1, scenario)
+
+
+def test_one_timing_at_a_time_per_query(store_path):
+    """Two requests for the same new query: one of them times oxigraph, the other does not take
+    the second worker for the same timing."""
+    async def scenario(runner, pool, job, key):
+        frozen = set(_stop(pool))
+        answers = await asyncio.gather(runner.run(job, 10), runner.run(job, 10))
+        assert [a.status for a in answers] == [200, 200]
+        left = frozen & {w.process.pid for w in pool._all}
+        assert len(left) == 1, "one worker was given the timing and replaced; the other was left alone"
+        for pid in left:  # let it go, so that closing the pool is ordinary
+            os.kill(pid, signal.SIGCONT)
+
+    _with_pool(store_path, 2, scenario)
+
+
+def test_a_request_with_little_time_left_does_not_time_oxigraph(store_path):
+    async def scenario(runner, pool, job, key):
+        answered = pool.answered
+        answer = await runner.run(job, runner.MEASURE_LEFT_S / 2)
+        assert answer.status == 200 and pool.answered == answered and key not in runner._oxigraph_costs
+        assert (await runner.run(job, 10)).status == 200 and pool.answered == answered + 1
+
+    _with_pool(store_path, 1, scenario)

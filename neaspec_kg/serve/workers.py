@@ -135,13 +135,25 @@ class WorkerPool:
             raise PoolBusy(
                 f"all {self.size} query workers stayed busy for {limit_s:g} s; try again later"
             ) from None
+        return await self._exchange(worker, job, deadline, limit_s, counted=True)
+
+    async def run_if_idle(self, job: QueryJob, timeout_s: float) -> Answer | None:
+        """Run ``job`` on a worker that is idle now, else None at once (no waiting): for timing a
+        query that has an answer elsewhere. A worker stopped at ``timeout_s`` is replaced but not
+        counted in ``killed`` (no client's query was stopped)."""
+        if self._idle.empty():
+            return None
+        return await self._exchange(self._idle.get_nowait(), job, time.monotonic() + timeout_s, timeout_s, counted=False)
+
+    async def _exchange(self, worker: _Worker, job: QueryJob, deadline: float, limit_s: float, counted: bool) -> Answer:
         try:
             payload = json.dumps(job.to_dict()).encode()
             worker.writer.write(FRAME.pack(len(payload), 0) + payload)
             async with asyncio.timeout_at(asyncio.get_running_loop().time() + max(0.001, deadline - time.monotonic())):
                 header, body = await _read_frame(worker.reader)
         except TimeoutError:
-            self.killed += 1
+            if counted:
+                self.killed += 1
             self._replace(worker)
             raise QueryTimeout(TIMEOUT_MESSAGE.format(limit=limit_s)) from None
         except (asyncio.IncompleteReadError, ConnectionError) as exc:
@@ -206,6 +218,7 @@ class QueryRunner:
     REMEASURE_MAX = 4096
     MEASURE_BELOW_S = 0.01  # an ASK the columnar engine answers faster: is oxigraph faster still?
     MEASURE_LIMIT_S = 0.25  # what timing oxigraph may add to one request, at most
+    MEASURE_LEFT_S = 1.0  # timed only by a request with this much of its time limit left
 
     def __init__(self, pool: WorkerPool | None, columnar=None, known_graphs: frozenset[str] = frozenset(), threads: int = 2,
                  store=None, prefixes: dict[str, str] | None = None):
@@ -221,6 +234,7 @@ class QueryRunner:
         self._oxigraph_costs: dict[bytes, float] = {}
         self._runs: dict[bytes, tuple[int, int]] = {}  # (runs since, runs between) remeasures
         self._timed_here: dict[bytes, bool] = {}  # queries oxigraph answered in this process
+        self._measuring: set[bytes] = set()  # keys a worker is timing now
 
     async def run(self, job: QueryJob, timeout_s: float) -> Answer:
         from neaspec_kg.vector import QueryTimedOut
@@ -282,14 +296,21 @@ class QueryRunner:
 
     async def _measure_oxigraph(self, key: bytes, job: QueryJob, deadline: float) -> Answer | None:
         """Oxigraph's first answer to ``job``, from a worker (it can be stopped) within
-        ``MEASURE_LIMIT_S``; None, and oxigraph never chosen for it, when it takes longer."""
-        limit = min(self.MEASURE_LIMIT_S, max(0.001, deadline - time.monotonic()))
+        ``MEASURE_LIMIT_S``; None, and oxigraph never chosen for it, when it takes longer.
+        Measured only on a worker idle now, by one request at a time, and by a request with
+        ``MEASURE_LEFT_S`` of its time limit left: the columnar engine has the answer at hand,
+        so no request waits for a worker or spends its time limit on timing (None: another time)."""
+        if key in self._measuring or deadline - time.monotonic() < self.MEASURE_LEFT_S:
+            return None
+        self._measuring.add(key)
         try:
-            answer = await self.pool.run(job, limit)
-        except PoolBusy:
-            return None  # measured another time
+            answer = await self.pool.run_if_idle(job, self.MEASURE_LIMIT_S)
+            if answer is None:
+                return None  # every worker busy
         except (QueryTimeout, WorkerFailed):
             answer = None
+        finally:
+            self._measuring.discard(key)
         if answer is None or answer.status != 200 or answer.cost_s is None:
             self._remember(self._oxigraph_costs, key, float("inf"))
             self._remember(self._timed_here, key, True)  # not again
