@@ -13,7 +13,6 @@ import uvicorn
 from fastapi import FastAPI, Request
 from fastapi.responses import Response
 
-from neaspec_kg.serve.http import server_config
 
 ANSWER = b'{"head":{},"boolean":true}\n'
 app = FastAPI(docs_url=None, redoc_url=None, openapi_url=None)
@@ -29,4 +28,4 @@ if __name__ == "__main__":
     parser = argparse.ArgumentParser()
     parser.add_argument("--port", type=int, required=True)
     args = parser.parse_args()
-    uvicorn.Server(server_config(app, host="127.0.0.1", port=args.port)).run()
+    uvicorn.run(app, host="127.0.0.1", port=args.port, log_level="warning", access_log=False)

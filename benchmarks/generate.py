@@ -19,7 +19,7 @@ Session numbers run 1..N; session 27 is the real extraction unchanged. Output pe
 ``benchmarks/work/scale-<N>/`` (cached, keyed by seed, real release and this file):
 
 * ``dataset.nq``  the named graphs, written by ``neaspec_kg.build.write_nquads``
-* ``store/``      our store, made by ``neaspec_kg.build.load_store`` (union as default graph)
+* ``store/``      our store, made by ``neaspec_kg.store.write_store`` (union as default graph)
 * ``peers.nq``    dataset.nq plus the deduplicated union as default-graph triples, so peers
                   that load N-Quads with their own loaders answer from the same default graph
 """
@@ -332,8 +332,8 @@ def ensure_scale(factor: int, seed: int = DEFAULT_SEED, work: Path = WORK, say=p
     else:
         sessions = _generate(folder, factor, seed, counts, say)
     generated = time.perf_counter() - started
-    say(f"scale {factor}x: loading our store (neaspec_kg.build.load_store) ...")
-    from neaspec_kg.build import load_store
+    say(f"scale {factor}x: loading our store (neaspec_kg.store.write_store) ...")
+    from neaspec_kg.store import write_store as load_store
 
     t = time.perf_counter()
     load_store(folder / "dataset.nq", folder / "store")

@@ -212,26 +212,23 @@ _ENGINE: dict = {}
 
 
 def _engine_open(store_path: str) -> None:
-    """Our stack minus HTTP: the server's query runner, answering in this thread (``run_here``)
-    with the same choice of engine per query as a web process makes."""
-    from pyoxigraph import Store
+    """Our stack minus HTTP: the query path of a query worker (guard, oxigraph on the release
+    held in memory, serialization), answering in this thread."""
+    from pathlib import Path
 
     from neaspec_kg.namespaces import PREFIXES
-    from neaspec_kg.serve.engine import known_graphs_of
-    from neaspec_kg.serve.workers import QueryRunner
-    from neaspec_kg.settings import load_settings
-    from neaspec_kg.vector import VectorEngine
+    from neaspec_kg.store.answer import known_graphs_of
+    from neaspec_kg.store.embedded import open_release_store
 
-    store = Store.read_only(store_path)
-    known = known_graphs_of(store)
-    _ENGINE["runner"] = QueryRunner(None, VectorEngine.open(store_path, load_settings().engine), known, store=store,
-                                    prefixes={p: str(ns) for p, ns in PREFIXES.items()})
+    store = open_release_store(Path(store_path), in_memory=True)
+    _ENGINE.update(store=store, known=known_graphs_of(store), prefixes={p: str(ns) for p, ns in PREFIXES.items()})
 
 
 def _engine_ask(q: Query):
-    from neaspec_kg.serve.engine import QueryJob
+    from neaspec_kg.store.answer import QueryJob, run_query
 
-    answer = _ENGINE["runner"].run_here(QueryJob(q.text, format=FORMAT_KEY[q.form]))
+    answer = run_query(_ENGINE["store"], QueryJob(q.text, format=FORMAT_KEY[q.form]), _ENGINE["known"],
+                       _ENGINE["prefixes"])
     return answer.status, answer.body
 
 
@@ -312,11 +309,6 @@ def run_scale(factor: int, opts, queries: list[Query], say) -> dict:
     scale = ensure_scale(factor, opts.seed, work=opts.work, say=say, real=opts.real_build, keep=opts.keep_graphs)
     say(f"== scale {factor}x: {scale.meta['sessions']} sessions, {scale.triples:,} triples "
         f"(from real release {scale.meta['real_release']}) ==")
-    # A kept store may hold a columnar index of an older format: rewrite it now, not in the
-    # server's measured start-up (neaspec-kg serve would do it at its first start).
-    from neaspec_kg.vector.index import ensure_index
-
-    ensure_index(scale.store)
     results: list[EngineResult] = []
     workers = int(os.environ.get("NEASPEC_KG_WEB_WORKERS") or 0) or max(2, os.cpu_count() or 2)
     for name in opts.peers:

@@ -31,9 +31,9 @@ from neaspec_kg.namespaces import BASE
 from neaspec_kg.rdf import assemble_dataset, curated_graph, ontology_graph, report_graph
 from neaspec_kg.records import DataQualityWarning, Extraction, ReportError
 from neaspec_kg.report import parse_report
-from neaspec_kg.serve.release import in_use
 from neaspec_kg.settings import Settings
-from neaspec_kg.vector.index import build_index, vector_dir
+from neaspec_kg.store import write_store
+from neaspec_kg.store.release import in_use
 
 BUILD_FORMAT = 1  # bump when the layout of a build folder changes
 KEEP_BUILDS = 3
@@ -163,23 +163,6 @@ def _has_blank_nodes(graph: Graph) -> bool:
     return any(isinstance(s, BNode) or isinstance(o, BNode) for s, _, o in graph)
 
 
-def load_store(nquads: Path, store_dir: Path) -> None:
-    """Load the named graphs, and their union, deduplicated, as the store's default graph.
-
-    SPARQL's union default graph is an RDF merge (a set); oxigraph's union-graph mode
-    returns a triple once per graph holding it, so the union is materialized here and
-    queries run on the real default graph. The columnar index of that default graph
-    (``neaspec_kg.vector``) is written next to the store.
-    """
-    store = pyoxigraph.Store(str(store_dir))
-    store.bulk_load(path=str(nquads), format=pyoxigraph.RdfFormat.N_QUADS)
-    store.update("INSERT { ?s ?p ?o } WHERE { GRAPH ?g { ?s ?p ?o } }")
-    store.optimize()
-    store.flush()
-    build_index(store.quads_for_pattern(None, None, None, pyoxigraph.DefaultGraph()), vector_dir(store_dir))
-    del store
-
-
 def paragraphs_with_facts(dataset: Dataset) -> dict[str, list[int]]:
     """Per report graph, the paragraph numbers at least one extracted fact is derived from."""
     from rdflib.namespace import PROV
@@ -255,7 +238,7 @@ def _write_build(settings: Settings, dataset: Dataset, extractions: list[Extract
         nquads = staging / "dataset.nq"
         write_nquads(dataset, nquads)
         release = hashlib.sha256(nquads.read_bytes()).hexdigest()[:12]
-        load_store(nquads, staging / "store")
+        write_store(nquads, staging / "store")
         triples, graphs, classes = statistics(dataset)
         warnings = [w for x in extractions for w in x.warnings]
         covered = paragraphs_with_facts(dataset)

@@ -6,7 +6,7 @@ import argparse
 import sys
 from pathlib import Path
 
-from neaspec_kg.settings import load_settings
+from neaspec_kg.settings import SettingsError, load_settings
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -21,17 +21,26 @@ def main(argv: list[str] | None = None) -> int:
     validate.add_argument("files", nargs="+", type=Path)
 
     serve = commands.add_parser("serve", help="serve the SPARQL endpoint and Linked Data pages")
-    settings = load_settings()
-    serve.add_argument("--host", default=settings.host)
-    serve.add_argument("--port", type=int, default=settings.port)
+    serve.add_argument("--host", default=None, help="default: NEASPEC_KG_HOST or 127.0.0.1")
+    serve.add_argument("--port", type=int, default=None, help="default: NEASPEC_KG_PORT or 8000")
     serve.add_argument("--store", type=Path, default=None, help="a store folder (default: the current build's)")
+    serve.add_argument("--backend", default=None, metavar="URL",
+                       help="serve from this SPARQL 1.1 query endpoint instead of the embedded store")
+
+    load = commands.add_parser("load", help="load the current build into an existing SPARQL store")
+    load.add_argument("--into", required=True, metavar="URL",
+                      help="the store's SPARQL endpoint (its Graph Store endpoint: NEASPEC_KG_BACKEND_GSP_URL)")
 
     publish = commands.add_parser("publish", help="write a release of the current graph")
     publish.add_argument("--out", type=Path, default=Path("dist"))
 
     args = parser.parse_args(argv)
-    handler = {"build": _build, "validate": _validate, "serve": _serve, "publish": _publish}[args.command]
-    return handler(args)
+    handler = {"build": _build, "validate": _validate, "serve": _serve, "publish": _publish, "load": _load}[args.command]
+    try:
+        return handler(args)
+    except SettingsError as exc:
+        print(f"neaspec-kg: {exc}", file=sys.stderr)
+        return 2
 
 
 def _build(args: argparse.Namespace) -> int:
@@ -56,7 +65,28 @@ def _validate(args: argparse.Namespace) -> int:
 def _serve(args: argparse.Namespace) -> int:
     from neaspec_kg.serve import run_server
 
-    return run_server(load_settings(), host=args.host, port=args.port, store=args.store)
+    import os
+
+    # The command line wins over the environment; uvicorn's worker processes read it from there.
+    for name, value in (("BACKEND_URL", args.backend), ("HOST", args.host), ("PORT", args.port)):
+        if value is not None:
+            os.environ[f"NEASPEC_KG_{name}"] = str(value)
+    settings = load_settings()
+    return run_server(settings, host=settings.host, port=settings.port, store=args.store)
+
+
+def _load(args: argparse.Namespace) -> int:
+    from neaspec_kg.errors import BackendError
+    from neaspec_kg.store.load import load_into
+
+    settings = load_settings(backend_url=args.into)
+    try:
+        report = load_into(settings)
+    except BackendError as exc:
+        print(f"load failed: {exc}", file=sys.stderr)
+        return 1
+    print(report)
+    return 0
 
 
 def _publish(args: argparse.Namespace) -> int:

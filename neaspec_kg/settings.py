@@ -1,54 +1,80 @@
 """One typed settings object, read from environment variables prefixed ``NEASPEC_KG_``.
 
 Defaults run on a laptop: the repository's own data, a ``build/`` folder beside it,
-and a server on 127.0.0.1:8000.
+and a server on 127.0.0.1:8000. A value that does not parse (``NEASPEC_KG_PORT=abc``)
+raises :class:`SettingsError`, whose message names the variable; the CLI prints it.
 """
 
 from __future__ import annotations
 
-import os
-from dataclasses import dataclass, field
 from pathlib import Path
 
+from pydantic import Field, SecretStr, ValidationError, field_validator
+from pydantic_settings import BaseSettings, NoDecode, SettingsConfigDict
+from typing_extensions import Annotated
+
 REPO_ROOT = Path(__file__).resolve().parent.parent
+PREFIX = "NEASPEC_KG_"
 
 
-def _env(name: str, default: str) -> str:
-    return os.environ.get(f"NEASPEC_KG_{name}", default)
+class SettingsError(ValueError):
+    """A setting has a value that cannot be used; the message names the variable."""
 
 
-@dataclass(frozen=True)
-class Settings:
-    root: Path = field(default_factory=lambda: Path(_env("ROOT", str(REPO_ROOT))))
-    build_dir: Path = field(default_factory=lambda: Path(_env("BUILD_DIR", str(REPO_ROOT / "build"))))
-    host: str = field(default_factory=lambda: _env("HOST", "127.0.0.1"))
-    port: int = field(default_factory=lambda: int(_env("PORT", "8000")))
+class Settings(BaseSettings):
+    model_config = SettingsConfigDict(env_prefix=PREFIX, frozen=True, extra="ignore", populate_by_name=True)
+
+    root: Path = REPO_ROOT
+    build_dir: Path = REPO_ROOT / "build"
+    host: str = "127.0.0.1"
+    port: int = Field(8000, ge=0, le=65535)
     # Public base of every IRI the graph mints; the server maps request paths below it.
-    base_iri: str = field(default_factory=lambda: _env("BASE_IRI", "https://w3id.org/neaspec/"))
-    # Where the server and the published release are reached by users (redirect rules, DCAT
-    # access URLs); default: the local server.
-    public_url: str = field(default_factory=lambda: _env("PUBLIC_URL", ""))
+    base_iri: str = "https://w3id.org/neaspec/"
+    # Where users reach the server (redirects, DCAT access URLs, the service description's
+    # sd:endpoint); default: the local server. Never taken from a request's Host header.
+    public_url: str = ""
     # Where `neaspec-kg publish` writes releases and where the server finds them for download.
-    dist_dir: Path = field(default_factory=lambda: Path(_env("DIST_DIR", str(REPO_ROOT / "dist"))))
-    query_timeout_s: float = field(default_factory=lambda: float(_env("QUERY_TIMEOUT", "30")))
-    max_result_rows: int = field(default_factory=lambda: int(_env("MAX_ROWS", "100000")))
-    max_request_bytes: int = field(default_factory=lambda: int(_env("MAX_REQUEST_BYTES", "1000000")))
-    # Web processes answering HTTP (each runs the columnar engine itself); 0 = CPU count.
-    web_workers: int = field(default_factory=lambda: int(_env("WEB_WORKERS", "0")))
-    # Oxigraph query worker processes per web process (each opens the store read-only and is
-    # killed at the query time limit); 0 = 2.
-    query_workers: int = field(default_factory=lambda: int(_env("QUERY_WORKERS", "0")))
+    dist_dir: Path = REPO_ROOT / "dist"
+    query_timeout_s: float = Field(30.0, gt=0, validation_alias="NEASPEC_KG_QUERY_TIMEOUT")
+    max_result_rows: int = Field(100_000, gt=0, validation_alias="NEASPEC_KG_MAX_ROWS")
+    max_request_bytes: int = Field(1_000_000, gt=0)
+    # Limits checked before any SPARQL parser runs (a deeper or longer query is a 400).
+    max_query_depth: int = Field(64, gt=0)
+    max_describe_terms: int = Field(1000, gt=0)
+    # HTTP request heads: bytes and seconds a client has to send them (431 / connection closed).
+    max_header_bytes: int = Field(32 * 1024, gt=0)
+    header_timeout_s: float = Field(10.0, gt=0)
+    # Web processes (uvicorn workers) sharing the port; each follows build/current by itself.
+    web_workers: int = Field(1, ge=1)
+    # Query worker processes per web process (each holds the release and is killed at the
+    # query time limit); 0 = one per core.
+    query_workers: int = Field(0, ge=0)
+    # Hold the release in memory in each process (fast), or read the on-disk store (small).
+    store_in_memory: bool = True
+    # Seconds between two looks at build/current and dist/ (new build, new release list).
+    follow_interval_s: float = Field(1.0, gt=0)
     # Answer cache size in bytes (keyed by release, query, dataset and format); 0 = off.
-    answer_cache_bytes: int = field(default_factory=lambda: int(_env("ANSWER_CACHE_BYTES", "0")))
-    # Largest single answer the cache keeps (a 400-session GROUP BY answer is about 1.8 MB).
-    answer_cache_entry_bytes: int = field(default_factory=lambda: int(_env("ANSWER_CACHE_ENTRY_BYTES", str(16 << 20))))
-    # Which engine answers SELECT/ASK (see neaspec_kg.vector): auto (the columnar engine from a
-    # query's second sighting in a worker), columnar (always tried first), oxigraph (never).
-    engine: str = field(default_factory=lambda: _env("ENGINE", "auto"))
+    answer_cache_bytes: int = Field(64 << 20, ge=0)
+    answer_cache_entry_bytes: int = Field(16 << 20, ge=0)
     # Space-separated IRI prefixes that SERVICE may call; empty = federation off.
-    service_allow: tuple[str, ...] = field(
-        default_factory=lambda: tuple(_env("SERVICE_ALLOW", "").split())
-    )
+    service_allow: Annotated[tuple[str, ...], NoDecode] = ()
+    # An existing SPARQL 1.1 store to serve from instead of the embedded one (serve --backend),
+    # and to load releases into (load --into): its query endpoint, its Graph Store endpoint
+    # and the credentials for that endpoint (HTTP digest or basic).
+    backend_url: str = ""
+    backend_gsp_url: str = ""
+    backend_user: str = ""
+    backend_password: SecretStr = SecretStr("")
+
+    @field_validator("service_allow", mode="before")
+    @classmethod
+    def _split(cls, value: object) -> object:
+        return tuple(value.split()) if isinstance(value, str) else value
+
+    @field_validator("base_iri")
+    @classmethod
+    def _slash(cls, value: str) -> str:
+        return value if value.endswith(("/", "#")) else value + "/"
 
     @property
     def public_base(self) -> str:
@@ -76,5 +102,22 @@ class Settings:
         return self.build_dir / "current"
 
 
-def load_settings() -> Settings:
-    return Settings()
+def load_settings(**overrides: object) -> Settings:
+    """The settings from the environment (and ``overrides``), or a :class:`SettingsError`."""
+    try:
+        return Settings(**overrides)
+    except ValidationError as exc:
+        problems = []
+        for err in exc.errors():
+            field_name = str(err["loc"][0]) if err["loc"] else "?"
+            variable = _variable(field_name)
+            problems.append(f"{variable}={err.get('input')!r}: {err['msg']}")
+        raise SettingsError("invalid setting: " + "; ".join(problems)) from None
+
+
+def _variable(field_name: str) -> str:
+    if field_name.startswith(PREFIX):
+        return field_name
+    field = Settings.model_fields.get(field_name)
+    alias = field.validation_alias if field is not None else None
+    return alias if isinstance(alias, str) else PREFIX + field_name.upper()

@@ -11,7 +11,7 @@ import pytest
 
 from neaspec_kg.build import KEEP_BUILDS, BuildError, _prune, run_build
 from neaspec_kg.namespaces import sparql_prologue
-from neaspec_kg.serve.release import hold
+from neaspec_kg.store.release import hold
 from neaspec_kg.settings import Settings
 
 ROOT = Path(__file__).resolve().parent.parent

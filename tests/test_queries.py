@@ -17,24 +17,6 @@ def run(store, name: str) -> list[dict[str, str | None]]:
     return [{n: (s[n].value if s[n] is not None else None) for n in names} for s in solutions]
 
 
-def run_columnar(engine, name: str) -> list[dict[str, str | None]]:
-    from neaspec_kg.vector.results import select_rows
-
-    query = rebase((QUERIES / name).read_text(encoding="utf-8"))
-    solutions = engine.solve(query)
-    assert solutions is not None, f"the columnar engine declined {name}: {engine.declined_reason(query)}"
-    rows = select_rows(solutions, 10**6)
-    return [{n: (t.value if t is not None else None) for n, t in zip(solutions.variables, row)} for row in rows]
-
-
-@pytest.fixture(scope="module")
-def columnar(built):
-    from neaspec_kg.vector import VectorEngine
-    from neaspec_kg.vector.index import load_index, vector_dir
-
-    return VectorEngine(load_index(vector_dir(built.folder / "store")), mode="columnar")
-
-
 def column(rows, name):
     return [r[name] for r in rows]
 
@@ -255,13 +237,5 @@ EXPECTATIONS = {
 @pytest.mark.parametrize("name", sorted(EXPECTATIONS))
 def test_query_answer(store, name):
     rows = run(store, name)
-    assert rows, f"{name} returned nothing"
-    EXPECTATIONS[name](rows)
-
-
-@pytest.mark.parametrize("name", sorted(EXPECTATIONS))
-def test_query_answer_columnar(columnar, name):
-    """The columnar engine (neaspec_kg.vector) answers every documented query itself, and rightly."""
-    rows = run_columnar(columnar, name)
     assert rows, f"{name} returned nothing"
     EXPECTATIONS[name](rows)

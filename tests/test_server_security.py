@@ -129,23 +129,17 @@ def test_wrong_methods_and_media_types(http):
 
 
 def test_timeout_kills_the_query_and_others_are_served(http, server):
-    started = time.monotonic()
     with ThreadPoolExecutor(2) as pool:
         slow = pool.submit(http.get, "/sparql", params={"query": SLOW})
         time.sleep(0.3)
-        fast_times = []
         for _ in range(5):
-            t = time.monotonic()
             fast = http.get("/sparql", params={"query": "SELECT ?l { <https://w3id.org/neaspec/id/state/jp> "
                                                          "<http://www.w3.org/2000/01/rdf-schema#label> ?l }"})
-            fast_times.append(time.monotonic() - t)
             assert fast.status_code == 200 and "Japan" in fast.text
-        r = slow.result(timeout=30)
-    elapsed = time.monotonic() - started
+        assert not slow.done(), "the slow query ended before the fast ones were answered beside it"
+        r = slow.result(timeout=60)
     assert r.status_code == 504
     assert "1.5 s" in r.text and "stopped" in r.text
-    assert elapsed < 10
-    assert max(fast_times) < 1.0
     health = http.get("/health").json()
     assert health["killed_queries"] >= 1
     # the pool is whole again: both workers answer
@@ -158,92 +152,8 @@ def test_timeout_kills_the_query_and_others_are_served(http, server):
     assert answers == [200] * 4
 
 
-def test_bounded_describe_is_recognised_only_without_where_or_dataset():
-    """The fast path (no worker) is only for DESCRIBE of constant IRIs: bounded cost."""
-    from neaspec_kg.serve.guard import is_bounded_describe
-
-    assert is_bounded_describe("PREFIX neaid: <https://w3id.org/neaspec/id/>\nDESCRIBE neaid:x <https://a/b>")
-    for unbounded in ("DESCRIBE ?s WHERE { ?s ?p ?o }", "DESCRIBE <a> WHERE { }",
-                      "DESCRIBE <a> FROM <file:///etc/passwd>", "SELECT * { ?s ?p ?o }",
-                      "DESCRIBE <a> SERVICE <http://127.0.0.1/> { }"):
-        assert not is_bounded_describe(unbounded), unbounded
-
-
-COLUMNAR_SLOW = ("SELECT (COUNT(*) AS ?n) WHERE { ?a ?b ?c . ?d ?e ?f . ?g ?h ?i "
-                 "FILTER(STRLEN(CONCAT(STR(?a), STR(?c), STR(?f), STR(?i))) > 0) }")  # ~1 s on the fixture
-
-
-def test_columnar_engine_stops_at_the_time_limit(tmp_path):
-    """A query the columnar engine runs in the web process is stopped at its deadline (504);
-    the web process keeps answering others meanwhile."""
-    env = prepare_site(tmp_path, [FIXTURES / "server_dataset.trig"])
-    env.update({"NEASPEC_KG_QUERY_TIMEOUT": "0.3", "NEASPEC_KG_ENGINE": "columnar", "NEASPEC_KG_WEB_WORKERS": "1"})
-    fast_query = "SELECT ?l { <https://w3id.org/neaspec/id/state/jp> <http://www.w3.org/2000/01/rdf-schema#label> ?l }"
-    with ServerProcess(env=env) as srv, httpx.Client(base_url=srv.url, timeout=20) as client, ThreadPoolExecutor(2) as pool:
-        started = time.monotonic()
-        slow = pool.submit(client.get, "/sparql", params={"query": COLUMNAR_SLOW})
-        time.sleep(0.1)
-        fast = client.get("/sparql", params={"query": fast_query})
-        assert fast.status_code == 200 and "Japan" in fast.text
-        r = slow.result(timeout=30)
-        assert r.status_code == 504 and "0.3 s" in r.text and "stopped" in r.text
-        assert time.monotonic() - started < 5
-        assert client.get("/health").json()["killed_queries"] == 1
-
-
-def test_cheap_oxigraph_queries_run_in_the_web_process_slow_ones_stay_killable(tmp_path):
-    """A query the columnar engine declines goes to a worker process; once it has been answered
-    there in under QueryRunner.INLINE_S, the web process answers it itself (the same answer). A
-    query that outran the time limit is never run in the web process: it is stopped again."""
-    env = prepare_site(tmp_path, [FIXTURES / "server_dataset.trig"])
-    env.update({"NEASPEC_KG_QUERY_TIMEOUT": "1", "NEASPEC_KG_WEB_WORKERS": "1"})
-    construct = "CONSTRUCT { ?s <http://example.org/label> ?l } WHERE { ?s <http://www.w3.org/2000/01/rdf-schema#label> ?l }"
-    with ServerProcess(env=env) as srv, httpx.Client(base_url=srv.url, timeout=20) as client:
-        before = client.get("/health").json()["worker_answers"]
-        answers = [client.get("/sparql", params={"query": construct}, headers={"Accept": "application/n-triples"})
-                   for _ in range(3)]
-        assert [a.status_code for a in answers] == [200] * 3
-        assert "Japan" in answers[0].text and answers[1].text == answers[0].text == answers[2].text
-        assert client.get("/health").json()["worker_answers"] == before + 1
-        for attempt in (1, 2):  # run in the web process, this one would hold it far past the limit
-            started = time.monotonic()
-            r = client.get("/sparql", params={"query": CONSTRUCT_SLOW})
-            assert r.status_code == 504 and time.monotonic() - started < 5, r.text
-            health = client.get("/health").json()
-            assert health["killed_queries"] == attempt and health["worker_answers"] == before + 1
-
-
-CONSTRUCT_SLOW = "CONSTRUCT { ?a ?b ?c } WHERE { ?a ?b ?c . ?d ?e ?f . ?g ?h ?i . ?j ?k ?l . ?m ?n ?o . ?p ?q ?r }"
-PUT_OFF_SLOW = ("SELECT ?a WHERE { ?a ?b ?c . ?d ?e ?f . ?g ?h ?i "
-                "FILTER(STRLEN(CONCAT(STR(?a), STR(?c), STR(?f), STR(?i))) > 0) } LIMIT 1")
-
-
-def test_a_query_put_off_by_the_columnar_engine_is_first_evaluated_off_the_event_loop(tmp_path):
-    """In auto mode a plain-looking query goes to oxigraph at its first sighting (fast here:
-    LIMIT 1 streams) and to the columnar engine at its second, where this one takes about a
-    second: that first columnar run has no cost on record, so it runs on a thread and the web
-    process keeps answering meanwhile."""
-    env = prepare_site(tmp_path, [FIXTURES / "server_dataset.trig"])
-    env.update({"NEASPEC_KG_QUERY_TIMEOUT": "5", "NEASPEC_KG_WEB_WORKERS": "1"})
-    fast_query = "SELECT ?l { <https://w3id.org/neaspec/id/state/jp> <http://www.w3.org/2000/01/rdf-schema#label> ?l }"
-    with ServerProcess(env=env) as srv, httpx.Client(base_url=srv.url, timeout=20) as client, \
-            httpx.Client(base_url=srv.url, timeout=20) as other, ThreadPoolExecutor(1) as pool:
-        assert client.get("/sparql", params={"query": PUT_OFF_SLOW}).status_code == 200
-        assert other.get("/sparql", params={"query": fast_query}).status_code == 200
-        slow = pool.submit(client.get, "/sparql", params={"query": PUT_OFF_SLOW})
-        time.sleep(0.2)
-        started = time.monotonic()
-        fast = other.get("/sparql", params={"query": fast_query})
-        waited = time.monotonic() - started
-        assert fast.status_code == 200 and "Japan" in fast.text
-        assert waited < 0.5, f"the fast query waited {waited:.2f} s behind the columnar one"
-        assert not slow.done(), "the columnar run was expected to take about a second"
-        assert slow.result(timeout=30).status_code in (200, 504)
-
-
-def test_allowed_federated_queries_always_run_in_a_killable_worker(tmp_path):
-    """A SERVICE call, when the allow-list opens it, is never answered in the web process, however
-    fast the other endpoint was: its speed is not the server's to count on."""
+def test_allowed_federated_queries_are_answered(tmp_path):
+    """A SERVICE call that the allow-list opens is made (to a loopback endpoint of the test), every time."""
     hits: list[str] = []
 
     class Endpoint(http_server.BaseHTTPRequestHandler):
@@ -270,32 +180,9 @@ def test_allowed_federated_queries_always_run_in_a_killable_worker(tmp_path):
     env.update({"NEASPEC_KG_SERVICE_ALLOW": url, "NEASPEC_KG_WEB_WORKERS": "1"})
     try:
         with ServerProcess(env=env) as srv, httpx.Client(base_url=srv.url, timeout=20) as client:
-            before = client.get("/health").json()["worker_answers"]
             for _ in range(6):  # the first calls take over 0.1 s (connecting); then about 1 ms
                 r = client.get("/sparql", params={"query": f"SELECT ?x WHERE {{ SERVICE <{url}> {{ ?x ?p ?o }} }}"})
                 assert r.status_code == 200 and "from afar" in r.text, r.text
             assert len(hits) == 6
-            assert client.get("/health").json()["worker_answers"] == before + 6
     finally:
         remote.shutdown()
-
-
-def test_a_query_stopped_on_the_event_loop_is_not_run_there_again(tmp_path):
-    """A query that once ran fast (so it runs on the event loop) and is then stopped at the time
-    limit loses its cost on record: its next run is off the event loop again."""
-    import asyncio
-
-    from neaspec_kg.serve.engine import QueryJob
-    from neaspec_kg.serve.workers import QueryRunner, QueryTimeout, WorkerPool, _cost_key
-    from neaspec_kg.vector import VectorEngine
-
-    env = prepare_site(tmp_path, [FIXTURES / "server_dataset.trig"])
-    store = Path(env["NEASPEC_KG_BUILD_DIR"]) / "current" / "store"
-    runner = QueryRunner(WorkerPool(store, 1), VectorEngine.open(store, "columnar"))  # the pool is never started
-    job = QueryJob(COLUMNAR_SLOW)
-    runner._costs[_cost_key(job)] = 0.0  # as if it had been answered fast before
-    started = time.monotonic()
-    with pytest.raises(QueryTimeout):
-        asyncio.run(runner.run(job, 0.2))
-    assert time.monotonic() - started < 0.9  # stopped by the engine's own deadline check, on the loop
-    assert _cost_key(job) not in runner._costs

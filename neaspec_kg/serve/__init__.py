@@ -1,55 +1,102 @@
 """Serve the graph: SPARQL 1.1 Protocol at /sparql, Linked Data pages, query page.
 
-``run_server`` is what ``neaspec-kg serve`` calls; ``create_app`` builds the ASGI app.
+``run_server`` is what ``neaspec-kg serve`` calls: uvicorn (with ``web_workers`` processes,
+uvicorn's own process model) runs the app of ``create_app``, which answers from the embedded
+store of the current build (following build/current) or from a remote SPARQL store.
 """
 
 from __future__ import annotations
 
 import os
 import sys
+from collections.abc import Callable
 from pathlib import Path
 
-from neaspec_kg.settings import Settings
+from neaspec_kg.settings import Settings, load_settings
+from neaspec_kg.store import GraphStore
 
-STORE_ENV = "NEASPEC_KG_SERVE_STORE"  # how `serve --store` reaches the web processes
+STORE_ENV = "NEASPEC_KG_SERVE_STORE"  # how `serve --store` reaches uvicorn's worker processes
+
+
+def store_opener(settings: Settings, store: Path | None = None) -> Callable[[], GraphStore]:
+    """How the app opens its store: the remote backend, a given store folder, or build/current."""
+    if settings.backend_url:
+        from neaspec_kg.store.remote import RemoteStore
+
+        return lambda: RemoteStore.from_settings(settings)
+
+    def open_embedded() -> GraphStore:
+        from neaspec_kg.namespaces import PREFIXES
+        from neaspec_kg.store.embedded import EmbeddedStore
+        from neaspec_kg.store.release import locate_release
+
+        return EmbeddedStore(locate_release(settings, store), workers=settings.query_workers,
+                             in_memory=settings.store_in_memory,
+                             prefixes={p: str(ns) for p, ns in PREFIXES.items()})
+
+    return open_embedded
+
+
+def app_from_env():
+    """The app of one uvicorn worker process (settings and store folder from the environment)."""
+    from neaspec_kg.serve.app import create_app
+
+    _stop_with_parent()
+    settings = load_settings()
+    store = Path(os.environ[STORE_ENV]) if os.environ.get(STORE_ENV) else None
+    follow = settings.current_build if store is None and not settings.backend_url else None
+    return create_app(settings, store_opener(settings, store), follow)
+
+
+PARENT_ENV = "NEASPEC_KG_SERVE_PARENT"
+
+
+def _stop_with_parent() -> None:
+    """A uvicorn worker process ends when the server process that started it ends, however it
+    ended (uvicorn's workers outlive a killed parent, and would keep the port answering)."""
+    parent = os.environ.get(PARENT_ENV)
+    if not parent or not sys.platform.startswith("linux"):
+        return
+    import ctypes
+    import signal
+
+    ctypes.CDLL("libc.so.6", use_errno=True).prctl(1, signal.SIGTERM)  # PR_SET_PDEATHSIG
+    if os.getppid() != int(parent):  # the parent ended before that took effect
+        os.kill(os.getpid(), signal.SIGTERM)
 
 
 def run_server(settings: Settings, host: str, port: int, store: Path | None = None) -> int:
-    """Serve until stopped; returns the process exit code (1 when there is nothing to serve).
+    """Serve until stopped; returns the process exit code (1 when there is nothing to serve)."""
+    import uvicorn
 
-    ``settings.web_workers`` web processes (default: one per core) share the port; each
-    answers the queries the columnar engine implements itself and hands the others to its
-    own oxigraph worker processes (see ``workers``). Without ``store``, the server answers
-    from ``build/current`` and takes up each new build there without a restart (see ``supervisor``).
-    """
-    from neaspec_kg.serve.release import NoBuildError, locate_release
+    from neaspec_kg.store.release import NoBuildError, locate_release
 
+    if not settings.backend_url:
+        try:
+            release = locate_release(settings, store)
+        except NoBuildError as exc:
+            print(f"serve: {exc}", file=sys.stderr)
+            return 1
+        where = f"release {release.release} from {release.store_path}"
+    else:
+        where = f"the SPARQL store at {settings.backend_url}"
+    if store is not None:
+        os.environ[STORE_ENV] = str(store)
+    print(f"serving {where} on http://{host}:{port} ({settings.web_workers} web process"
+          f"{'es' if settings.web_workers > 1 else ''})", file=sys.stderr, flush=True)
+    config = dict(host=host, port=port, workers=settings.web_workers, log_level="warning",
+                  http="neaspec_kg.serve.limits:LimitedHead",
+                  timeout_graceful_shutdown=10, access_log=False)
     try:
-        release = locate_release(settings, store)
-    except NoBuildError as exc:
-        print(f"serve: {exc}", file=sys.stderr)
-        return 1
-    prepare_index(settings, release.store_path)
-    web_workers = settings.web_workers or os.cpu_count() or 1
-    os.environ[STORE_ENV] = str(release.store_path)
-    print(f"serving release {release.release} from {release.store_path} on http://{host}:{port} "
-          f"({web_workers} web process{'es' if web_workers > 1 else ''})", file=sys.stderr)
-    from neaspec_kg.serve.supervisor import supervise
-
-    try:
-        return supervise(host, port, web_workers, follow=settings if store is None else None)
+        if settings.web_workers > 1:
+            os.environ[PARENT_ENV] = str(os.getpid())
+            uvicorn.run("neaspec_kg.serve:app_from_env", factory=True, **config)
+        else:
+            uvicorn.run(app_from_env(), **config)
     except OSError as exc:
         print(f"serve: cannot listen on {host}:{port}: {exc}", file=sys.stderr)
         return 1
+    return 0
 
 
-def prepare_index(settings: Settings, store_path: Path) -> None:
-    """Write the columnar engine's index next to a store that lacks it (a store made before it)."""
-    from neaspec_kg.vector.index import ensure_index
-
-    if settings.engine != "oxigraph" and not ensure_index(store_path):
-        print(f"serve: cannot write the columnar index next to {store_path}; oxigraph answers every query",
-              file=sys.stderr)
-
-
-__all__ = ["prepare_index", "run_server"]
+__all__ = ["app_from_env", "run_server", "store_opener"]

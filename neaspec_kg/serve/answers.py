@@ -8,7 +8,7 @@ from __future__ import annotations
 
 from collections import OrderedDict
 
-from neaspec_kg.serve.engine import Answer
+from neaspec_kg.store.answer import Answer
 
 
 class AnswerCache:

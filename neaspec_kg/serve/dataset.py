@@ -20,7 +20,7 @@ from rdflib import Graph
 from neaspec_kg.publish import list_releases, names
 from neaspec_kg.publish.metadata import ReleaseInfo, dataset_facts, dcat_graph, schema_org_dataset, void_graph
 from neaspec_kg.sdg.kos import UN_KOS_DATASET
-from neaspec_kg.serve.release import Release
+from neaspec_kg.store.release import Release
 from neaspec_kg.settings import Settings
 
 DCT_LICENSE = "http://purl.org/dc/terms/license"
@@ -36,13 +36,27 @@ class DatasetDescription:
     settings: Settings
     _graphs: dict[str, Graph] = field(default_factory=dict)
 
-    @cached_property
-    def releases(self) -> list[dict]:
-        """Releases published under dist_dir, newest first."""
-        return list_releases(self.settings.dist_dir)
+    _seen: tuple = ()
+    _releases: list[dict] = field(default_factory=list)
 
-    @cached_property
+    @property
+    def releases(self) -> list[dict]:
+        """Releases published under dist_dir, newest first; read again whenever that folder
+        changes (a new ``publish`` is seen without a restart)."""
+        seen = _signature(self.settings.dist_dir / "releases")
+        if seen != self._seen:
+            self._releases = list_releases(self.settings.dist_dir)
+            self._seen = seen
+            self._graphs.clear()
+            for name in ("published", "info", "schema_org_json"):
+                self.__dict__.pop(name, None)
+        return self._releases
+
+    @property
     def published(self) -> dict | None:
+        return self._published()
+
+    def _published(self) -> dict | None:
         """The published release made from the build being served, if any."""
         return next((r for r in self.releases if r.get("build") == self.release.release), None)
 
@@ -52,8 +66,14 @@ class DatasetDescription:
         candidate = self.settings.dist_dir / "releases" / self.published["version"] / path
         return candidate if candidate.is_file() else None
 
-    @cached_property
+    @property
     def info(self) -> ReleaseInfo:
+        self.releases  # noqa: B018  (a new list of releases drops what was derived from the old)
+        if "info" not in self.__dict__:
+            self.__dict__["info"] = self._info()
+        return self.__dict__["info"]
+
+    def _info(self) -> ReleaseInfo:
         built = self.release.built_at[:10]
         return ReleaseInfo(
             version=self.release.release,
@@ -72,6 +92,7 @@ class DatasetDescription:
         return ""
 
     def graph(self, kind: str) -> Graph:
+        self.releases  # noqa: B018  (drops what was derived from an older list of releases)
         """``void`` or ``dcat``: the published file when there is one, else computed."""
         if kind not in self._graphs:
             published = self._published_file(names.VOID_TTL if kind == "void" else names.DCAT_TTL)
@@ -84,9 +105,22 @@ class DatasetDescription:
     def serialize(self, kind: str, fmt_key: str) -> bytes:
         return self.graph(kind).serialize(format=RDFLIB_FORMATS[fmt_key], encoding="utf-8")
 
-    @cached_property
+    @property
     def schema_org_json(self) -> str:
+        self.releases  # noqa: B018
+        if "schema_org_json" not in self.__dict__:
+            self.__dict__["schema_org_json"] = self._schema_org_json()
+        return self.__dict__["schema_org_json"]
+
+    def _schema_org_json(self) -> str:
         """schema.org Dataset JSON-LD, safe to embed in a <script> element."""
         published = self._published_file(names.SCHEMA_ORG)
         data = json.loads(published.read_text(encoding="utf-8")) if published else schema_org_dataset(self.info)
         return json.dumps(data, ensure_ascii=False, indent=1).replace("</", "<\\/")
+
+
+def _signature(folder: Path) -> tuple:
+    try:
+        return tuple(sorted((p.name, p.stat().st_mtime_ns) for p in folder.iterdir()))
+    except OSError:
+        return ()

@@ -10,14 +10,12 @@ from __future__ import annotations
 from dataclasses import dataclass
 from urllib.parse import parse_qsl
 
-from neaspec_kg.serve.guard import UPDATE_REFUSED
+from neaspec_kg.errors import ProtocolError
+from neaspec_kg.store.guard import UPDATE_REFUSED
 
 
-class ProtocolError(ValueError):
-    def __init__(self, status: int, message: str, headers: dict[str, str] | None = None):
-        super().__init__(message)
-        self.status = status
-        self.headers = headers or {}
+def _fail(status: int, message: str, headers: dict[str, str] | None = None) -> ProtocolError:
+    return ProtocolError(message, status, headers)
 
 
 @dataclass(frozen=True)
@@ -48,14 +46,14 @@ def _media_type(content_type: str | None) -> tuple[str, dict[str, str]]:
 def _check_charset(params: dict[str, str]) -> None:
     charset = params.get("charset")
     if charset and charset.replace("-", "").replace("_", "") != "utf8":
-        raise ProtocolError(415, f"only UTF-8 request bodies are accepted, not charset={charset}")
+        raise _fail(415, f"only UTF-8 request bodies are accepted, not charset={charset}")
 
 
 def _decode(data: bytes, what: str) -> str:
     try:
         return data.decode("utf-8")
     except UnicodeDecodeError as exc:
-        raise ProtocolError(400, f"{what} is not valid UTF-8: {exc}") from exc
+        raise _fail(400, f"{what} is not valid UTF-8: {exc}") from exc
 
 
 def parse_query_string(query_string: str) -> list[tuple[str, str]]:
@@ -66,7 +64,7 @@ def parse_query_string(query_string: str) -> list[tuple[str, str]]:
 def parse_request(method: str, url_params: list[tuple[str, str]], content_type: str | None, body: bytes) -> QueryRequest:
     method = method.upper()
     if method not in ("GET", "HEAD", "POST"):
-        raise ProtocolError(405, f"{method} is not allowed on the SPARQL endpoint; use GET or POST", {"Allow": ALLOW})
+        raise _fail(405, f"{method} is not allowed on the SPARQL endpoint; use GET or POST", {"Allow": ALLOW})
     params = list(url_params)
     if method == "POST":
         media, ctparams = _media_type(content_type)
@@ -76,32 +74,32 @@ def parse_request(method: str, url_params: list[tuple[str, str]], content_type: 
         elif media == DIRECT:
             _check_charset(ctparams)
             if any(k in ("query", "update") for k, _ in params):
-                raise ProtocolError(400, "a direct POST carries the query in the body, not also in a 'query' parameter")
+                raise _fail(400, "a direct POST carries the query in the body, not also in a 'query' parameter")
             params.append(("query", _decode(body, "the query")))
         elif media == UPDATE:
-            raise ProtocolError(403, UPDATE_REFUSED)
+            raise _fail(403, UPDATE_REFUSED)
         elif not media:
-            raise ProtocolError(
+            raise _fail(
                 415, f"POST needs a Content-Type: {FORM} (query=...) or {DIRECT} (the query as the body)"
             )
         else:
-            raise ProtocolError(415, f"unsupported Content-Type {media}; use {FORM} or {DIRECT}")
+            raise _fail(415, f"unsupported Content-Type {media}; use {FORM} or {DIRECT}")
     names = [k for k, _ in params]
     if "update" in names or any(k in ("using-graph-uri", "using-named-graph-uri") for k in names):
-        raise ProtocolError(403, UPDATE_REFUSED)
+        raise _fail(403, UPDATE_REFUSED)
     queries = [v for k, v in params if k == "query"]
     if len(queries) > 1:
-        raise ProtocolError(400, "exactly one 'query' parameter is allowed")
+        raise _fail(400, "exactly one 'query' parameter is allowed")
     formats = [v for k, v in params if k == "format" and v]
     default = [v for k, v in params if k == "default-graph-uri"]
     named = [v for k, v in params if k == "named-graph-uri"]
     dataset_given = bool(default or named)
     if not queries:
         if method == "POST":
-            raise ProtocolError(400, "the request has no 'query'")
+            raise _fail(400, "the request has no 'query'")
         return QueryRequest(None, format_param=formats[0] if formats else None)
     if not queries[0].strip():
-        raise ProtocolError(400, "the 'query' parameter is empty")
+        raise _fail(400, "the 'query' parameter is empty")
     return QueryRequest(
         query=queries[0],
         default_graphs=default if dataset_given else None,

@@ -9,8 +9,8 @@ from __future__ import annotations
 
 from pyoxigraph import BlankNode, Literal, NamedNode, Triple
 
-from neaspec_kg.serve import conneg
-from neaspec_kg.serve.release import Release
+from neaspec_kg import formats as conneg
+from neaspec_kg.store.release import Release
 
 SD = "http://www.w3.org/ns/sparql-service-description#"
 VOID = "http://rdfs.org/ns/void#"

@@ -18,7 +18,8 @@ from pathlib import Path
 
 import pyoxigraph as ox
 
-from neaspec_kg.build import load_store, swap_symlink
+from neaspec_kg.build import swap_symlink
+from neaspec_kg.store import write_store
 
 RDF_TYPE = "http://www.w3.org/1999/02/22-rdf-syntax-ns#type"
 
@@ -38,7 +39,7 @@ def make_build(sources: list[Path], build_dir: Path, release: str | None = None)
     target = build_dir / "builds" / release
     target.mkdir(parents=True, exist_ok=True)
     (target / "dataset.nq").write_bytes(nq)
-    load_store(target / "dataset.nq", target / "store")
+    write_store(target / "dataset.nq", target / "store")
     graphs = Counter(q.graph_name.value for q in quads if isinstance(q.graph_name, ox.NamedNode))
     classes = Counter(q.object.value for q in quads if q.predicate.value == RDF_TYPE and isinstance(q.object, ox.NamedNode))
     info = {
@@ -119,7 +120,7 @@ class ServerProcess:
             return False
 
     def stop(self, timeout_s: float = 25) -> None:
-        """SIGTERM, and after ``timeout_s`` (the supervisor allows its web processes 10 s)
+        """SIGTERM, and after ``timeout_s`` (uvicorn allows requests under way 10 s)
         SIGKILL to the whole session, so that no process of the server is left behind."""
         if self.process is None:
             return

@@ -12,18 +12,13 @@ import json
 from collections.abc import Iterable, Iterator
 from xml.sax.saxutils import escape, quoteattr
 
+from neaspec_kg.errors import TooManyRows
 from pyoxigraph import BlankNode, Literal, NamedNode, Triple
 
 XSD_STRING = "http://www.w3.org/2001/XMLSchema#string"
 RDF_LANG_STRING = "http://www.w3.org/1999/02/22-rdf-syntax-ns#langString"
 
 
-class TooManyRows(ValueError):
-    def __init__(self, limit: int):
-        super().__init__(
-            f"the answer has more than {limit} rows, the limit of this endpoint; "
-            "add LIMIT/OFFSET to page through it, or download the data dump"
-        )
 
 
 def capped(rows: Iterable, limit: int) -> Iterator:

@@ -15,24 +15,13 @@ is then refused rather than guessed about.
 
 from __future__ import annotations
 
-import functools
 import re
 from dataclasses import dataclass, field
 
-# The checks are pure functions of the query text, and clients repeat queries: each web process
-# remembers its answers for this many recent query texts (not for long texts: memory).
-QUERIES_REMEMBERED = 4096
-REMEMBERED_QUERY_CHARS = 64 * 1024
+from neaspec_kg.errors import QueryRefused, QueryTooLarge
 
-
-def _remembered(check):
-    cached = functools.lru_cache(maxsize=QUERIES_REMEMBERED)(check)
-
-    @functools.wraps(check)
-    def checked(text: str):
-        return cached(text) if len(text) <= REMEMBERED_QUERY_CHARS else check(text)
-    return checked
 _ESCAPE = re.compile(r"\\u([0-9A-Fa-f]{4})|\\U([0-9A-Fa-f]{8})")
+_SERVICE = re.compile(r"service", re.IGNORECASE)
 _SUSPECT = re.compile(r"service|from", re.IGNORECASE)
 # Prologue: whitespace, comments, BASE <iri>, PREFIX pname: <iri>; then the query form keyword.
 _PROLOGUE_ITEM = re.compile(
@@ -44,14 +33,6 @@ _UPDATE = re.compile(
     r"(INSERT|DELETE|LOAD|CLEAR|DROP|CREATE|ADD|MOVE|COPY|WITH)\b", re.IGNORECASE
 )
 _NONDETERMINISTIC = re.compile(r"\b(RAND|NOW|UUID|STRUUID|BNODE)\s*\(", re.IGNORECASE)
-
-
-class QueryRefused(ValueError):
-    """The query is well-formed but this endpoint will not run it (HTTP 400/403)."""
-
-    def __init__(self, message: str, status: int = 400):
-        super().__init__(message)
-        self.status = status
 
 
 UPDATE_REFUSED = (
@@ -84,7 +65,6 @@ def _after_prologue(text: str) -> tuple[str, int]:
     return text, pos
 
 
-@_remembered
 def query_form(text: str) -> str | None:
     """``'SELECT'``, ``'ASK'``, ``'CONSTRUCT'``, ``'DESCRIBE'``, ``'UPDATE'``, or None when unknown."""
     text, pos = _after_prologue(text)
@@ -96,23 +76,54 @@ def query_form(text: str) -> str | None:
     return None
 
 
-# "DESCRIBE <iri> <iri> ..." or prefixed names, with nothing after them (no WHERE, no dataset).
-_IRI_OR_PNAME = r"""(?:<[^<>"{}|^`\\\x00-\x20]*>|[A-Za-z][\w.-]*:[\w.-]*)"""
-_CONSTANT_DESCRIBE = re.compile(rf"DESCRIBE(?:\s+{_IRI_OR_PNAME})+\s*", re.IGNORECASE)
-
-
-@_remembered
-def is_bounded_describe(text: str) -> bool:
-    """True for ``DESCRIBE <iri> ...`` without a WHERE clause: its cost is bounded by the triples
-    about those resources, so it needs no killable worker (see serve.app's fast path)."""
-    text, pos = _after_prologue(text)
-    return _CONSTANT_DESCRIBE.fullmatch(text, pos) is not None
-
-
-@_remembered
 def is_deterministic(text: str) -> bool:
-    """False when the answer may change between runs on the same data (no ETag then)."""
-    return _NONDETERMINISTIC.search(unescape_codepoints(text)) is None
+    """False when the answer may change between runs on the same data (no ETag, no caching):
+    RAND(), NOW(), ... or a SERVICE call, whose other endpoint answers as it likes."""
+    text = unescape_codepoints(text)
+    return _NONDETERMINISTIC.search(text) is None and not _SERVICE.search(text)
+
+
+def check_shape(text: str, max_depth: int, max_describe_terms: int) -> None:
+    """Refuse, before any parser sees it, a query nested deeper than ``max_depth`` brackets or
+    a DESCRIBE of more than ``max_describe_terms`` resources: oxigraph's parser and planner
+    recurse once per level (and once per DESCRIBE term), and a deep enough query overflows
+    the native stack of the process running it (measured: 2,200 nested groups, or a DESCRIBE
+    of 2,700 IRIs, crash a process on its main thread's 8 MB stack)."""
+    depth = deepest = 0
+    for token in _SHAPE_TOKEN.finditer(text):
+        char = token.group()
+        if char in "({[":
+            depth += 1
+            deepest = max(deepest, depth)
+            if deepest > max_depth:
+                raise QueryTooLarge(f"the query nests brackets more than {max_depth} deep; "
+                                    "this endpoint refuses deeper queries before parsing them")
+        elif char in ")}]":
+            depth = max(0, depth - 1)
+    unescaped, pos = _after_prologue(text)
+    if not _FORM_DESCRIBE.match(unescaped, pos):
+        return
+    head = _DESCRIBE_END.split(unescaped[pos + len("DESCRIBE"):], maxsplit=1)[0]
+    terms = len(_DESCRIBE_TERM.findall(head))
+    if terms > max_describe_terms:
+        raise QueryTooLarge(f"the query describes {terms} resources; this endpoint describes at most "
+                            f"{max_describe_terms} in one query: split it")
+
+
+# Strings, IRIs and comments are matched whole, so that their brackets do not count; what
+# remains is matched a bracket at a time. Linear in the length of the query.
+_SHAPE_TOKEN = re.compile(
+    r"'''(?:[^'\\]|\\.|'(?!''))*'''"
+    r'|"""(?:[^"\\]|\\.|"(?!""))*"""'
+    r"|'(?:[^'\\\n]|\\.)*'"
+    r'|"(?:[^"\\\n]|\\.)*"'
+    r'|<[^<>"{}|^`\\\x00-\x20]*>'
+    r"|#[^\n\r]*"
+    r"|[(){}\[\]]"
+)
+_FORM_DESCRIBE = re.compile(r"DESCRIBE\b", re.IGNORECASE)
+_DESCRIBE_END = re.compile(r"\{|\bWHERE\b", re.IGNORECASE)
+_DESCRIBE_TERM = re.compile(r'<[^<>"{}|^`\\\x00-\x20]*>|[A-Za-z_][\w.-]*:[\w.-]*|[?$]\w+')
 
 
 @dataclass
@@ -128,7 +139,6 @@ class Inspection:
         return bool(self.from_graphs or self.from_named)
 
 
-@_remembered
 def inspect(text: str) -> Inspection:
     """Dataset clause and SERVICE endpoints of a query; empty without parsing when impossible."""
     if not _SUSPECT.search(unescape_codepoints(text)):
@@ -144,11 +154,8 @@ def _parse_and_inspect(text: str) -> Inspection:
     from rdflib.plugins.sparql.parserutils import CompValue
     from rdflib.term import URIRef, Variable
 
-    from neaspec_kg.parsing import PARSER_LOCK
-
     try:
-        with PARSER_LOCK:
-            parsed = parseQuery(text)
+        parsed = parseQuery(text)
         prologue = translatePrologue(parsed[0], None)
         body = traverse(parsed[1], partial(translatePName, prologue=prologue))
     except Exception as exc:  # rdflib's parser raises several types; all mean "could not verify"

@@ -7,8 +7,9 @@ from the wrong table is the most common bug in SPARQL servers (PEERS.md §A2.1).
 
 from __future__ import annotations
 
-import functools
 from dataclasses import dataclass
+
+from neaspec_kg.errors import NotAcceptable
 
 
 @dataclass(frozen=True)
@@ -34,7 +35,8 @@ BOOLEAN_FORMATS = RESULT_FORMATS[:2]
 GRAPH_FORMATS: tuple[Format, ...] = (
     Format("turtle", "text/turtle", "ttl", ("application/x-turtle", "application/turtle"), ("ttl",), "Turtle"),
     Format("ntriples", "application/n-triples", "nt", ("text/plain",), ("nt", "n-triples"), "N-Triples"),
-    Format("jsonld", "application/ld+json", "jsonld", ("application/x-json+ld",), ("json-ld",), "JSON-LD"),
+    Format("jsonld", "application/ld+json", "jsonld", ("application/x-json+ld", "application/json"), ("json-ld",),
+           "JSON-LD"),
     Format("rdfxml", "application/rdf+xml", "rdf", (), ("rdf", "rdf-xml", "owl"), "RDF/XML"),
     Format("nquads", "application/n-quads", "nq", ("text/x-nquads",), ("nq", "n-quads"), "N-Quads"),
     Format("trig", "application/trig", "trig", ("application/x-trig",), (), "TriG"),
@@ -42,13 +44,9 @@ GRAPH_FORMATS: tuple[Format, ...] = (
 HTML = Format("html", "text/html", "html", ("application/xhtml+xml",), (), "HTML")
 
 
-class NotAcceptable(ValueError):
-    """Nothing the client accepts fits; the message lists what would."""
-
-    def __init__(self, offered: tuple[Format, ...], asked: str):
-        self.offered = offered
-        types = ", ".join(f.media_type for f in offered)
-        super().__init__(f"cannot answer in {asked!r}; this resource is available as: {types}")
+def not_acceptable(offered: tuple[Format, ...], asked: str) -> NotAcceptable:
+    types = ", ".join(f.media_type for f in offered)
+    return NotAcceptable(f"cannot answer in {asked!r}; this resource is available as: {types}")
 
 
 def parse_accept(header: str | None) -> list[tuple[str, float, int]]:
@@ -104,7 +102,7 @@ def negotiate(accept: str | None, offered: tuple[Format, ...]) -> Format:
             # prefer higher q; then an explicitly named type over a wildcard; then server order
             scored.append((-q, -(1 if spec >= 2 else 0), rank, fmt))
     if not scored:
-        raise NotAcceptable(offered, accept or "")
+        raise not_acceptable(offered, accept or "")
     scored.sort(key=lambda t: t[:3])
     return scored[0][3]
 
@@ -118,25 +116,19 @@ def by_name(name: str, offered: tuple[Format, ...]) -> Format:
     for fmt in offered:
         if wanted in (fmt.key, fmt.extension, fmt.media_type, *fmt.aliases, *fmt.names):
             return fmt
-    raise NotAcceptable(offered, name)
+    raise not_acceptable(offered, name)
 
 
 def choose(accept: str | None, format_param: str | None, offered: tuple[Format, ...]) -> Format:
-    """``format`` wins over ``Accept`` (it exists for clients that cannot set headers).
-
-    Clients repeat their headers, so the choice is remembered for short ones (a refusal is not)."""
-    if len(accept or "") + len(format_param or "") <= REMEMBERED_CHARS:
-        return _choose_remembered(accept, format_param, offered)
-    return _choose(accept, format_param, offered)
-
-
-REMEMBERED_CHARS = 512
-
-
-def _choose(accept: str | None, format_param: str | None, offered: tuple[Format, ...]) -> Format:
+    """``format`` wins over ``Accept`` (it exists for clients that cannot set headers)."""
     if format_param:
         return by_name(format_param, offered)
     return negotiate(accept, offered)
 
 
-_choose_remembered = functools.lru_cache(maxsize=512)(_choose)
+BY_KEY = {f.key: f for f in (*RESULT_FORMATS, *GRAPH_FORMATS, HTML)}
+
+
+def content_type(fmt: Format) -> str:
+    """The Content-Type header of an answer in ``fmt`` (UTF-8 for every textual syntax)."""
+    return f"{fmt.media_type}; charset=utf-8" if fmt.key not in ("html",) else "text/html; charset=utf-8"

@@ -1,0 +1,97 @@
+"""One header policy for every answer, as ASGI middleware.
+
+For a whole (non-streamed) answer to GET or HEAD: a strong ``ETag`` computed from the bytes
+sent, so that equal ETags always mean equal bytes, and ``304`` when the client already has
+them; gzip when the client accepts it (with ``mtime=0``, so the same answer compresses to
+the same bytes: Starlette's own gzip middleware stamps the time, which would change the
+ETag on every request); ``Vary``; ``Cache-Control``. For every answer: ``nosniff``, a
+Content-Security-Policy for HTML, no framing. CORS is Starlette's middleware (in ``app``).
+"""
+
+from __future__ import annotations
+
+import gzip
+import hashlib
+
+GZIP_MIN_BYTES = 1024
+CSP = ("default-src 'self'; img-src 'self' data:; style-src 'self'; script-src 'self'; "
+       "object-src 'none'; base-uri 'none'; frame-ancestors 'none'; form-action 'self'")
+IMMUTABLE_PREFIX = "/releases/"  # a published release's files never change under their version
+REVALIDATE = "public, no-cache"  # answers of the current release: keep, but ask (ETag) each time
+
+
+class HeaderPolicy:
+    def __init__(self, app):
+        self.app = app
+
+    async def __call__(self, scope, receive, send) -> None:
+        if scope["type"] != "http":
+            return await self.app(scope, receive, send)
+        request_headers = dict(scope["headers"])
+        whole = scope["method"] in ("GET", "HEAD")
+        start: dict | None = None
+        streaming = False
+
+        async def send_wrapper(message) -> None:
+            nonlocal start, streaming
+            if message["type"] == "http.response.start":
+                start = message
+                return
+            if message["type"] != "http.response.body" or start is None:
+                return await send(message)
+            if streaming:
+                return await send(message)
+            if message.get("more_body") or not whole or start["status"] != 200:
+                streaming = True
+                await send(_finish_start(start, scope, request_headers, None))
+                return await send(message)
+            body = message.get("body", b"")
+            reply_start, reply_body = _whole(start, scope, request_headers, body)
+            await send(reply_start)
+            await send({"type": "http.response.body", "body": reply_body})
+
+        await self.app(scope, receive, send_wrapper)
+
+
+def _whole(start: dict, scope: dict, request_headers: dict, body: bytes) -> tuple[dict, bytes]:
+    headers = dict(start["headers"])
+    encoded = body
+    if len(body) >= GZIP_MIN_BYTES and b"gzip" in request_headers.get(b"accept-encoding", b"") \
+            and b"content-encoding" not in headers:
+        encoded = gzip.compress(body, compresslevel=6, mtime=0)
+        headers[b"content-encoding"] = b"gzip"
+    if b"etag" not in headers and b"no-store" not in headers.get(b"cache-control", b""):
+        headers[b"etag"] = b'"' + hashlib.blake2b(encoded, digest_size=12).hexdigest().encode() + b'"'
+    headers[b"content-length"] = str(len(encoded)).encode()
+    start = {**start, "headers": list(headers.items())}
+    if b"etag" in headers and _matches(request_headers.get(b"if-none-match"), headers[b"etag"]):
+        kept = [(k, v) for k, v in start["headers"] if k not in (b"content-length", b"content-type", b"content-encoding")]
+        start = {**start, "status": 304, "headers": kept}
+        encoded = b""
+    start = _finish_start(start, scope, request_headers, headers.get(b"content-encoding"))
+    return start, encoded  # uvicorn sends no body for HEAD, and keeps this Content-Length
+
+
+def _matches(if_none_match: bytes | None, etag: bytes) -> bool:
+    if not if_none_match:
+        return False
+    tags = [t.strip() for t in if_none_match.split(b",")]
+    return etag in tags or b"*" in tags or (b"W/" + etag) in tags
+
+
+def _finish_start(start: dict, scope: dict, request_headers: dict, encoding: bytes | None) -> dict:
+    headers = dict(start["headers"])
+    vary = [v.strip() for v in headers.get(b"vary", b"").split(b",") if v.strip()]
+    for name in (b"Accept", b"Accept-Encoding") if encoding or start["status"] in (200, 304) else (b"Accept",):
+        if name not in vary:
+            vary.append(name)
+    headers[b"vary"] = b", ".join(vary)
+    headers[b"x-content-type-options"] = b"nosniff"
+    headers.setdefault(b"referrer-policy", b"strict-origin-when-cross-origin")
+    if headers.get(b"content-type", b"").startswith(b"text/html"):
+        headers[b"content-security-policy"] = CSP.encode()
+        headers[b"x-frame-options"] = b"DENY"
+    if start["status"] in (200, 304) and b"cache-control" not in headers:
+        immutable = scope["path"].startswith(IMMUTABLE_PREFIX) and not scope["path"].startswith("/releases/latest")
+        headers[b"cache-control"] = b"public, max-age=31536000, immutable" if immutable else REVALIDATE.encode()
+    return {**start, "headers": list(headers.items())}

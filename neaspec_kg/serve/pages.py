@@ -1,0 +1,80 @@
+"""The pages around the data: home, query page, the dataset (VoID, DCAT-AP), releases, health."""
+
+from __future__ import annotations
+
+from urllib.parse import quote
+
+from fastapi import APIRouter, Request
+from fastapi.responses import JSONResponse, Response
+from pyoxigraph import NamedNode
+
+from neaspec_kg import formats
+from neaspec_kg.serve.common import PAGE_FORMATS, negotiate, page, plain, serving
+from neaspec_kg.serve.dataset import RDFLIB_FORMATS
+
+router = APIRouter()
+GET = ["GET", "HEAD"]
+DEFAULT_QUERY = "SELECT ?class (COUNT(?s) AS ?n)\nWHERE { ?s a ?class }\nGROUP BY ?class\nORDER BY DESC(?n)\nLIMIT 20\n"
+
+
+@router.api_route("/", methods=GET)
+def home(request: Request) -> Response:
+    state = serving(request)
+    current = state.current
+    classes = sorted(((current.linked_data.label(NamedNode(c)), c, n) for c, n in current.release.classes.items()),
+                     key=lambda t: -t[2])
+    return page(request, "home.html", classes=classes, graphs=sorted(current.graph_sizes.items()),
+                triples=current.release.triples or sum(current.graph_sizes.values()), examples=state.examples,
+                dataset_jsonld=current.dataset.schema_org_json)
+
+
+@router.api_route("/query", methods=GET)
+def query_page(request: Request) -> Response:
+    examples = serving(request).examples
+    chosen = request.query_params.get("example")
+    initial = request.query_params.get("query") or next(
+        (e.query for e in examples if e.name == chosen), examples[0].query if examples else DEFAULT_QUERY)
+    offered = [(f.key, f.label) for f in (*formats.RESULT_FORMATS, *formats.GRAPH_FORMATS)]
+    return page(request, "query.html", examples=examples, initial=initial, formats=offered)
+
+
+def _dataset(request: Request, kind: str, html_page: bool) -> Response:
+    offered = PAGE_FORMATS if html_page else tuple(f for f in PAGE_FORMATS if f.key in RDFLIB_FORMATS)
+    fmt = negotiate(request, offered)
+    current = serving(request).current
+    if fmt is formats.HTML:
+        return page(request, "dataset.html", releases=current.dataset.releases, published=current.dataset.published,
+                    graphs=sorted(current.graph_sizes.items()), triples=current.release.triples,
+                    citation=current.dataset.info.kos_citation, formats=formats.GRAPH_FORMATS)
+    return Response(current.dataset.serialize(kind, fmt.key), media_type=formats.content_type(fmt))
+
+
+@router.api_route("/.well-known/void", methods=GET)
+def well_known_void(request: Request) -> Response:
+    return _dataset(request, "void", html_page=False)
+
+
+@router.api_route("/dataset", methods=GET)
+def dataset_page(request: Request) -> Response:
+    return _dataset(request, "dcat", html_page=True)
+
+
+@router.api_route("/releases/latest/{path:path}", methods=GET)
+def latest_release(request: Request, path: str) -> Response:
+    """The persistent-identifier rules send readers to releases/latest/...: the newest release."""
+    releases = serving(request).current.dataset.releases
+    if not releases:
+        return plain(404, "no release has been published on this server yet (make release writes one)")
+    # The path goes back out percent-encoded: a Location header holds ASCII only.
+    target = f"/releases/{quote(releases[0]['version'], safe='')}/{quote(path, safe='/')}"
+    query = quote(request.url.query, safe="=&%+;:/?@,$!'()*~-._")
+    return Response(status_code=302, headers={"Location": target + (f"?{query}" if query else "")})
+
+
+@router.get("/health")
+def health(request: Request) -> JSONResponse:
+    state = serving(request)
+    store = state.current.store
+    return JSONResponse({"status": "ok", "release": state.current.release.release, "store": store.kind,
+                         "workers": getattr(store, "workers", 0), "killed_queries": getattr(store, "timeouts", 0),
+                         "switches": state.switches}, headers={"Cache-Control": "no-store"})

@@ -1,0 +1,105 @@
+"""Linked Data: /id/... (every minted IRI), /graph/... (the named graphs), /ontology, /shapes.
+
+HTML for browsers, RDF by content negotiation, 404 for an IRI the dataset does not describe.
+"""
+
+from __future__ import annotations
+
+from urllib.parse import quote
+
+from fastapi import APIRouter, Request
+from fastapi.responses import Response
+
+from neaspec_kg import formats
+from neaspec_kg.errors import NotFound
+from neaspec_kg.serve.common import negotiate, page, plain, serving, wants_html
+from neaspec_kg.serve.linked_data import as_triples
+from neaspec_kg.serve.state import GRAPH_PAGE_LIMIT
+from neaspec_kg.store.answer import serialize_graph
+
+router = APIRouter()
+GET = ["GET", "HEAD"]
+# Characters an IRI may not hold (RFC 3987): a path with one names nothing in this dataset.
+_NOT_IN_IRI = set('<>"{}|\\^` ') | {chr(c) for c in range(0x20)} | {"\x7f"}
+
+
+def _iri(request: Request, prefix: str, path: str) -> str:
+    current = serving(request).current
+    if any(ch in _NOT_IN_IRI for ch in path) or "\ufffd" in path:
+        raise _not_found(request, current.base + prefix + quote(path, safe="/"))
+    return current.base + prefix + path
+
+
+def _rdf(quads, fmt: formats.Format, request: Request, headers: dict[str, str] | None = None) -> Response:
+    data = quads if fmt.key in ("nquads", "trig") else as_triples(quads)
+    body = serialize_graph(data, fmt.key, serving(request).prefixes)
+    return Response(body, media_type=formats.content_type(fmt), headers=headers)
+
+
+@router.api_route("/id/{path:path}", methods=GET)
+def resource(request: Request, path: str) -> Response:
+    iri = _iri(request, "id/", path)
+    fmt = negotiate(request)
+    found = serving(request).current.linked_data.describe(iri)
+    if found is None:
+        raise _not_found(request, iri)
+    headers = {"Link": f'<{iri}>; rel="canonical"'}
+    if fmt is formats.HTML:
+        resp = page(request, "resource.html", res=found, iri=iri, formats=formats.GRAPH_FORMATS)
+        resp.headers.update(headers)
+        return resp
+    return _rdf(found.quads, fmt, request, headers)
+
+
+@router.api_route("/graph/{path:path}", methods=GET)
+def graph(request: Request, path: str) -> Response:
+    iri = _iri(request, "graph/", path)
+    fmt = negotiate(request)
+    current = serving(request).current
+    if iri not in current.store.known_graphs:
+        raise _not_found(request, iri)
+    if fmt is formats.HTML:
+        subjects = {}
+        for q in current.linked_data.graph_quads(iri, 2000):
+            subjects.setdefault(q.subject.value, q.subject)
+        listed = sorted((current.linked_data.label(s), v) for v, s in list(subjects.items())[:500])
+        return page(request, "graph.html", iri=iri, size=current.graph_sizes.get(iri, 0), subjects=listed,
+                    formats=formats.GRAPH_FORMATS)
+    return _rdf(current.linked_data.graph_quads(iri, GRAPH_PAGE_LIMIT), fmt, request)
+
+
+def _vocabulary(kind: str):
+    def handler(request: Request) -> Response:
+        current = serving(request).current
+        vocab = current.vocabulary(kind)
+        if vocab is None:
+            raise _not_found(request, current.base + kind)
+        fmt = negotiate(request)
+        if fmt is formats.HTML:
+            return page(request, "vocabulary.html", vocab=vocab, kind=kind, formats=formats.GRAPH_FORMATS)
+        body = serialize_graph(vocab.triples, fmt.key, serving(request).prefixes)
+        return Response(body, media_type=formats.content_type(fmt))
+
+    return handler
+
+
+router.add_api_route("/ontology", _vocabulary("ontology"), methods=GET)
+router.add_api_route("/shapes", _vocabulary("shapes"), methods=GET)
+
+
+class PageNotFound(NotFound):
+    """A 404 that a browser gets as a page (see ``app``'s error handler)."""
+
+    def __init__(self, iri: str):
+        super().__init__(f"<{iri}> is not described in this dataset")
+        self.iri = iri
+
+
+def _not_found(request: Request, iri: str) -> PageNotFound:
+    return PageNotFound(iri)
+
+
+def not_found_response(request: Request, exc: PageNotFound) -> Response:
+    if wants_html(request):
+        return page(request, "not_found.html", status=404, iri=exc.iri)
+    return plain(404, str(exc))

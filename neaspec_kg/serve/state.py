@@ -1,0 +1,144 @@
+"""What a web process serves: the current release behind the store seam, and what is derived
+from it (Linked Data look-ups, the dataset description, vocabularies, the answer cache).
+
+A new build under ``build/current`` is taken up in the running process: the new release is
+opened and its query workers answer a first question before requests go to it; requests under
+way finish on the old one, whose workers then stop. No connection is closed, so no request
+is lost across a switch. A release that cannot be opened is logged and left alone (tried
+again when its build.json changes); the old one keeps answering.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import logging
+import os
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from neaspec_kg.namespaces import PREFIXES
+from neaspec_kg.serve.answers import AnswerCache
+from neaspec_kg.serve.dataset import DatasetDescription
+from neaspec_kg.serve.examples import Example, load_examples
+from neaspec_kg.serve.linked_data import LinkedData
+from neaspec_kg.serve.vocabulary import Vocabulary, load_vocabulary
+from neaspec_kg.settings import Settings
+from neaspec_kg.store import GraphStore
+from neaspec_kg.store.release import hold
+
+log = logging.getLogger("neaspec_kg.serve")
+GRAPH_PAGE_LIMIT = 200_000
+
+
+@dataclass
+class Current:
+    """One release as served: its store and everything derived from it."""
+
+    settings: Settings
+    store: GraphStore
+    graph_sizes: dict[str, int] = field(default_factory=dict)
+    _vocabularies: dict[str, Vocabulary | None] = field(default_factory=dict)
+
+    def __post_init__(self) -> None:
+        self.base = self.settings.base_iri
+        self.release = self.store.release
+        self.graph_sizes = self.store.graph_sizes()
+        self.linked_data = LinkedData(self.store, self.base)
+        self.dataset = DatasetDescription(self.store, self.release, self.settings)
+
+    @property
+    def etag_key(self) -> str:
+        return self.release.release
+
+    def vocabulary(self, kind: str) -> Vocabulary | None:
+        if kind not in self._vocabularies:
+            folder = self.settings.ontology_dir if kind == "ontology" else self.settings.shapes_dir
+            graph = self.base + "graph/" + kind
+            fallback = self.linked_data.graph_quads(graph, GRAPH_PAGE_LIMIT) if graph in self.store.known_graphs else None
+            self._vocabularies[kind] = load_vocabulary(self.base + kind, folder, fallback)
+        return self._vocabularies[kind]
+
+
+class Serving:
+    """The release a web process answers from, swapped when a new build appears."""
+
+    def __init__(self, settings: Settings, open_store: Callable[[], GraphStore], follow: Path | None):
+        self.settings = settings
+        self.prefixes = {p: str(ns) for p, ns in PREFIXES.items()}
+        self.examples: list[Example] = load_examples(settings.queries_dir)
+        self.cache = AnswerCache(settings.answer_cache_bytes, settings.answer_cache_entry_bytes)
+        self._open = open_store
+        self._follow = follow  # build/current, or None when serving a fixed store or a backend
+        self._seen: tuple[str, int] | None = None
+        self._held: dict[str, int] = {}
+        self._task: asyncio.Task | None = None
+        self.current: Current | None = None
+        self.switches = 0
+
+    async def start(self) -> None:
+        self.current = await self._open_current()
+        self._seen = self._signature()
+        if self._follow is not None:
+            self._task = asyncio.create_task(self._watch())
+
+    async def stop(self) -> None:
+        if self._task is not None:
+            self._task.cancel()
+            with contextlib.suppress(asyncio.CancelledError):
+                await self._task
+        if self.current is not None:
+            self.current.store.close()
+        for fd in self._held.values():
+            os.close(fd)
+
+    async def _open_current(self) -> Current:
+        store = await asyncio.to_thread(self._open)
+        try:
+            await store.ready()
+            current = await asyncio.to_thread(Current, self.settings, store)
+        except BaseException:
+            store.close()
+            raise
+        folder = store.release.store_path.parent if store.kind == "embedded" else None
+        if folder is not None and str(folder) not in self._held:
+            self._held[str(folder)] = hold(folder)  # the build does not prune a folder in use
+        return current
+
+    def _signature(self) -> tuple[str, int] | None:
+        """Where build/current points and when its build.json changed: a new build changes it."""
+        if self._follow is None:
+            return None
+        try:
+            target = self._follow.resolve(strict=True)
+            return str(target), (target / "build.json").stat().st_mtime_ns
+        except OSError:
+            return None
+
+    async def _watch(self) -> None:
+        while True:
+            await asyncio.sleep(self.settings.follow_interval_s)
+            seen = self._signature()
+            if seen is None or seen == self._seen:
+                continue
+            self._seen = seen
+            try:
+                fresh = await self._open_current()
+            except Exception as exc:  # a release that cannot be served must not stop this one
+                log.error("serve: the new build %s cannot be served (%s); still serving release %s",
+                          seen[0], exc, self.current.release.release if self.current else "?")
+                continue
+            old, self.current = self.current, fresh
+            self.switches += 1
+            log.warning("serve: now serving release %s", fresh.release.release)
+            if old is not None:
+                old.store.retire()
+                if old.release.store_path != fresh.release.store_path:
+                    self._let_go(old)
+
+    def _let_go(self, old: Current) -> None:
+        folder = str(old.release.store_path.parent)
+        fd = self._held.pop(folder, None)
+        if fd is not None:
+            os.close(fd)

@@ -1,0 +1,138 @@
+"""Run one SPARQL query on a pyoxigraph store and serialize the answer to bytes.
+
+This is the whole query path of the embedded store: it runs inside a query worker process
+(``store.embedded``), and a test, a notebook or a benchmark can call it directly. Faults of
+the request come back as answers with a 4xx status, never raised: a worker must outlive
+every query it is given.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+
+from pyoxigraph import NamedNode, QueryBoolean, QuerySolutions, QueryTriples, RdfFormat, Store, serialize
+
+from neaspec_kg import formats
+from neaspec_kg.errors import RequestError
+from neaspec_kg.store import guard, results
+
+
+@dataclass(frozen=True)
+class QueryJob:
+    query: str
+    format: str | None = None  # a formats key chosen by the caller; None: negotiate here
+    accept: str | None = None
+    format_param: str | None = None
+    default_graphs: tuple[str, ...] | None = None  # protocol dataset (default-graph-uri)
+    named_graphs: tuple[str, ...] | None = None  # protocol dataset (named-graph-uri)
+    base_iri: str | None = None
+    max_rows: int = 100_000
+    service_allow: tuple[str, ...] = ()
+
+
+@dataclass
+class Answer:
+    status: int
+    body: bytes
+    content_type: str = "text/plain; charset=utf-8"
+    format: str | None = None
+    headers: dict[str, str] = field(default_factory=dict)
+
+
+RDF_FORMATS = {
+    "turtle": RdfFormat.TURTLE,
+    "ntriples": RdfFormat.N_TRIPLES,
+    "jsonld": RdfFormat.JSON_LD,
+    "rdfxml": RdfFormat.RDF_XML,
+    "nquads": RdfFormat.N_QUADS,
+    "trig": RdfFormat.TRIG,
+}
+
+
+def error(status: int, message: str) -> Answer:
+    return Answer(status=status, body=(message.rstrip() + "\n").encode())
+
+
+def serialize_graph(triples, fmt: str, prefixes: dict[str, str] | None = None) -> bytes:
+    """Triples (or quads) in one of the GRAPH_FORMATS; prefixes only where the syntax has them."""
+    rdf_format = RDF_FORMATS[fmt]
+    if fmt in ("turtle", "trig", "rdfxml") and prefixes:
+        used = used_prefixes(triples, prefixes)
+        if used:
+            return serialize(triples, format=rdf_format, prefixes=used)
+    return serialize(triples, format=rdf_format)
+
+
+def used_prefixes(triples, prefixes: dict[str, str]) -> dict[str, str]:
+    """Only the prefixes whose namespace some IRI of ``triples`` is in (readable Turtle)."""
+    by_ns = {ns: p for p, ns in prefixes.items()}
+    used: dict[str, str] = {}
+    for t in triples:
+        for term in (t.subject, t.predicate, t.object):
+            if not isinstance(term, NamedNode):
+                continue
+            iri = term.value
+            ns = iri[:max(iri.rfind("#"), iri.rfind("/")) + 1]
+            if ns in by_ns and by_ns[ns] not in used:
+                used[by_ns[ns]] = ns
+    return used
+
+
+def check_query(job: QueryJob, known_graphs: frozenset[str]) -> None:
+    """What the endpoint refuses whatever the engine: updates, SERVICE, FROM outside the dataset."""
+    if guard.query_form(job.query) == "UPDATE":
+        raise guard.QueryRefused(guard.UPDATE_REFUSED, 403)
+    found = guard.inspect(job.query)
+    guard.check_services(found, job.service_allow)
+    guard.check_graphs(found.from_graphs, known_graphs, "FROM")
+    guard.check_graphs(found.from_named, known_graphs, "FROM NAMED")
+
+
+def run_query(store: Store, job: QueryJob, known_graphs: frozenset[str], prefixes: dict[str, str] | None = None) -> Answer:
+    """Answer ``job`` from ``store``; refusals and errors come back as 4xx/5xx answers, never raised."""
+    try:
+        check_query(job, known_graphs)
+        return _oxigraph(store, job, prefixes)
+    except RequestError as exc:
+        return error(exc.status, str(exc))
+    except SyntaxError as exc:
+        return error(400, f"SPARQL syntax error: {exc}")
+    except (ValueError, TypeError) as exc:  # oxigraph's evaluation errors (a bad string, IRI, ...)
+        return error(400, f"the query cannot be evaluated: {exc}")
+    except OSError as exc:  # the store, or an allowed SERVICE endpoint, failed
+        return error(502 if job.service_allow else 500, f"query failed: {exc}")
+
+
+def _pick(job: QueryJob, offered: tuple[formats.Format, ...]) -> formats.Format:
+    if job.format and any(f.key == job.format for f in offered):
+        return formats.BY_KEY[job.format]
+    return formats.choose(job.accept, job.format_param, offered)
+
+
+def _oxigraph(store: Store, job: QueryJob, prefixes: dict[str, str] | None) -> Answer:
+    kwargs: dict = {}
+    if job.default_graphs is not None or job.named_graphs is not None:
+        # The protocol dataset replaces the query's own (SPARQL 1.1 Protocol §2.1.4).
+        kwargs["default_graph"] = [NamedNode(g) for g in job.default_graphs or ()]
+        kwargs["named_graphs"] = [NamedNode(g) for g in job.named_graphs or ()]
+    # Otherwise the store's default graph answers: the build materializes there the union of
+    # all named graphs, deduplicated (the documented default-graph policy; oxigraph's own
+    # union mode would return a triple once per graph holding it).
+    result = store.query(job.query, base_iri=job.base_iri, **kwargs)
+    if isinstance(result, QuerySolutions):
+        fmt = _pick(job, formats.RESULT_FORMATS)
+        variables = [v.value for v in result.variables]
+        body = results.SELECT_WRITERS[fmt.key](variables, results.capped(result, job.max_rows))
+    elif isinstance(result, QueryBoolean):
+        fmt = _pick(job, formats.BOOLEAN_FORMATS)
+        body = results.BOOLEAN_WRITERS[fmt.key](bool(result))
+    elif isinstance(result, QueryTriples):
+        fmt = _pick(job, formats.GRAPH_FORMATS)
+        body = serialize_graph(list(results.capped(result, job.max_rows)), fmt.key, prefixes)
+    else:
+        raise TypeError(f"unexpected query result {type(result).__name__}")
+    return Answer(200, body, formats.content_type(fmt), fmt.key)
+
+
+def known_graphs_of(store: Store) -> frozenset[str]:
+    return frozenset(g.value for g in store.named_graphs() if isinstance(g, NamedNode))

@@ -1,0 +1,142 @@
+"""The embedded store: one release of the graph in pyoxigraph, read-only.
+
+The web process holds the release for bounded look-ups (Linked Data pages, labels); every
+SPARQL query runs in a pool of worker processes that each hold the release too, because
+oxigraph cannot cancel a running query: a query past the time limit is stopped by ending
+its worker, and pebble (a well-kept pool library) starts a new one in its place. A worker
+runs each query on a thread with a large native stack, so that a deep query is refused or
+answered, never a crash (see ``guard.check_shape`` for the limits checked before that).
+"""
+
+from __future__ import annotations
+
+import asyncio
+import concurrent.futures
+import logging
+import multiprocessing
+import os
+import threading
+from collections.abc import Iterator
+from pathlib import Path
+
+import pebble
+from pyoxigraph import Quad, Store
+
+from neaspec_kg.errors import Busy, QueryTimeout, RequestError
+from neaspec_kg.store.answer import Answer, QueryJob, error, known_graphs_of, run_query
+from neaspec_kg.store.release import Release
+
+log = logging.getLogger("neaspec_kg.store")
+QUERY_STACK_BYTES = 256 << 20  # measured: a DESCRIBE of 10,000 IRIs or 5,000 nested groups fit
+QUEUED_PER_WORKER = 16  # queries waiting per worker before the pool says "busy" (503)
+
+
+def open_release_store(store_path: Path, in_memory: bool) -> Store:
+    """The release's store: a copy in memory (fastest to query), or the on-disk store read-only."""
+    on_disk = Store.read_only(str(store_path))
+    if not in_memory:
+        return on_disk
+    memory = Store()
+    memory.bulk_extend(on_disk.quads_for_pattern(None, None, None, None))
+    for graph in on_disk.named_graphs():  # empty graphs too: they are part of the dataset
+        memory.add_graph(graph)
+    return memory
+
+
+# --- inside a worker process --------------------------------------------------------------------
+_worker: dict = {}
+
+
+def _start_worker(store_path: str, in_memory: bool, prefixes: dict[str, str]) -> None:
+    store = open_release_store(Path(store_path), in_memory)
+    threading.stack_size(QUERY_STACK_BYTES)
+    _worker.update(store=store, known=known_graphs_of(store), prefixes=prefixes,
+                   thread=concurrent.futures.ThreadPoolExecutor(1))
+
+
+def _answer(job: QueryJob) -> Answer:
+    store, known, prefixes = _worker["store"], _worker["known"], _worker["prefixes"]
+    return _worker["thread"].submit(run_query, store, job, known, prefixes).result()
+
+
+def _ready() -> bool:
+    return "store" in _worker
+
+
+# --- in the web process ---------------------------------------------------------------------------
+class EmbeddedStore:
+    """A release served from pyoxigraph in this process and in ``workers`` query processes."""
+
+    kind = "embedded"
+
+    def __init__(self, release: Release, *, workers: int = 0, in_memory: bool = True,
+                 prefixes: dict[str, str] | None = None):
+        self.release = release
+        self.store = open_release_store(release.store_path, in_memory)
+        self.known_graphs = known_graphs_of(self.store)
+        self.workers = workers or os.cpu_count() or 1
+        self.pending = 0
+        self.timeouts = 0
+        self.crashes = 0
+        self._pool = pebble.ProcessPool(
+            max_workers=self.workers, initializer=_start_worker,
+            initargs=(str(release.store_path), in_memory, prefixes or {}),
+            context=multiprocessing.get_context("spawn"),  # no fork of a process with threads
+        )
+
+    def graph_sizes(self) -> dict[str, int]:
+        if self.release.graphs:
+            return dict(self.release.graphs)
+        from pyoxigraph import NamedNode
+
+        return {g: sum(1 for _ in self.store.quads_for_pattern(None, None, None, NamedNode(g)))
+                for g in sorted(self.known_graphs)}
+
+    def quads_for_pattern(self, s=None, p=None, o=None, g=None) -> Iterator[Quad]:
+        return self.store.quads_for_pattern(s, p, o, g)
+
+    def __iter__(self) -> Iterator[Quad]:
+        return iter(self.store)
+
+    async def ready(self, timeout_s: float = 120) -> None:
+        """Wait until a worker holds the release (it answers a first question)."""
+        future = self._pool.schedule(_ready, timeout=timeout_s)
+        await asyncio.wait_for(asyncio.wrap_future(future), timeout_s)
+
+    async def query(self, job: QueryJob, timeout_s: float) -> Answer:
+        """The answer to ``job``; :class:`QueryTimeout` past ``timeout_s`` (its worker is ended)."""
+        if self.pending >= self.workers * QUEUED_PER_WORKER:
+            raise Busy(f"{self.pending} queries are waiting for this server; try again in a moment")
+        self.pending += 1
+        future = self._pool.schedule(_answer, args=(job,), timeout=timeout_s)
+        try:
+            # The pool's limit counts from the start of the run; this one also bounds the wait.
+            return await asyncio.wait_for(asyncio.shield(asyncio.wrap_future(future)), timeout_s * 2 + 5)
+        except (TimeoutError, asyncio.TimeoutError, concurrent.futures.TimeoutError):
+            future.cancel()
+            self.timeouts += 1
+            raise QueryTimeout(f"the query did not finish within {timeout_s:g} s, the limit of this endpoint; "
+                               "it was stopped") from None
+        except pebble.ProcessExpired as exc:
+            self.crashes += 1
+            log.error("a query worker ended while answering (exit code %s); a new one replaces it", exc.exitcode)
+            raise RequestError("the query engine could not answer this query (its process ended); "
+                               "a simpler or smaller query may work", 500) from None
+        except asyncio.CancelledError:
+            future.cancel()  # the client went away: stop the work too
+            raise
+        finally:
+            self.pending -= 1
+
+    def close(self) -> None:
+        """Stop the workers: queued queries are dropped, running ones are ended."""
+        self._pool.stop()
+        self._pool.join(10)
+
+    def retire(self) -> None:
+        """Let the queries under way finish, then stop the workers (used after a release switch)."""
+        self._pool.close()
+        threading.Thread(target=self._pool.join, daemon=True).start()
+
+
+__all__ = ["EmbeddedStore", "error", "open_release_store"]
