@@ -19,7 +19,6 @@ from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from pathlib import Path
 
-import pyoxigraph
 from rdflib import BNode, Dataset, Graph, URIRef
 from rdflib.compare import to_canonical_graph
 from rdflib.namespace import RDF
@@ -32,6 +31,7 @@ from neaspec_kg.rdf import assemble_dataset, curated_graph, ontology_graph, repo
 from neaspec_kg.records import DataQualityWarning, Extraction, ReportError
 from neaspec_kg.report import parse_report
 from neaspec_kg.settings import Settings
+from neaspec_kg.folders import remove_stale, staging_folder, swap_symlink
 from neaspec_kg.store import write_store
 from neaspec_kg.store.release import in_use
 
@@ -222,6 +222,9 @@ def run_build(settings: Settings, *, force: bool = False, progress: bool = True,
         result = _write_build(settings, dataset, extractions, digest, started, sdg_evaluation)
     except CuratedDataError as exc:
         raise BuildError(str(exc)) from exc
+    except OSError as exc:  # a full disk, a read-only folder: one line, and the last good build stays
+        where = exc.filename or settings.build_dir
+        raise BuildError(f"{where}: cannot write the build ({exc.strerror or exc}); the last good build is kept") from exc
     finally:
         steps.stop()
     say(format_summary(result))
@@ -232,8 +235,8 @@ def _write_build(settings: Settings, dataset: Dataset, extractions: list[Extract
                  started: float, sdg_evaluation: dict) -> BuildResult:
     builds = settings.build_dir / "builds"
     builds.mkdir(parents=True, exist_ok=True)
-    staging = Path(os.path.join(builds, f".staging-{os.getpid()}-{time.time_ns()}"))
-    staging.mkdir()
+    remove_stale(builds)  # what a killed build left behind
+    staging = staging_folder(builds)
     try:
         nquads = staging / "dataset.nq"
         write_nquads(dataset, nquads)
@@ -277,15 +280,6 @@ def _write_build(settings: Settings, dataset: Dataset, extractions: list[Extract
     _prune(builds, keep=final)
     return BuildResult(final, release, triples, graphs, classes, warnings, seconds, paragraphs_with_facts=covered,
                        sdg_evaluation=sdg_evaluation)
-
-
-def swap_symlink(link: Path, target: Path) -> None:
-    """Point ``link`` (build/current, dist/latest) at ``target`` in one rename (atomic on POSIX)."""
-    tmp = link.with_name(f".{link.name}-{os.getpid()}")
-    if tmp.is_symlink() or tmp.exists():
-        tmp.unlink()
-    tmp.symlink_to(os.path.relpath(target, link.parent))
-    os.replace(tmp, link)
 
 
 def _prune(builds: Path, keep: Path) -> None:

@@ -5,6 +5,7 @@ from __future__ import annotations
 import json
 import re
 from datetime import date
+from pathlib import Path
 
 import httpx
 import pytest
@@ -12,7 +13,7 @@ from rdflib import Graph
 from rdflib.namespace import DCAT, RDF, VOID
 
 from neaspec_kg.publish import publish
-from neaspec_kg.serve.testing import ServerProcess
+from neaspec_kg.serve.testing import ServerProcess, make_build
 from neaspec_kg.settings import Settings
 
 
@@ -84,3 +85,22 @@ def test_latest_release_redirects_to_the_newest_version(published_server):
     r = httpx.get(server.url + "/releases/latest/dumps/neaspec-kg.trig")
     assert r.status_code == 302 and r.headers["location"] == f"/releases/{result.version}/dumps/neaspec-kg.trig"
     assert httpx.get(server.url + r.headers["location"]).text.startswith("@prefix")
+
+
+def test_a_release_published_while_serving_is_seen_without_a_restart(built, tmp_path):
+    """A new `publish` while the server runs: /releases/latest/ and /dataset follow it at once."""
+    build_dir = built.folder.parent.parent
+    dist = tmp_path / "dist"
+    first = publish(Settings(build_dir=build_dir), dist, released=date(2026, 11, 24))
+    env = {"NEASPEC_KG_BUILD_DIR": str(build_dir), "NEASPEC_KG_DIST_DIR": str(dist), "NEASPEC_KG_QUERY_WORKERS": "1"}
+    with ServerProcess(env=env) as server:
+        assert httpx.get(server.url + "/releases/latest/").headers["location"] == f"/releases/{first.version}/"
+        assert f'href="/releases/{first.version}/"' in httpx.get(server.url + "/dataset", headers={"Accept": "text/html"}).text
+        other_build = tmp_path / "other-build"  # another build: a new release, as a new report would give
+        make_build([Path(__file__).parent / "fixtures" / "server_dataset.trig"], other_build)
+        second = publish(Settings(build_dir=other_build), dist, released=date(2026, 12, 1))
+        assert second.version != first.version
+        r = httpx.get(server.url + "/releases/latest/")
+        assert r.status_code == 302 and r.headers["location"] == f"/releases/{second.version}/"
+        page = httpx.get(server.url + "/dataset", headers={"Accept": "text/html"}).text
+        assert f'href="/releases/{second.version}/"' in page and f'href="/releases/{first.version}/"' in page

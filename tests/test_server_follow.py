@@ -59,16 +59,21 @@ class Asking:
     """A client asking all along, a new connection each time (as a script without a session
     does); ``answers`` holds each status code, or the error a request ended with."""
 
-    def __init__(self, url: str):
+    def __init__(self, url: str, keep_alive: bool = False):
         self.url, self.answers, self.done = url, [], threading.Event()
+        self.keep_alive = keep_alive
         self.thread = threading.Thread(target=self._ask)
 
     def _ask(self) -> None:
+        client = httpx.Client(timeout=10) if self.keep_alive else None  # one connection, reused
         while not self.done.is_set() and len(self.answers) < 20_000:
             try:
-                self.answers.append(httpx.get(self.url + "/sparql", params={"query": COUNT}, timeout=10).status_code)
+                get = client.get if client else httpx.get
+                self.answers.append(get(self.url + "/sparql", params={"query": COUNT}, timeout=10).status_code)
             except httpx.HTTPError as exc:
                 self.answers.append(f"{type(exc).__name__}: {exc}")
+        if client:
+            client.close()
 
     def __enter__(self) -> Asking:
         self.thread.start()
@@ -95,7 +100,7 @@ def test_a_new_build_is_taken_up_while_clients_are_answered(site, tmp_path):
     extra.write_text(EXTRA, encoding="utf-8")
     with ServerProcess(env={**env, "NEASPEC_KG_WEB_WORKERS": "2"}) as server:
         first, before = _release(server.url), _count(server.url)
-        with Asking(server.url) as asking:
+        with Asking(server.url) as asking, Asking(server.url, keep_alive=True) as kept:
             time.sleep(0.5)
             make_build([FIXTURES / "server_dataset.trig", extra], build_dir)
             assert _wait_for(lambda: server.peek_log().count(b"now serving release") == 2, 60), \
@@ -105,6 +110,7 @@ def test_a_new_build_is_taken_up_while_clients_are_answered(site, tmp_path):
         assert {_release(server.url) for _ in range(20)} == {_release(server.url)} != {first}
         assert _count(server.url) == before + 2
         assert asking.all_answered(), f"answers during the switch: {sorted(set(map(str, asking.answers)))}"
+        assert kept.all_answered(), f"keep-alive answers during the switch: {sorted(set(map(str, kept.answers)))}"
 
 
 def test_a_build_that_cannot_be_served_leaves_the_old_one_answering(site, tmp_path):

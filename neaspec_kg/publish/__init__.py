@@ -20,7 +20,7 @@ from pathlib import Path
 
 import pyoxigraph
 
-from neaspec_kg.build import swap_symlink
+from neaspec_kg.folders import remove_stale, replace_folder, staging_folder, swap_symlink
 from neaspec_kg.namespaces import BASE
 from neaspec_kg.publish import names
 from neaspec_kg.settings import Settings
@@ -51,8 +51,8 @@ def publish(settings: Settings, out: Path, *, released: date | None = None) -> P
     releases = out / "releases"
     releases.mkdir(parents=True, exist_ok=True)
     version, day, previous = _choose_version(releases, out / "latest", summary["release"], released)
-    staging = releases / f".staging-{os.getpid()}-{time.time_ns()}"
-    staging.mkdir()
+    remove_stale(releases)  # what a killed publish left behind
+    staging = staging_folder(releases)
     try:
         _write_release(settings, build, summary, staging, version, day, previous, releases)
         unchanged = _install(staging, releases / version)
@@ -231,10 +231,7 @@ def _install(staging: Path, final: Path) -> bool:
         if _same_tree(staging, final):
             shutil.rmtree(staging)
             return True
-        old = final.with_name(f".old-{final.name}-{time.time_ns()}")
-        final.rename(old)
-        staging.rename(final)
-        shutil.rmtree(old, ignore_errors=True)
+        replace_folder(staging, final)  # releases/<version> is never missing, even for a moment
         return False
     staging.rename(final)
     return False

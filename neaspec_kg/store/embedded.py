@@ -104,10 +104,27 @@ class EmbeddedStore:
         await asyncio.wait_for(asyncio.wrap_future(future), timeout_s)
 
     async def query(self, job: QueryJob, timeout_s: float) -> Answer:
-        """The answer to ``job``; :class:`QueryTimeout` past ``timeout_s`` (its worker is ended)."""
+        """The answer to ``job``; :class:`QueryTimeout` past ``timeout_s`` (its worker is ended).
+
+        A worker that ends while answering (killed from outside, out of memory) costs the query
+        one more try on another worker; a query that ends a second worker is refused."""
         if self.pending >= self.workers * QUEUED_PER_WORKER:
             raise Busy(f"{self.pending} queries are waiting for this server; try again in a moment")
         self.pending += 1
+        try:
+            for attempt in (1, 2):
+                try:
+                    return await self._run(job, timeout_s)
+                except pebble.ProcessExpired as exc:
+                    self.crashes += 1
+                    log.error("a query worker ended while answering (exit code %s, attempt %d); a new one "
+                              "replaces it", exc.exitcode, attempt)
+            raise RequestError("the query engine could not answer this query (its process ended twice); "
+                               "a simpler or smaller query may work", 500)
+        finally:
+            self.pending -= 1
+
+    async def _run(self, job: QueryJob, timeout_s: float) -> Answer:
         future = self._pool.schedule(_answer, args=(job,), timeout=timeout_s)
         try:
             # The pool's limit counts from the start of the run; this one also bounds the wait.
@@ -117,16 +134,9 @@ class EmbeddedStore:
             self.timeouts += 1
             raise QueryTimeout(f"the query did not finish within {timeout_s:g} s, the limit of this endpoint; "
                                "it was stopped") from None
-        except pebble.ProcessExpired as exc:
-            self.crashes += 1
-            log.error("a query worker ended while answering (exit code %s); a new one replaces it", exc.exitcode)
-            raise RequestError("the query engine could not answer this query (its process ended); "
-                               "a simpler or smaller query may work", 500) from None
         except asyncio.CancelledError:
             future.cancel()  # the client went away: stop the work too
             raise
-        finally:
-            self.pending -= 1
 
     def close(self) -> None:
         """Stop the workers: queued queries are dropped, running ones are ended."""
