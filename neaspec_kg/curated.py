@@ -23,6 +23,7 @@ Row = dict[str, str]
 # table name -> (path below data/, key column, columns that must be present)
 TABLES: dict[str, tuple[str, str, tuple[str, ...]]] = {
     "countries": ("vocab/countries.csv", "name", ("iso3166_alpha2", "un_m49", "source")),
+    "country_names": ("vocab/country-names.csv", "", ("un_sdg_geoarea_iri", "language", "name", "source")),
     "vocab_organizations": ("vocab/organizations.csv", "name", ("acronym", "wikidata_qid", "source")),
     "vocab_species": ("vocab/species.csv", "scientific_name", ("gbif_taxon_key", "wikidata_qid")),
     "sdg": ("vocab/sdg.csv", "code", ("kind", "iri_un_kos")),

@@ -96,10 +96,16 @@ def _concept_schemes(w: GraphWriter, curated: Curated) -> None:
 
 
 def _countries_and_states(w: GraphWriter, curated: Curated) -> None:
+    names = {}  # the UN's names in its other languages (vocab/country-names.csv, from sdg-codes.ttl)
+    for row in curated.rows("country_names"):
+        if row["language"] and row["language"] != "en":
+            names.setdefault(row["un_sdg_geoarea_iri"], []).append(Literal(row["name"], lang=row["language"]))
     for name, row in curated.countries.items():
         country = GEOAREA[row["un_m49"]]
         w.node(country, (SCHEMA.Country,), name)
         w.text(country, SKOS.prefLabel, name)
+        for label in names.get(str(country), ()):
+            w.add(country, SKOS.prefLabel, label)
         w.add(country, SKOS.notation, Literal(row["iso3166_alpha2"], datatype=NEA.ISO3166Alpha2))
         w.add(country, SKOS.notation, Literal(row["iso3166_alpha3"], datatype=NEA.ISO3166Alpha3))
         w.add(country, SKOS.notation, Literal(row["un_m49"], datatype=NEA.M49))

@@ -7,6 +7,8 @@ and links out of the dataset (Wikidata, GBIF, GeoNames, SDG).
 
 from __future__ import annotations
 
+import copy
+import re
 from dataclasses import dataclass, field
 
 from pyoxigraph import BlankNode, DefaultGraph, Literal, NamedNode, Quad, Store
@@ -15,6 +17,7 @@ RDFS_LABEL = NamedNode("http://www.w3.org/2000/01/rdf-schema#label")
 SKOS_PREF = NamedNode("http://www.w3.org/2004/02/skos/core#prefLabel")
 RDFS_COMMENT = NamedNode("http://www.w3.org/2000/01/rdf-schema#comment")
 RDF_TYPE = NamedNode("http://www.w3.org/1999/02/22-rdf-syntax-ns#type")
+SPATIAL = NamedNode("http://purl.org/dc/terms/spatial")
 DERIVED_FROM = NamedNode("http://www.w3.org/ns/prov#wasDerivedFrom")
 SCHEMA_TEXT = NamedNode("http://schema.org/text")
 PARAGRAPH_NUMBER_LOCAL = "paragraphNumber"
@@ -25,6 +28,15 @@ EXTERNAL_PREDICATES = {
     "http://purl.org/dc/terms/subject": "subject",
 }
 SDG_PREFIX = "http://metadata.un.org/sdg/"
+# Kept in the RDF, left off the HTML page: curation notes, file paths and hashes of the build.
+INTERNAL_PREDICATES = {
+    "http://www.w3.org/2004/02/skos/core#note", "http://www.w3.org/2004/02/skos/core#editorialNote",
+    "https://w3id.org/neaspec/ontology#sha256",
+}
+PATH_VALUED = {"http://purl.org/dc/terms/source", "http://www.w3.org/ns/prov#wasDerivedFrom"}
+OA = "http://www.w3.org/ns/oa#"
+HAS_BODY, HAS_SOURCE = NamedNode(OA + "hasBody"), NamedNode(OA + "hasSource")
+HAS_SELECTOR, START, END = NamedNode(OA + "hasSelector"), NamedNode(OA + "start"), NamedNode(OA + "end")
 MAX_OUT = 5000
 MAX_IN = 1000
 
@@ -45,6 +57,17 @@ class Source:
     href: str | None
     label: str
     text: str
+    spans: list[tuple[int, int]] = field(default_factory=list)  # what was read from it, as offsets
+
+    def pieces(self) -> list[tuple[str, bool]]:
+        """The text cut into (piece, highlighted) at the quoted spans, for the page."""
+        out, pos = [], 0
+        for start, end in sorted(self.spans):
+            if start < pos or end > len(self.text) or start >= end:
+                continue
+            out += [(self.text[pos:start], False), (self.text[start:end], True)]
+            pos = end
+        return out + [(self.text[pos:], False)]
 
 
 @dataclass
@@ -63,6 +86,8 @@ class Resource:
 
 
 class LinkedData:
+    lang = "en"
+
     def __init__(self, store: Store, base: str):
         self.store = store
         self.base = base
@@ -76,32 +101,54 @@ class LinkedData:
             return self.local_path(term.value) or term.value
         return None
 
+    def in_language(self, lang: str) -> LinkedData:
+        """The same look-ups, labels in ``lang`` first (English, then any, as the fallback)."""
+        other = copy.copy(self)
+        other.lang = lang
+        return other
+
     def label(self, term) -> str:
         if isinstance(term, Literal):
             return term.value
         if isinstance(term, BlankNode):
             return f"_:{term.value}"
-        best = None
+        found = self._labels(term)
+        if self.lang not in found and self.lang != "en":
+            # A State's names in other languages are the UN's, on the country it stands for.
+            for quad in _take(self.store.quads_for_pattern(term, SPATIAL, None, None), 1):
+                theirs = self._labels(quad.object)
+                if self.lang in theirs:
+                    found[self.lang] = theirs[self.lang]
+        for lang in (self.lang, "en", ""):
+            if lang in found:
+                return found[lang]
+        return next(iter(found.values()), None) or _short(term.value)
+
+    def _labels(self, term) -> dict[str, str]:
+        """language -> label (rdfs:label before skos:prefLabel; "" for no language)."""
+        found: dict[str, str] = {}
         for predicate in (RDFS_LABEL, SKOS_PREF):
-            for quad in self.store.quads_for_pattern(term, predicate, None, None):
-                lit = quad.object
-                if isinstance(lit, Literal):
-                    if lit.language in ("en", None, ""):
-                        return lit.value
-                    best = best or lit.value
-            if best:
-                return best
-        return _short(term.value)
+            for quad in _take(self.store.quads_for_pattern(term, predicate, None, None), 50):
+                if isinstance(quad.object, Literal):
+                    found.setdefault(quad.object.language or "", quad.object.value)
+        return found
 
     def _link(self, predicate: NamedNode, term, graph) -> Link:
         return Link(
             predicate=predicate.value,
-            predicate_label=self.label(predicate),
+            predicate_label=self.predicate_label(predicate),
             term=term,
             label=self.label(term),
             href=self.href(term),
             graph=graph.value if isinstance(graph, NamedNode) else None,
         )
+
+    def predicate_label(self, predicate: NamedNode) -> str:
+        """The property's label, or its local name in words ("wasGeneratedBy": "was generated by")."""
+        label = self.label(predicate)
+        if label == _short(predicate.value):
+            label = re.sub(r"(?<=[a-z0-9])(?=[A-Z])", " ", label).lower()
+        return label
 
     def exists(self, iri: str) -> bool:
         node = NamedNode(iri)
@@ -117,8 +164,14 @@ class LinkedData:
             return None
         res = Resource(iri=iri, label=self.label(node), truncated=len(out) >= MAX_OUT or len(inc) >= MAX_IN)
         res.quads = out + [q for q in inc if q.subject != node]
+        seen: set[tuple] = set()
         for q in out:
             p, o = q.predicate, q.object
+            if (p, o) in seen:  # the same statement in two named graphs: shown once
+                continue
+            seen.add((p, o))
+            if p.value in INTERNAL_PREDICATES or (p.value in PATH_VALUED and isinstance(o, Literal)):
+                continue
             if p == RDF_TYPE:
                 res.types.append(self._link(p, o, q.graph_name))
             elif p == RDFS_COMMENT and isinstance(o, Literal):
@@ -126,7 +179,7 @@ class LinkedData:
             elif p == SCHEMA_TEXT and isinstance(o, Literal):
                 res.text = o.value
             elif p == DERIVED_FROM:
-                res.sources.append(self._source(o))
+                res.sources.append(self._source(o, node))
             elif isinstance(o, NamedNode) and p.value in EXTERNAL_PREDICATES and not o.value.startswith(self.base):
                 link = self._link(p, o, q.graph_name)
                 link.predicate_label = EXTERNAL_PREDICATES[p.value]
@@ -134,12 +187,20 @@ class LinkedData:
             elif p != RDFS_LABEL:
                 res.outgoing.append(self._link(p, o, q.graph_name))
         for q in inc:
-            res.incoming.append(self._link(q.predicate, q.subject, q.graph_name))
-        res.outgoing.sort(key=lambda link: (link.predicate_label.lower(), link.label.lower()))
-        res.incoming.sort(key=lambda link: (link.predicate_label.lower(), link.label.lower()))
+            if (q.predicate, q.subject, "in") not in seen:
+                seen.add((q.predicate, q.subject, "in"))
+                res.incoming.append(self._link(q.predicate, q.subject, q.graph_name))
+        res.outgoing.sort(key=self._order)
+        res.incoming.sort(key=self._order)
         return res
 
-    def _source(self, paragraph) -> Source:
+    def _order(self, link: Link) -> tuple:
+        """By property, then numbers as numbers: our IRIs carry the numbers the sources give
+        (agenda/1, agenda/1-a, agenda/2, ... para/10), other values sort by their label."""
+        ours = isinstance(link.term, NamedNode) and link.term.value.startswith(self.base)
+        return link.predicate_label.lower(), _natural(link.term.value if ours else link.label)
+
+    def _source(self, paragraph, body) -> Source:
         text = ""
         if isinstance(paragraph, NamedNode):
             for quad in self.store.quads_for_pattern(paragraph, SCHEMA_TEXT, None, None):
@@ -150,7 +211,22 @@ class LinkedData:
             href=self.href(paragraph),
             label=self.label(paragraph),
             text=text,
+            spans=self._spans(paragraph, body),
         )
+
+    def _spans(self, paragraph, body) -> list[tuple[int, int]]:
+        """Offsets of the spans of ``paragraph`` that annotations with ``body`` quote (oa:TextPositionSelector)."""
+        spans = set()
+        for annotation in _take(self.store.quads_for_pattern(None, HAS_BODY, body, None), 50):
+            for target in self.store.quads_for_pattern(annotation.subject, NamedNode(OA + "hasTarget"), None, None):
+                if not any(True for _ in self.store.quads_for_pattern(target.object, HAS_SOURCE, paragraph, None)):
+                    continue
+                for selector in self.store.quads_for_pattern(target.object, HAS_SELECTOR, None, None):
+                    start = next(iter(self.store.quads_for_pattern(selector.object, START, None, None)), None)
+                    end = next(iter(self.store.quads_for_pattern(selector.object, END, None, None)), None)
+                    if start is not None and end is not None:
+                        spans.add((int(start.object.value), int(end.object.value)))
+        return sorted(spans)
 
     def graph_quads(self, graph_iri: str, limit: int) -> list[Quad]:
         return _take(self.store.quads_for_pattern(None, None, None, NamedNode(graph_iri)), limit)
@@ -177,6 +253,11 @@ def _take(iterator, limit: int) -> list:
         if len(items) >= limit:
             break
     return items
+
+
+def _natural(text: str) -> list:
+    """Sort key in which numbers count as numbers: "para 2" before "para 10"."""
+    return [int(part) if part.isdigit() else part.lower() for part in re.split(r"(\d+)", text)]
 
 
 def _short(iri: str) -> str:

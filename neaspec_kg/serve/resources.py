@@ -30,6 +30,23 @@ def _iri(request: Request, prefix: str, path: str) -> str:
     return current.base + prefix + path
 
 
+def preferred_language(header: str | None) -> str:
+    """The primary subtag of the language the client prefers most ("zh-CN;q=0.9" -> "zh"); "en" by default."""
+    best, best_q = "en", 0.0
+    for part in (header or "").split(","):
+        tag, _, params = part.strip().partition(";")
+        q = 1.0
+        if params.strip().startswith("q="):
+            try:
+                q = float(params.strip()[2:])
+            except ValueError:
+                q = 0.0
+        primary = tag.split("-")[0].strip().lower()
+        if primary.isalpha() and len(primary) <= 8 and q > best_q:
+            best, best_q = primary, q
+    return best
+
+
 def _rdf(quads, fmt: formats.Format, request: Request, headers: dict[str, str] | None = None) -> Response:
     data = quads if fmt.key in ("nquads", "trig") else as_triples(quads)
     body = serialize_graph(data, fmt.key, serving(request).prefixes)
@@ -40,12 +57,14 @@ def _rdf(quads, fmt: formats.Format, request: Request, headers: dict[str, str] |
 def resource(request: Request, path: str) -> Response:
     iri = _iri(request, "id/", path)
     fmt = negotiate(request)
-    found = serving(request).current.linked_data.describe(iri)
+    lang = preferred_language(request.headers.get("accept-language"))
+    found = serving(request).current.linked_data.in_language(lang).describe(iri)
     if found is None:
         raise _not_found(request, iri)
     headers = {"Link": f'<{iri}>; rel="canonical"'}
     if fmt is formats.HTML:
-        resp = page(request, "resource.html", res=found, iri=iri, formats=formats.GRAPH_FORMATS)
+        headers.update({"Vary": "Accept, Accept-Language", "Content-Language": lang})
+        resp = page(request, "resource.html", res=found, iri=iri, formats=formats.GRAPH_FORMATS, lang=lang)
         resp.headers.update(headers)
         return resp
     return _rdf(found.quads, fmt, request, headers)

@@ -98,6 +98,13 @@ class EmbeddedStore:
     def __iter__(self) -> Iterator[Quad]:
         return iter(self.store)
 
+    def select(self, sparql: str) -> list[dict]:
+        """Rows of one of the project's own SELECT queries (pages): variable -> term or None.
+        Run here, not in a worker: these queries are ours, fixed and bounded."""
+        solutions = self.store.query(sparql)
+        names = [v.value for v in solutions.variables]
+        return [{n: row[n] for n in names} for row in solutions]
+
     async def ready(self, timeout_s: float = 120) -> None:
         """Wait until a worker holds the release (it answers a first question)."""
         future = self._pool.schedule(_ready, timeout=timeout_s)
