@@ -15,7 +15,7 @@ from neaspec_kg.errors import NotFound
 from neaspec_kg.serve.common import negotiate, page, plain, serving, wants_html
 from neaspec_kg.serve.linked_data import as_triples
 from neaspec_kg.serve.state import GRAPH_PAGE_LIMIT
-from neaspec_kg.store.answer import serialize_graph
+from neaspec_kg.store.answer import Answer, serialize_graph
 
 router = APIRouter()
 GET = ["GET", "HEAD"]
@@ -55,19 +55,31 @@ def _rdf(quads, fmt: formats.Format, request: Request, headers: dict[str, str] |
 
 @router.api_route("/id/{path:path}", methods=GET)
 def resource(request: Request, path: str) -> Response:
+    """A release never changes, so neither do its pages: each is made once per release, format
+    and language, then answered from the answer cache."""
     iri = _iri(request, "id/", path)
     fmt = negotiate(request)
-    lang = preferred_language(request.headers.get("accept-language"))
+    lang = preferred_language(request.headers.get("accept-language")) if fmt is formats.HTML else "en"
+    state = serving(request)
+    key = ("page", state.current.release.release, iri, fmt.key, lang)
+    kept = state.cache.get(key)
+    if kept is None:
+        kept = _make_resource(request, iri, fmt, lang)
+        state.cache.put(key, kept)
+    return Response(kept.body, kept.status, headers=kept.headers, media_type=kept.content_type)
+
+
+def _make_resource(request: Request, iri: str, fmt: formats.Format, lang: str) -> Answer:
     found = serving(request).current.linked_data.in_language(lang).describe(iri)
     if found is None:
         raise _not_found(request, iri)
     headers = {"Link": f'<{iri}>; rel="canonical"'}
     if fmt is formats.HTML:
         headers.update({"Vary": "Accept, Accept-Language", "Content-Language": lang})
-        resp = page(request, "resource.html", res=found, iri=iri, formats=formats.GRAPH_FORMATS, lang=lang)
-        resp.headers.update(headers)
-        return resp
-    return _rdf(found.quads, fmt, request, headers)
+        html = page(request, "resource.html", res=found, iri=iri, formats=formats.GRAPH_FORMATS, lang=lang)
+        return Answer(200, html.body, formats.content_type(fmt), fmt.key, headers)
+    reply = _rdf(found.quads, fmt, request)
+    return Answer(200, reply.body, formats.content_type(fmt), fmt.key, headers)
 
 
 @router.api_route("/graph/{path:path}", methods=GET)

@@ -69,7 +69,7 @@ class EmbeddedStore:
 
     kind = "embedded"
 
-    def __init__(self, release: Release, *, workers: int = 0, in_memory: bool = True,
+    def __init__(self, release: Release, *, workers: int = 0, in_memory: bool = False,
                  prefixes: dict[str, str] | None = None):
         self.release = release
         self.store = open_release_store(release.store_path, in_memory)
