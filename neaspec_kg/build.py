@@ -27,7 +27,7 @@ from neaspec_kg import __version__, iris
 from neaspec_kg.curated import Curated, CuratedDataError
 from neaspec_kg.extract import extract_all
 from neaspec_kg.namespaces import BASE
-from neaspec_kg.rdf import assemble_dataset, curated_graph, ontology_graph, report_graph
+from neaspec_kg.rdf import assemble_dataset, curated_graph, ontology_graph, records_graph, report_graph
 from neaspec_kg.records import DataQualityWarning, Extraction, ReportError
 from neaspec_kg.report import parse_report
 from neaspec_kg.settings import Settings
@@ -190,6 +190,7 @@ def make_dataset(settings: Settings, curated: Curated,
     step("building named graphs")
     graphs = [ontology_graph(settings.ontology_dir), curated_graph(curated, extractions)]
     graphs += [report_graph(x, curated) for x in extractions]
+    graphs.append(records_graph(curated))
     step("linking to the UN SDG vocabularies")
     sdg, sdg_evaluation = sdg_graphs(settings, extractions, curated)
     return assemble_dataset(graphs + sdg), extractions, sdg_evaluation

@@ -43,6 +43,26 @@ TABLES: dict[str, tuple[str, str, tuple[str, ...]]] = {
     "event_kinds": ("curated/event-kinds.csv", "key", ("label", "nouns", "source")),
     "commitment_kinds": ("curated/commitment-kinds.csv", "key", ("label", "source")),
     "memberships": ("curated/memberships.csv", "", ("state", "organization", "source")),
+    # Records of past sessions read from public web pages (neaspec_kg.history); every row names
+    # its sources (keys of history/sources.csv) and a confidence.
+    "confidence": ("curated/history/confidence.csv", "key", ("label", "definition", "source")),
+    "source_kinds": ("curated/history/source-kinds.csv", "key", ("label", "definition", "source")),
+    "follow_up_outcomes": ("curated/history/follow-up-outcomes.csv", "key", ("label", "definition", "source")),
+    "history_sources": ("curated/history/sources.csv", "key", ("url", "title", "publisher", "kind")),
+    "history_hosts": ("curated/history/hosts.csv", "som_number",
+                      ("host_state", "host_body", "venue", "sources", "confidence")),
+    "history_chairs": ("curated/history/chairs.csv", "",
+                       ("som_number", "role", "person", "state", "sources", "confidence")),
+    "history_attendance": ("curated/history/attendance.csv", "",
+                           ("som_number", "state", "status", "sources", "confidence")),
+    "history_decisions": ("curated/history/decisions.csv", "",
+                          ("som_number", "k", "verb", "actor", "object", "sources", "confidence")),
+    "history_documents": ("curated/history/documents.csv", "key", ("title", "kind", "sources")),
+    "history_projects": ("curated/history/projects.csv", "key", ("title", "programme_area", "sources")),
+    "history_events": ("curated/history/events.csv", "key",
+                       ("som_number", "name", "kind", "status", "sources", "confidence")),
+    "history_follow_ups": ("curated/history/follow-ups.csv", "key",
+                           ("from_som", "from_ref", "to_som", "outcome", "sources", "confidence")),
 }
 
 

@@ -78,6 +78,17 @@ def decision(session: int, paragraph: int, ordinal: int) -> URIRef:
     return _in_meeting(session, f"decision/{int(paragraph)}-{int(ordinal)}")
 
 
+def record_decision(session: int, k: int) -> URIRef:
+    """A decision read from public records of a session (history/decisions.csv row k), not from its report."""
+    return _in_meeting(session, f"decision/r{int(k)}")
+
+
+def record_statement(session: int, key: str) -> URIRef:
+    """A fact about a session read from public records, as a reified statement with its sources
+    (``hosted-by``, ``attendance-kp-absent`` ...)."""
+    return _in_meeting(session, f"record/{slug(key)}")
+
+
 def commitment(session: int, paragraph: int, ordinal: int) -> URIRef:
     return _in_meeting(session, f"commitment/{int(paragraph)}-{int(ordinal)}")
 
@@ -131,6 +142,16 @@ def fund(key: str) -> URIRef:
 
 def document(key: str) -> URIRef:
     return _id(f"doc/{slug(key)}")
+
+
+def source_document(key: str) -> URIRef:
+    """A public web page or document that session records were read from (history/sources.csv)."""
+    return _id(f"source/{slug(key)}")
+
+
+def follow_up(key: str) -> URIRef:
+    """What a later session shows became of a request or plan (history/follow-ups.csv)."""
+    return _id(f"follow-up/{slug(key)}")
 
 
 def concept_scheme(scheme: str) -> URIRef:

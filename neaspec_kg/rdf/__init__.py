@@ -4,6 +4,8 @@ Named graphs (default graph = their union when served):
   graph/ontology         the ontology (ontology/*.ttl)
   graph/curated          curated tables (data/curated, data/vocab)
   graph/report/som-<n>   one per report: structure, extracted facts, provenance
+  graph/records          facts about past sessions read from public web pages (data/curated/history),
+                         each prov:wasDerivedFrom its source documents
   graph/sdg-kos          the UN SDG KOS as published
   graph/links-sdg        SDG links made by neaspec_kg.sdg, each with how it was made
 """
@@ -17,7 +19,9 @@ from rdflib import Dataset, Graph
 from neaspec_kg import iris
 from neaspec_kg.curated import Curated
 from neaspec_kg.namespaces import bind_prefixes, rebase
+from neaspec_kg.history import load_history
 from neaspec_kg.rdf.curated import build_curated_graph
+from neaspec_kg.rdf.records import build_records_graph
 from neaspec_kg.rdf.report import build_report_graph
 from neaspec_kg.records import Extraction
 
@@ -71,3 +75,8 @@ def named_sessions(extractions: list[Extraction]) -> dict[int, str]:
 
 def report_graph(extraction: Extraction, curated: Curated) -> Graph:
     return build_report_graph(extraction, curated).graph
+
+
+def records_graph(curated: Curated) -> Graph:
+    """graph/records: the curated records of past sessions (data/curated/history)."""
+    return build_records_graph(load_history(curated), curated).graph

@@ -24,6 +24,9 @@ CONCEPT_SCHEMES = {
     "measure": ("measures", "label", "What national commitments measure"),
     "commitment-kind": ("commitment_kinds", "label", "Kinds of national commitments"),
     "event-kind": ("event_kinds", "label", "Kinds of related events"),
+    "confidence": ("confidence", "label", "How sure a record of a past session is, by its sources"),
+    "source-kind": ("source_kinds", "label", "Kinds of public sources of session records"),
+    "follow-up-outcome": ("follow_up_outcomes", "label", "What became of a request or plan at a later session"),
 }
 
 # How each organization kind of data/curated/organizations.csv is typed (ontology mapping).
