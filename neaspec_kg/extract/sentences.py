@@ -79,7 +79,7 @@ def _sentence(text: str, start: int, end: int) -> Sentence:
 
 def source_span(paragraph: Paragraph, start: int, end: int) -> SourceSpan:
     return SourceSpan(section=paragraph.section, paragraph=paragraph.number, start=start, end=end,
-                      exact=paragraph.text[start:end])
+                      exact=paragraph.text[start:end], occurrence=paragraph.occurrence)
 
 
 def names_next_session(text: str, session: int) -> bool:
