@@ -33,6 +33,7 @@ from neaspec_kg.records import DataQualityWarning, Extraction, ReportError
 from neaspec_kg.report import parse_report
 from neaspec_kg.serve.release import in_use
 from neaspec_kg.settings import Settings
+from neaspec_kg.shrink import ShrinkError, check_shrink, report_counts, report_key
 from neaspec_kg.vector.index import build_index, vector_dir
 
 BUILD_FORMAT = 1  # bump when the layout of a build folder changes
@@ -214,7 +215,9 @@ def make_dataset(settings: Settings, curated: Curated,
 
 # --- the build ----------------------------------------------------------------------------------
 def run_build(settings: Settings, *, force: bool = False, progress: bool = True,
-              out: Callable[[str], None] | None = None) -> BuildResult:
+              out: Callable[[str], None] | None = None, accept_shrink: tuple[str, ...] = ()) -> BuildResult:
+    """Build, validate and swap in a new build; ``accept_shrink`` names report files whose far
+    smaller extraction (against the last good build) is intended."""
     say = out or (lambda text: print(text, file=sys.stderr))
     started = time.perf_counter()
     digest = sources_digest(settings)
@@ -229,6 +232,8 @@ def run_build(settings: Settings, *, force: bool = False, progress: bool = True,
         steps.start("reading curated tables")
         curated = Curated(settings.data_dir)
         dataset, extractions, sdg_evaluation = make_dataset(settings, curated, steps.start)
+        for note in check_shrink(extractions, summary, accept_shrink):
+            say(f"note: {note}")
         steps.start("validating against the SHACL shapes")
         from neaspec_kg.validate import validate_dataset
 
@@ -237,7 +242,7 @@ def run_build(settings: Settings, *, force: bool = False, progress: bool = True,
             raise BuildError("the graph violates the SHACL shapes; the last good build is kept.\n" + validation.text)
         steps.start("writing the dump and loading the store")
         result = _write_build(settings, dataset, extractions, digest, started, sdg_evaluation)
-    except CuratedDataError as exc:
+    except (CuratedDataError, ShrinkError) as exc:
         raise BuildError(str(exc)) from exc
     finally:
         steps.stop()
@@ -270,6 +275,8 @@ def _write_build(settings: Settings, dataset: Dataset, extractions: list[Extract
             "graphs": graphs,
             "classes": classes,
             "reports": [x.report.source for x in extractions],
+            # What the next build compares its extractions with (neaspec_kg.shrink).
+            "report_counts": {report_key(x): report_counts(x) for x in extractions},
             "paragraphs_with_facts": {g: len(v) for g, v in covered.items()},
             # SDG links scored against data/curated/sdg-gold.csv (links judged by hand).
             "sdg_link_precision": sdg_evaluation,

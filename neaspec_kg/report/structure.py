@@ -356,7 +356,8 @@ class _Parser:
         if last.number is not None and not last.text.rstrip().endswith(_TERMINAL):
             self.warnings.append(DataQualityWarning(
                 self.source, "truncated",
-                "the file ends inside a paragraph (truncated?): its last sentence is incomplete",
+                "the file ends inside a paragraph: its last sentence is incomplete; the file is truncated, "
+                "or its end was lost in conversion",
                 line=last.end_line, paragraph=last.number))
         paragraphs = tuple(
             Paragraph(number=b.number, text=b.text.strip(), line=b.line, section=b.section,
