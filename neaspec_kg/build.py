@@ -31,6 +31,7 @@ from neaspec_kg.namespaces import BASE
 from neaspec_kg.rdf import assemble_dataset, curated_graph, ontology_graph, report_graph
 from neaspec_kg.records import DataQualityWarning, Extraction, ReportError
 from neaspec_kg.report import parse_report
+from neaspec_kg.report.sources import SUFFIXES as REPORT_SUFFIXES
 from neaspec_kg.serve.release import in_use
 from neaspec_kg.settings import Settings
 from neaspec_kg.shrink import ShrinkError, check_shrink, report_counts, report_key
@@ -90,15 +91,22 @@ def current_summary(settings: Settings) -> dict | None:
 
 
 # --- stages ------------------------------------------------------------------------------------
+def report_files(settings: Settings) -> list[Path]:
+    """The reports as published (.pdf, .docx) or as text (.txt) in data/reports/."""
+    folder = settings.data_dir / "reports"
+    return sorted(p for p in folder.iterdir() if p.is_file() and p.suffix.lower() in REPORT_SUFFIXES) \
+        if folder.is_dir() else []
+
+
 def read_reports(settings: Settings, curated: Curated) -> list[Extraction]:
-    reports = sorted((settings.data_dir / "reports").glob("*.txt"))
+    reports = report_files(settings)
     if not reports:
-        raise BuildError(f"{settings.data_dir / 'reports'}: no report (*.txt) to read")
+        raise BuildError(f"{settings.data_dir / 'reports'}: no report (*.pdf, *.docx or *.txt) to read")
     extractions: list[Extraction] = []
     sessions: dict[int, str] = {}
     for path in reports:
         try:
-            extraction = extract_all(parse_report(path, curated), curated)
+            extraction = extract_all(parse_report(path, curated, settings.build_dir / "cache" / "word"), curated)
         except ReportError as exc:
             raise BuildError(str(exc)) from exc
         number = extraction.report.front.session_number
@@ -285,12 +293,15 @@ def _write_build(settings: Settings, dataset: Dataset, extractions: list[Extract
         }
         (staging / "build.json").write_text(json.dumps(summary, indent=2, ensure_ascii=False) + "\n")
         (staging / "warnings.txt").write_text("".join(f"{w}\n" for w in warnings))
+        write_texts_read(extractions, staging / "text")
         final = builds / release
         if final.exists():
             # Same release id, same quads: the store there is this one, and a server may be
             # answering from it. Keep it; only the summary (sources digest, time) is new.
             for name in ("build.json", "warnings.txt"):
                 os.replace(staging / name, final / name)
+            shutil.rmtree(final / "text", ignore_errors=True)
+            os.replace(staging / "text", final / "text")
             shutil.rmtree(staging)
         else:
             staging.rename(final)
@@ -301,6 +312,14 @@ def _write_build(settings: Settings, dataset: Dataset, extractions: list[Extract
     _prune(builds, keep=final)
     return BuildResult(final, release, triples, graphs, classes, warnings, seconds, paragraphs_with_facts=covered,
                        sdg_evaluation=sdg_evaluation)
+
+
+def write_texts_read(extractions: list[Extraction], folder: Path) -> None:
+    """The text each report was read as (``text/{file}.txt``): line numbers in warnings point into it,
+    and for a PDF or Word file it is the text the facts and their quoted spans come from."""
+    folder.mkdir(exist_ok=True)
+    for x in extractions:
+        (folder / f"{x.report.source}.txt").write_text(x.report.text, encoding="utf-8")
 
 
 def swap_symlink(link: Path, target: Path) -> None:

@@ -114,6 +114,9 @@ class Report:
     sections: tuple[Section, ...]
     paragraphs: tuple[Paragraph, ...]
     warnings: tuple[DataQualityWarning, ...] = ()
+    # The text the parser read (for a PDF or Word file, the text made from it): line numbers in
+    # messages point into it; the build keeps it (build/current/text/) for a person to open.
+    text: str = field(default="", repr=False, compare=False)
 
     def paragraph(self, number: int) -> Paragraph:
         for p in self.paragraphs:

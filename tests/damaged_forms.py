@@ -85,7 +85,8 @@ def unnumbered_chapters(text: str) -> str:
 
 # --- what is compared -----------------------------------------------------------------------
 def _without_lines(value):
-    """A record with its line numbers dropped (they move when a file is damaged; the facts must not)."""
+    """A record with its line and page numbers dropped (they move when a file is damaged or laid out;
+    the facts must not)."""
     if isinstance(value, tuple):
         return tuple(_without_lines(v) for v in value)
     if is_dataclass(value) and not isinstance(value, type):
@@ -93,6 +94,8 @@ def _without_lines(value):
         for name in ("line", "end_line"):
             if name in changes:
                 changes[name] = None
+        if "pages" in changes:
+            changes["pages"] = ()
         return replace(value, **changes)
     return value
 

@@ -98,11 +98,17 @@ def test_binary_file(tmp_path, curated):
     assert "binary file, not report text" in str(err.value)
 
 
-def test_pdf_is_named_as_such(tmp_path, curated):
+def test_a_broken_pdf_is_named_as_such(tmp_path, curated):
     with pytest.raises(ReportError) as err:
         parse_report(_variant(tmp_path, "som27.pdf", b"%PDF-1.7\n%\xe2\xe3\xcf\xd3\n1 0 obj\n"), curated)
-    assert str(err.value).startswith("som27.pdf: ")
-    assert "PDF" in str(err.value) and "convert" in str(err.value)
+    assert str(err.value).startswith("som27.pdf: not a readable PDF")
+
+
+def test_a_pdf_named_as_text_is_named_as_such(tmp_path, curated):
+    with pytest.raises(ReportError) as err:
+        parse_report(_variant(tmp_path, "som27.txt", b"%PDF-1.7\n%\xe2\xe3\xcf\xd3\n1 0 obj\n"), curated)
+    assert str(err.value).startswith("som27.txt: ")
+    assert "PDF" in str(err.value) and "name it .pdf" in str(err.value)
 
 
 def test_not_utf8_names_the_line(tmp_path, curated):

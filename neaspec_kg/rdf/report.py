@@ -125,6 +125,9 @@ class ReportGraph:
             repeated = f" (printed number repeated: occurrence {p.occurrence})" if p.occurrence > 1 else ""
             w.node(node, DOCO.Paragraph, f"SOM-{s} report, paragraph {p.number}{repeated}")
             w.add(node, NEA.paragraphNumber, lit(p.number))
+            w.add(node, NEA.numberOccurrence, lit(p.occurrence) if p.occurrence > 1 else None)
+            for page in p.pages:
+                w.add(node, NEA.printedOnPage, lit(page))
             w.add(node, SCHEMA.text, Literal(p.text))
             w.add(node, DCTERMS.isPartOf, iris.section(s, p.section))
             if p.agenda_item:

@@ -31,6 +31,7 @@ from neaspec_kg.curated import Curated
 from neaspec_kg.records import DataQualityWarning, FrontMatter, Paragraph, Report, ReportError, Section
 from neaspec_kg.report.furniture import remove_furniture
 from neaspec_kg.report.ordinals import ordinal_value, session_ordinals
+from neaspec_kg.report.sources import PublishedText, read_published
 
 _MONTHS = {m: i for i, m in enumerate(
     ["january", "february", "march", "april", "may", "june", "july", "august",
@@ -61,22 +62,24 @@ _VIRTUAL_RE = re.compile(r"\b(?:virtual(?:ly)?|videoconference|video conference|
 _TERMINAL = (".", ":", ";", "?", "!", "”", '"', "’", ")")
 
 
-def parse_report(path: Path, curated: Curated) -> Report:
-    """Read a report file; every error names the file (and line where there is one)."""
-    name = path.name
-    try:
-        raw = path.read_bytes()
-    except OSError as exc:
-        raise ReportError(name, f"cannot read the file ({exc.strerror})") from exc
-    return parse_report_bytes(raw, name, curated)
+def parse_report(path: Path, curated: Curated, cache_dir: Path | None = None) -> Report:
+    """Read a report file (.txt, or .pdf / .docx as published); every error names the file (and line)."""
+    return parse_published(read_published(path, cache_dir), curated)
+
+
+def parse_published(published: PublishedText, curated: Curated) -> Report:
+    if published.kind == "txt":
+        return parse_report_bytes(published.raw, published.source, curated)
+    return parse_report_text(published.text, published.source, curated,
+                             sha256=hashlib.sha256(published.raw).hexdigest(), line_pages=published.line_pages)
 
 
 def parse_report_bytes(raw: bytes, source: str, curated: Curated) -> Report:
     if not raw.strip():
         raise ReportError(source, "the file is empty")
     if raw.lstrip().startswith(b"%PDF-"):
-        raise ReportError(source, "this is a PDF, not report text; convert it to UTF-8 text first "
-                                  "(e.g. pdftotext -layout) and parse the .txt")
+        raise ReportError(source, "this is a PDF, not report text: name it .pdf and it is read as a PDF "
+                                  "(no need to convert it first)")
     if b"\x00" in raw[:8192]:
         raise ReportError(source, "this is a binary file, not report text (NUL bytes)")
     try:
@@ -87,15 +90,17 @@ def parse_report_bytes(raw: bytes, source: str, curated: Curated) -> Report:
     return parse_report_text(text, source, curated, sha256=hashlib.sha256(raw).hexdigest())
 
 
-def parse_report_text(text: str, source: str, curated: Curated, *, sha256: str | None = None) -> Report:
+def parse_report_text(text: str, source: str, curated: Curated, *, sha256: str | None = None,
+                      line_pages: tuple[tuple[int, ...], ...] = ()) -> Report:
+    """``line_pages``: per line of ``text``, the pages of the published file it is printed on."""
     digest = sha256 or hashlib.sha256(text.encode()).hexdigest()
     lines = text.replace("\r\n", "\n").replace("\r", "\n").split("\n")
     first_body = next((i for i, line in enumerate(lines, start=1) if _PARA_RE.match(_clean(line))), len(lines) + 1)
     lines, furniture = remove_furniture(lines, source, first_body, _is_structural)
-    parser = _Parser(source, curated, warnings=furniture)
+    parser = _Parser(source, curated, warnings=furniture, line_pages=line_pages)
     for number, line in enumerate(lines, start=1):
         parser.feed(number, line)
-    return parser.finish(digest)
+    return replace(parser.finish(digest), text="\n".join(lines) if line_pages else text)
 
 
 @dataclass
@@ -135,6 +140,7 @@ class _Parser:
     expected: set[int] = field(default_factory=lambda: {1})  # numbers the next paragraph may carry unremarked
     printed: dict[int, int] = field(default_factory=dict)  # paragraph number -> paragraphs printed with it
     annex: str | None = None  # key of the annex being read
+    line_pages: tuple[tuple[int, ...], ...] = ()
     chapters: int = 0
 
     # --- line classification ---------------------------------------------------------
@@ -361,7 +367,8 @@ class _Parser:
                 line=last.end_line, paragraph=last.number))
         paragraphs = tuple(
             Paragraph(number=b.number, text=b.text.strip(), line=b.line, section=b.section,
-                      agenda_item=b.agenda_item, topic=b.topic, end_line=b.end_line, occurrence=b.occurrence)
+                      agenda_item=b.agenda_item, topic=b.topic, end_line=b.end_line, occurrence=b.occurrence,
+                      pages=self._pages(b.line, b.end_line))
             for b in self.blocks
         )
         front_section = Section(key="front", title=front.title, line=front.line, level=0)
@@ -370,6 +377,9 @@ class _Parser:
         return Report(source=self.source, sha256=sha256, front=front,
                       sections=(front_section, *self.sections), paragraphs=(front_block, *paragraphs),
                       warnings=tuple(self.warnings))
+
+    def _pages(self, first: int, last: int) -> tuple[int, ...]:
+        return tuple(sorted({page for pages in self.line_pages[first - 1:last] for page in pages}))
 
     def _first_body_line(self) -> int | None:
         """The first line of prose after the title block (where paragraph 1 should be)."""
