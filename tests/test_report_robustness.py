@@ -393,3 +393,17 @@ def test_chapters_without_numerals_and_dashed_sections(curated, clean_records):
 
 def _line_in(text: str, start: str) -> int:
     return next(i for i, line in enumerate(text.split("\n"), start=1) if line.startswith(start))
+
+
+def test_repeated_prose_is_not_furniture():
+    from neaspec_kg.report.furniture import remove_furniture
+
+    lines = ["1. The Meeting met.", "", "tentatively scheduled for June 2025.", "", "Conclusions of the Meeting",
+             "", "tentatively scheduled for June 2025.", "", "Conclusions of the Meeting", "",
+             "tentatively scheduled for June 2025.", "", "Conclusions of the Meeting", "", "7"]
+    kept, warnings = remove_furniture(lines, "r.txt", 1, lambda _line: False)
+    # The rest of a paragraph after a page break stays, however often it repeats; a repeated
+    # title-like line and a lone page number go.
+    assert kept.count("tentatively scheduled for June 2025.") == 3
+    assert "Conclusions of the Meeting" not in kept and "7" not in kept
+    assert sorted(w.line for w in warnings) == [5, 15]

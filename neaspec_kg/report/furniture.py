@@ -7,7 +7,8 @@ page break. They are learned from the text itself, never from a list of known he
 * a short line that, with its digits ignored, repeats on at least ``MIN_REPEATS`` lines of the
   body (a running header "ESCAP/NEASPEC/SOM(27)/REPORT", "NEASPEC SOM-27 Report, page 4")
   and is not a line the report's structure gives meaning to (a heading, a paragraph, a list
-  line, an "(Agenda item 4)" reference, which legitimately repeat).
+  line, an "(Agenda item 4)" reference, which legitimately repeat), nor prose (a line starting
+  in lower case or ending a sentence: the rest of a paragraph after a page break).
 
 The lines are blanked, not deleted, so line numbers in messages still point into the file;
 each kind removed is reported once as a ``page-furniture`` warning naming its first line.
@@ -38,6 +39,8 @@ def remove_furniture(lines: list[str], source: str, first_body_line: int,
         text = _clean(line)
         if number < first_body_line or not text or len(text) > MAX_FURNITURE_LENGTH or is_structural(text):
             continue
+        if text[:1].islower() or text.endswith((".", ";", ",")):
+            continue  # the second half of a paragraph split by a page break, however often it repeats
         found["page numbers" if _PAGE_NUMBER_RE.match(text) else _pattern(text)].append(number)
     out = list(lines)
     warnings: list[DataQualityWarning] = []
