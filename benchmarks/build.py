@@ -43,10 +43,11 @@ def prepare(case: str, work: Path = WORK) -> Settings:
     if case == "long":
         (reports / "som27-report.txt").write_text(long_report(text, 1000), encoding="utf-8")
     else:
-        # Sessions 1..N; session 27 stays the real text when N reaches it.
-        for n in range(1, int(case) + 1):
-            body = text if n == 27 else session_copy(text, n)
-            (reports / f"som{n}-report.txt").write_text(body, encoding="utf-8")
+        # The real SOM-27 text and N-1 copies as sessions 29, 30, ...: sessions that
+        # data/curated/meetings.csv does not know, so no copy contradicts its dates and venues.
+        (reports / "som27-report.txt").write_text(text, encoding="utf-8")
+        for n in range(29, 29 + int(case) - 1):
+            (reports / f"som{n}-report.txt").write_text(session_copy(text, n), encoding="utf-8")
     return Settings(root=root, build_dir=root / "build")
 
 
@@ -65,9 +66,10 @@ def _stages(lines: list[str], total: float) -> dict[str, float]:
     """Stage durations from the progress lines ``[  12.3s] step ...``."""
     marks = [(float(m.group(1)), m.group(2)) for line in lines
              if (m := re.match(r"^\[\s*([\d.]+)s\] (.*?)(?: \.\.\.)?$", line.splitlines()[0]))]
-    out = {}
+    out: dict[str, float] = {}
     for (t, name), (t_next, _) in zip(marks, [*marks[1:], (total, "")]):
-        out[name] = round(t_next - t, 2)
+        name = "validating" if name.startswith("validating") else name
+        out[name] = round(out.get(name, 0.0) + t_next - t, 2)
     return out
 
 

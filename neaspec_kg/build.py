@@ -245,7 +245,7 @@ def run_build(settings: Settings, *, force: bool = False, progress: bool = True,
         steps.start("validating against the SHACL shapes")
         from neaspec_kg.validate import validate_dataset
 
-        validation = validate_dataset(dataset, settings)
+        validation = validate_dataset(dataset, settings, steps.start)
         if not validation.conforms:
             raise BuildError("the graph violates the SHACL shapes; the last good build is kept.\n" + validation.text)
         steps.start("writing the dump and loading the store")
