@@ -29,15 +29,15 @@ from neaspec_kg.curated import Curated, CuratedDataError
 from neaspec_kg.extract import extract_all
 from neaspec_kg.namespaces import BASE
 from neaspec_kg.rdf import assemble_dataset, curated_graph, ontology_graph, report_graph
+from neaspec_kg.report.sources import SUFFIXES as REPORT_SUFFIXES
+from neaspec_kg.shrink import ShrinkError, check_shrink, report_counts, report_key
 from neaspec_kg.records import DataQualityWarning, Extraction, ReportError
 from neaspec_kg.report import parse_report
-from neaspec_kg.report.sources import SUFFIXES as REPORT_SUFFIXES
 from neaspec_kg.serve.release import in_use
 from neaspec_kg.settings import Settings
-from neaspec_kg.shrink import ShrinkError, check_shrink, report_counts, report_key
 from neaspec_kg.vector.index import build_index, vector_dir
 
-BUILD_FORMAT = 1  # bump when the layout of a build folder changes
+BUILD_FORMAT = 2  # bump when the layout of a build folder changes (2: text/, report_counts)
 KEEP_BUILDS = 3
 
 
