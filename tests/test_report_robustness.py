@@ -407,3 +407,24 @@ def test_repeated_prose_is_not_furniture():
     assert kept.count("tentatively scheduled for June 2025.") == 3
     assert "Conclusions of the Meeting" not in kept and "7" not in kept
     assert sorted(w.line for w in warnings) == [5, 15]
+
+
+@pytest.mark.slow
+def test_a_report_with_a_repeated_paragraph_number_builds_and_validates(tmp_path):
+    """The kept duplicate is valid data: its own paragraph IRI, nea:numberOccurrence 2, and the
+    warning in the graph, against the shapes (which otherwise forbid a number used twice)."""
+    import shutil
+
+    from conftest import ROOT
+    from neaspec_kg.build import run_build
+    from neaspec_kg.settings import Settings
+
+    root = tmp_path / "repo"
+    for part in ("data", "ontology", "shapes", "queries"):
+        shutil.copytree(ROOT / part, root / part)
+    report = root / "data" / "reports" / "som27-report.txt"
+    report.write_text(damaged.renumbered(report.read_text(encoding="utf-8"), 31, 30), encoding="utf-8")
+    result = run_build(Settings(root=root, build_dir=tmp_path / "build"), progress=False, out=lambda _t: None)
+    quads = (result.folder / "dataset.nq").read_text(encoding="utf-8")
+    assert "/report/en/para/30.2> <https://w3id.org/neaspec/ontology#numberOccurrence> \"2\"" in quads
+    assert any(w.code == "paragraph-number-duplicate" and w.paragraph == 30 for w in result.warnings)
