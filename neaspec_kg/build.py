@@ -28,6 +28,8 @@ from neaspec_kg.curated import Curated, CuratedDataError
 from neaspec_kg.extract import extract_all
 from neaspec_kg.namespaces import BASE
 from neaspec_kg.rdf import assemble_dataset, curated_graph, ontology_graph, records_graph, report_graph
+from neaspec_kg.report.sources import SUFFIXES as REPORT_SUFFIXES
+from neaspec_kg.shrink import ShrinkError, check_shrink, report_counts, report_key
 from neaspec_kg.records import DataQualityWarning, Extraction, ReportError
 from neaspec_kg.report import parse_report
 from neaspec_kg.settings import Settings
@@ -35,7 +37,7 @@ from neaspec_kg.folders import remove_stale, staging_folder, swap_symlink
 from neaspec_kg.store import write_store
 from neaspec_kg.store.release import in_use
 
-BUILD_FORMAT = 1  # bump when the layout of a build folder changes
+BUILD_FORMAT = 2  # bump when the layout of a build folder changes (2: text/, report_counts)
 KEEP_BUILDS = 3
 
 
@@ -89,15 +91,22 @@ def current_summary(settings: Settings) -> dict | None:
 
 
 # --- stages ------------------------------------------------------------------------------------
+def report_files(settings: Settings) -> list[Path]:
+    """The reports as published (.pdf, .docx) or as text (.txt) in data/reports/."""
+    folder = settings.data_dir / "reports"
+    return sorted(p for p in folder.iterdir() if p.is_file() and p.suffix.lower() in REPORT_SUFFIXES) \
+        if folder.is_dir() else []
+
+
 def read_reports(settings: Settings, curated: Curated) -> list[Extraction]:
-    reports = sorted((settings.data_dir / "reports").glob("*.txt"))
+    reports = report_files(settings)
     if not reports:
-        raise BuildError(f"{settings.data_dir / 'reports'}: no report (*.txt) to read")
+        raise BuildError(f"{settings.data_dir / 'reports'}: no report (*.pdf, *.docx or *.txt) to read")
     extractions: list[Extraction] = []
     sessions: dict[int, str] = {}
     for path in reports:
         try:
-            extraction = extract_all(parse_report(path, curated), curated)
+            extraction = extract_all(parse_report(path, curated, settings.build_dir / "cache" / "word"), curated)
         except ReportError as exc:
             raise BuildError(str(exc)) from exc
         number = extraction.report.front.session_number
@@ -198,7 +207,9 @@ def make_dataset(settings: Settings, curated: Curated,
 
 # --- the build ----------------------------------------------------------------------------------
 def run_build(settings: Settings, *, force: bool = False, progress: bool = True,
-              out: Callable[[str], None] | None = None) -> BuildResult:
+              out: Callable[[str], None] | None = None, accept_shrink: tuple[str, ...] = ()) -> BuildResult:
+    """Build, validate and swap in a new build; ``accept_shrink`` names report files whose far
+    smaller extraction (against the last good build) is intended."""
     say = out or (lambda text: print(text, file=sys.stderr))
     started = time.perf_counter()
     digest = sources_digest(settings)
@@ -213,15 +224,17 @@ def run_build(settings: Settings, *, force: bool = False, progress: bool = True,
         steps.start("reading curated tables")
         curated = Curated(settings.data_dir)
         dataset, extractions, sdg_evaluation = make_dataset(settings, curated, steps.start)
+        for note in check_shrink(extractions, summary, accept_shrink):
+            say(f"note: {note}")
         steps.start("validating against the SHACL shapes")
         from neaspec_kg.validate import validate_dataset
 
-        validation = validate_dataset(dataset, settings)
+        validation = validate_dataset(dataset, settings, steps.start)
         if not validation.conforms:
             raise BuildError("the graph violates the SHACL shapes; the last good build is kept.\n" + validation.text)
         steps.start("writing the dump and loading the store")
         result = _write_build(settings, dataset, extractions, digest, started, sdg_evaluation)
-    except CuratedDataError as exc:
+    except (CuratedDataError, ShrinkError) as exc:
         raise BuildError(str(exc)) from exc
     except OSError as exc:  # a full disk, a read-only folder: one line, and the last good build stays
         where = exc.filename or settings.build_dir
@@ -257,6 +270,8 @@ def _write_build(settings: Settings, dataset: Dataset, extractions: list[Extract
             "graphs": graphs,
             "classes": classes,
             "reports": [x.report.source for x in extractions],
+            # What the next build compares its extractions with (neaspec_kg.shrink).
+            "report_counts": {report_key(x): report_counts(x) for x in extractions},
             "paragraphs_with_facts": {g: len(v) for g, v in covered.items()},
             # SDG links scored against data/curated/sdg-gold.csv (links judged by hand).
             "sdg_link_precision": sdg_evaluation,
@@ -265,12 +280,15 @@ def _write_build(settings: Settings, dataset: Dataset, extractions: list[Extract
         }
         (staging / "build.json").write_text(json.dumps(summary, indent=2, ensure_ascii=False) + "\n")
         (staging / "warnings.txt").write_text("".join(f"{w}\n" for w in warnings))
+        write_texts_read(extractions, staging / "text")
         final = builds / release
         if final.exists():
             # Same release id, same quads: the store there is this one, and a server may be
             # answering from it. Keep it; only the summary (sources digest, time) is new.
             for name in ("build.json", "warnings.txt"):
                 os.replace(staging / name, final / name)
+            shutil.rmtree(final / "text", ignore_errors=True)
+            os.replace(staging / "text", final / "text")
             shutil.rmtree(staging)
         else:
             staging.rename(final)
@@ -281,6 +299,14 @@ def _write_build(settings: Settings, dataset: Dataset, extractions: list[Extract
     _prune(builds, keep=final)
     return BuildResult(final, release, triples, graphs, classes, warnings, seconds, paragraphs_with_facts=covered,
                        sdg_evaluation=sdg_evaluation)
+
+
+def write_texts_read(extractions: list[Extraction], folder: Path) -> None:
+    """The text each report was read as (``text/{file}.txt``): line numbers in warnings point into it,
+    and for a PDF or Word file it is the text the facts and their quoted spans come from."""
+    folder.mkdir(exist_ok=True)
+    for x in extractions:
+        (folder / f"{x.report.source}.txt").write_text(x.report.text, encoding="utf-8")
 
 
 def _prune(builds: Path, keep: Path) -> None:

@@ -16,6 +16,8 @@ def main(argv: list[str] | None = None) -> int:
     build = commands.add_parser("build", help="build and validate the graph from data/ into build/")
     build.add_argument("--force", action="store_true", help="rebuild even if the sources are unchanged")
     build.add_argument("--quiet", action="store_true", help="no progress display")
+    build.add_argument("--accept-shrink", action="append", default=[], metavar="FILE",
+                       help="a report whose far smaller extraction than in the last good build is intended")
 
     validate = commands.add_parser("validate", help="validate RDF files against the project's SHACL shapes")
     validate.add_argument("files", nargs="+", type=Path)
@@ -47,7 +49,7 @@ def _build(args: argparse.Namespace) -> int:
     from neaspec_kg.build import BuildError, run_build
 
     try:
-        run_build(load_settings(), force=args.force, progress=not args.quiet)
+        run_build(load_settings(), force=args.force, progress=not args.quiet, accept_shrink=tuple(args.accept_shrink))
     except BuildError as exc:
         print(f"build failed: {exc}", file=sys.stderr)
         return 1

@@ -70,12 +70,13 @@ def officer(session: int, role_key: str) -> URIRef:
     return _in_meeting(session, f"officer/{slug(role_key)}")
 
 
-def statement(session: int, paragraph: int, speaker_key: str) -> URIRef:
-    return _in_meeting(session, f"statement/{int(paragraph)}-{slug(speaker_key)}")
+ParagraphKey = int | str  # a printed paragraph number, or paragraph_key() of a repeated one
 
 
-def decision(session: int, paragraph: int, ordinal: int) -> URIRef:
-    return _in_meeting(session, f"decision/{int(paragraph)}-{int(ordinal)}")
+def paragraph_key(number: int, occurrence: int = 1) -> ParagraphKey:
+    """``30`` for the (first) paragraph printed as 30; ``'30.2'`` for a second one (a numbering
+    defect of the source, kept and warned): neither clashes with the other."""
+    return int(number) if occurrence == 1 else f"{int(number)}.{int(occurrence)}"
 
 
 def record_decision(session: int, k: int) -> URIRef:
@@ -89,12 +90,47 @@ def record_statement(session: int, key: str) -> URIRef:
     return _in_meeting(session, f"record/{slug(key)}")
 
 
-def commitment(session: int, paragraph: int, ordinal: int) -> URIRef:
-    return _in_meeting(session, f"commitment/{int(paragraph)}-{int(ordinal)}")
+def span_key(span) -> ParagraphKey | None:  # noqa: ANN001 (a records.SourceSpan; iris knows no records)
+    """The key of the paragraph a source span lies in; None for an unnumbered block."""
+    return paragraph_key(span.paragraph, span.occurrence) if span.paragraph is not None else None
 
 
-def progress(session: int, paragraph: int, ordinal: int) -> URIRef:
-    return _in_meeting(session, f"progress/{int(paragraph)}-{int(ordinal)}")
+def _para(key: ParagraphKey) -> str:
+    if isinstance(key, int):
+        return str(key)
+    if not re.fullmatch(r"\d+\.\d+", key):
+        raise ValueError(f"not a paragraph key: {key!r}")
+    return key
+
+
+def statement(session: int, paragraph: ParagraphKey, speaker_key: str, ordinal: int = 1) -> URIRef:
+    """``ordinal`` counts the statements of one speaker within one paragraph (the second is ``-2``)."""
+    suffix = "" if ordinal == 1 else f"-{int(ordinal)}"
+    return _in_meeting(session, f"statement/{_para(paragraph)}-{slug(speaker_key)}{suffix}")
+
+
+def statements(session: int, keys: list[tuple[ParagraphKey, str]]) -> list[URIRef]:
+    """The IRIs of a report's statements, given (paragraph key, speaker key) in report order:
+    a speaker heard twice in one paragraph gets ``-2`` on the second, never the first's IRI."""
+    seen: dict[tuple[ParagraphKey, str], int] = {}
+    out = []
+    for paragraph_key_, speaker in keys:
+        slot = (paragraph_key_, slug(speaker))
+        seen[slot] = seen.get(slot, 0) + 1
+        out.append(statement(session, paragraph_key_, speaker, seen[slot]))
+    return out
+
+
+def decision(session: int, paragraph: ParagraphKey, ordinal: int) -> URIRef:
+    return _in_meeting(session, f"decision/{_para(paragraph)}-{int(ordinal)}")
+
+
+def commitment(session: int, paragraph: ParagraphKey, ordinal: int) -> URIRef:
+    return _in_meeting(session, f"commitment/{_para(paragraph)}-{int(ordinal)}")
+
+
+def progress(session: int, paragraph: ParagraphKey, ordinal: int) -> URIRef:
+    return _in_meeting(session, f"progress/{_para(paragraph)}-{int(ordinal)}")
 
 
 def attendance(session: int) -> URIRef:
@@ -115,8 +151,8 @@ def section(session: int, key: str, lang: str = "en") -> URIRef:
     return URIRef(f"{report_expression(session, lang)}/section/{slug(key)}")
 
 
-def paragraph(session: int, number: int, lang: str = "en") -> URIRef:
-    return URIRef(f"{report_expression(session, lang)}/para/{int(number)}")
+def paragraph(session: int, number: ParagraphKey, lang: str = "en") -> URIRef:
+    return URIRef(f"{report_expression(session, lang)}/para/{_para(number)}")
 
 
 def extraction(session: int, lang: str = "en") -> URIRef:
@@ -178,18 +214,18 @@ def quantity(owner: URIRef) -> URIRef:
     return URIRef(f"{owner}/quantity")
 
 
-def plan(session: int, number: int | None, section_key: str) -> URIRef:
+def plan(session: int, number: ParagraphKey | None, section_key: str) -> URIRef:
     """A session plan read at ``session``; keyed by its paragraph (or section)."""
-    key = str(number) if number is not None else slug(section_key)
+    key = _para(number) if number is not None else slug(section_key)
     return _in_meeting(session, f"plan/{key}")
 
 
-def block(session: int, number: int | None, section_key: str, lang: str = "en") -> URIRef:
+def block(session: int, number: ParagraphKey | None, section_key: str, lang: str = "en") -> URIRef:
     """Where a span lives: its numbered paragraph, or the section of an unnumbered block."""
     return paragraph(session, number, lang) if number is not None else section(session, section_key, lang)
 
 
-def span_of(session: int, number: int | None, section_key: str, start: int, end: int, lang: str = "en") -> URIRef:
+def span_of(session: int, number: ParagraphKey | None, section_key: str, start: int, end: int, lang: str = "en") -> URIRef:
     return URIRef(f"{block(session, number, section_key, lang)}/span/{int(start)}-{int(end)}")
 
 
@@ -203,8 +239,14 @@ def funding(project_iri: URIRef, funder_key: str) -> URIRef:
     return URIRef(f"{project_iri}/funding/{slug(funder_key)}")
 
 
-def quality_issue(session: int, code: str, line: int | None, lang: str = "en") -> URIRef:
-    return URIRef(f"{report_expression(session, lang)}/issue/{slug(code)}-{line if line is not None else 0}")
+def quality_issue(session: int, code: str, line: int | None, message: str, lang: str = "en") -> URIRef:
+    """``issue/{code}-{line}-{digest}``: the digest of the message (which names the paragraph) keeps
+    two warnings of one kind apart when they share a line or have none; the same warning of the
+    same source gets the same IRI in every build."""
+    import hashlib
+
+    digest = hashlib.sha256(message.encode()).hexdigest()[:8]
+    return URIRef(f"{report_expression(session, lang)}/issue/{slug(code)}-{line if line is not None else 0}-{digest}")
 
 
 def membership(state_iso2: str, organization_key: str) -> URIRef:

@@ -60,6 +60,7 @@ class SourceSpan:
     start: int
     end: int
     exact: str
+    occurrence: int = 1  # the n-th paragraph printed with this number (a duplicated number is kept, not merged)
 
 
 @dataclass(frozen=True)
@@ -86,6 +87,8 @@ class Paragraph:
     agenda_item: str | None = None  # notation under discussion, e.g. "5 (a)", from sub-headings
     topic: str | None = None  # lead-in label such as "Air Pollution" (bold run-in or sub-heading)
     end_line: int | None = None
+    occurrence: int = 1  # 2 for the second paragraph printed with the same number (warned), ...
+    pages: tuple[int, ...] = ()  # pages of the published file (PDF, Word) the paragraph is printed on
 
 
 @dataclass(frozen=True)
@@ -111,6 +114,9 @@ class Report:
     sections: tuple[Section, ...]
     paragraphs: tuple[Paragraph, ...]
     warnings: tuple[DataQualityWarning, ...] = ()
+    # The text the parser read (for a PDF or Word file, the text made from it): line numbers in
+    # messages point into it; the build keeps it (build/current/text/) for a person to open.
+    text: str = field(default="", repr=False, compare=False)
 
     def paragraph(self, number: int) -> Paragraph:
         for p in self.paragraphs:

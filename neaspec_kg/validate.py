@@ -10,6 +10,7 @@ offending value and, for extracted facts, the source paragraph.
 from __future__ import annotations
 
 from collections import Counter, defaultdict
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -127,12 +128,14 @@ def validate_graph(data: Graph, settings: Settings, ontology: Graph | None = Non
     return ValidationReport(conforms=bool(conforms), findings=_findings(results, target, shapes))
 
 
-def validate_dataset(dataset: Dataset, settings: Settings) -> ValidationReport:
+def validate_dataset(dataset: Dataset, settings: Settings,
+                     progress: Callable[[str], None] = lambda _step: None) -> ValidationReport:
     """The union of all named graphs is validated as one data graph (links cross graphs)."""
     union = Graph()
     bind_prefixes(union)
     for graph in dataset.graphs():
         union += graph
+    progress(f"validating {len(union):,} triples against the SHACL shapes")
     return validate_graph(union, settings)
 
 

@@ -116,3 +116,19 @@ def test_genre_other_session_other_words(curated):
     # the opening session (para 6) is skipped; an unknown speaker is reported, not guessed
     (unknown,) = [w for w in warnings if w.code == "speaker-unknown"]
     assert unknown.paragraph == 11 and "Atlantis" in unknown.message
+
+
+def test_sentence_splitting_of_a_long_paragraph_is_the_same_sentence_by_sentence(som27):
+    """A paragraph repeated 200 times splits into 200 times its sentences, each where it was
+    (the lookback before a full stop is bounded, so the cost is linear in the text)."""
+    from dataclasses import replace
+
+    from neaspec_kg.extract.sentences import split_sentences
+
+    paragraph = som27.paragraph(16)
+    one = split_sentences(paragraph)
+    long = replace(paragraph, text=" ".join([paragraph.text] * 200))
+    many = split_sentences(long)
+    assert len(many) == 200 * len(one)
+    step = len(paragraph.text) + 1
+    assert [(s.start - step * 7, s.text) for s in many[7 * len(one):8 * len(one)]] == [(s.start, s.text) for s in one]

@@ -98,11 +98,17 @@ def test_binary_file(tmp_path, curated):
     assert "binary file, not report text" in str(err.value)
 
 
-def test_pdf_is_named_as_such(tmp_path, curated):
+def test_a_broken_pdf_is_named_as_such(tmp_path, curated):
     with pytest.raises(ReportError) as err:
         parse_report(_variant(tmp_path, "som27.pdf", b"%PDF-1.7\n%\xe2\xe3\xcf\xd3\n1 0 obj\n"), curated)
-    assert str(err.value).startswith("som27.pdf: ")
-    assert "PDF" in str(err.value) and "convert" in str(err.value)
+    assert str(err.value).startswith("som27.pdf: not a readable PDF")
+
+
+def test_a_pdf_named_as_text_is_named_as_such(tmp_path, curated):
+    with pytest.raises(ReportError) as err:
+        parse_report(_variant(tmp_path, "som27.txt", b"%PDF-1.7\n%\xe2\xe3\xcf\xd3\n1 0 obj\n"), curated)
+    assert str(err.value).startswith("som27.txt: ")
+    assert "PDF" in str(err.value) and "name it .pdf" in str(err.value)
 
 
 def test_not_utf8_names_the_line(tmp_path, curated):
@@ -206,3 +212,219 @@ def _line_of(path: Path, start: str) -> int:
         if line.startswith(start):
             return number
     raise AssertionError(f"{path.name}: no line starting {start!r}")
+
+
+# --- damaged forms of SOM-27, made from its text: the same records, or the defect reported --------
+import damaged_forms as damaged  # noqa: E402
+from neaspec_kg import iris  # noqa: E402
+from neaspec_kg.records import Paragraph, SourceSpan  # noqa: E402
+from neaspec_kg.report.structure import parse_report_text  # noqa: E402
+
+
+@pytest.fixture(scope="module")
+def clean_records(curated, som27):
+    return damaged.records(som27, curated)
+
+
+def _parse(text: str, curated, name: str = "som27-damaged.txt") -> Report:
+    return parse_report_text(text, name, curated)
+
+
+def _clean_text() -> str:
+    return SOM27.read_text(encoding="utf-8")
+
+
+def _drop_paragraph(records: dict, number: int) -> dict:
+    """The records of a report without paragraph ``number``: what a lost paragraph may take away."""
+    def keep(value) -> bool:
+        span = getattr(value, "span", None)
+        return not ((isinstance(value, Paragraph) and value.number == number)
+                    or (isinstance(span, SourceSpan) and span.paragraph == number))
+    return {k: tuple(x for x in v if keep(x)) if isinstance(v, tuple) and k != "sections" else v
+            for k, v in records.items()}
+
+
+def _moved(value, number: int, printed: int, occurrence: int):
+    """``value`` with paragraph ``number`` printed as ``printed`` (the ``occurrence``-th of that number)."""
+    from dataclasses import fields, is_dataclass, replace
+
+    if isinstance(value, tuple):
+        return tuple(_moved(v, number, printed, occurrence) for v in value)
+    if isinstance(value, dict):
+        return {k: _moved(v, number, printed, occurrence) for k, v in value.items()}
+    if not is_dataclass(value) or isinstance(value, type):
+        return value
+    changes = {f.name: _moved(getattr(value, f.name), number, printed, occurrence) for f in fields(value)}
+    if isinstance(value, SourceSpan) and value.paragraph == number:
+        changes |= {"paragraph": printed, "occurrence": occurrence}
+    if isinstance(value, Paragraph) and value.number == number:
+        changes |= {"number": printed, "occurrence": occurrence}
+    return replace(value, **changes)
+
+
+def test_page_furniture_is_removed_and_said(curated, clean_records):
+    text = damaged.with_page_furniture(_clean_text())
+    assert text.count(damaged.HEADER) >= 5 and "\n3\n" in text  # headers and page numbers inside paragraphs
+    report = _parse(text, curated)
+    assert damaged.records(report, curated, ignore_warnings=frozenset({"page-furniture"})) == clean_records
+    furniture = [w for w in report.warnings if w.code == "page-furniture"]
+    assert [w.message.split(" ")[1:3] for w in furniture] == [["page-number", "lines"], ["lines", "reading"]]
+    assert damaged.HEADER in furniture[1].message
+    assert all(damaged.HEADER not in p.text for p in report.paragraphs)
+
+
+def test_a_line_repeated_twice_is_not_furniture(curated, som27):
+    # The front matter prints the dates twice, and "(Agenda item N)" repeats: they stay.
+    assert not [w for w in som27.warnings if w.code == "page-furniture"]
+    assert [s.agenda_items for s in som27.sections if s.key == "II.G"] == [("8",)]
+
+
+def test_run_in_topics_without_bold_give_the_same_records(curated, clean_records):
+    report = _parse(damaged.without_bold(_clean_text()), curated)
+    assert damaged.records(report, curated) == clean_records
+    assert report.paragraph(3).topic == "Air Pollution"
+    assert report.paragraph(21).topic is None  # "agenda item 5: Review ..." is prose, not a label
+
+
+def test_missing_officers_section_loses_only_its_paragraph(curated, clean_records):
+    report = _parse(damaged.without_officers_section(_clean_text()), curated)
+    got = damaged.records(report, curated)
+    assert got["officers"] == ()
+    # Lost with paragraph 15: its records, and the Chair's own words elsewhere ("The Chair expressed ...",
+    # paragraph 11), whose speaker only the election names.
+    officers = {o.person.name for o in clean_records["officers"]}
+    expected = _drop_paragraph(clean_records, 15)
+    expected["statements"] = tuple(s for s in expected["statements"] if s.speaker not in officers)
+    assert len(expected["statements"]) == len(clean_records["statements"]) - 1
+    assert _drop_paragraph(got, 15) | {"sections": None, "warnings": None} == (
+        expected | {"sections": None, "warnings": None})
+    assert [p.number for p in report.paragraphs if p.number][13:16] == [14, 16, 17]
+    new = set(got["warnings"]) - set(clean_records["warnings"])
+    assert new == {("section-letter-gap", None), ("paragraph-number-gap", 16), ("officers-missing", None),
+                   ("speaker-unresolved", 11)}  # "The Chair" of paragraph 11, with no Chair elected: said
+
+
+def test_gap_right_after_a_list_keeps_the_next_paragraph(curated, clean_records):
+    report = _parse(damaged.without_paragraph(_clean_text(), 16), curated)  # 16 follows the agenda list
+    got = damaged.records(report, curated)
+    assert _drop_paragraph(got, 16) | {"warnings": None} == _drop_paragraph(clean_records, 16) | {"warnings": None}
+    [gap] = [w for w in report.warnings if w.code == "paragraph-number-gap"]
+    assert (gap.paragraph, gap.line) == (17, _line_in(damaged.without_paragraph(_clean_text(), 16), "17. "))
+    assert "paragraph 16 missing" in gap.message and str(gap).startswith("som27-damaged.txt, line ")
+
+
+@pytest.mark.parametrize(("printed", "code"), [(30, "paragraph-number-duplicate"), (28, "paragraph-number-backward"),
+                                               (1, "paragraph-number-restart")])
+def test_numbering_defects_are_kept_and_reported(printed, code, curated, clean_records):
+    text = damaged.renumbered(_clean_text(), 31, printed)
+    report = _parse(text, curated)
+    got = damaged.records(report, curated)
+    occurrence = 2
+    assert got | {"warnings": None} == _moved(clean_records, 31, printed, occurrence) | {"warnings": None}
+    [warning] = [w for w in report.warnings if w.code == code]
+    assert (warning.paragraph, warning.line) == (printed, _line_in(text, f"{printed}. The representative of the Rep"))
+    assert str(warning).startswith(f"som27-damaged.txt, line {warning.line}, paragraph {printed}: ")
+    # Paragraph 32 follows unremarked: one defect, one warning.
+    assert [w.code for w in report.warnings if w.code.startswith("paragraph-number")] == [code]
+    texts = [p.text for p in report.paragraphs if p.number == printed]
+    assert len(texts) == 2 and texts[1] == som27_text(clean_records, 31)
+
+
+def som27_text(records: dict, number: int) -> str:
+    return next(p.text for p in records["paragraphs"] if p.number == number)
+
+
+def test_repeated_paragraph_numbers_get_their_own_iris(curated):
+    from neaspec_kg.namespaces import SCHEMA
+    from neaspec_kg.rdf import report_graph
+
+    report = _parse(damaged.renumbered(_clean_text(), 31, 30), curated)
+    graph = report_graph(damaged.extract_all(report, curated), curated)
+    second = iris.paragraph(27, iris.paragraph_key(30, 2))
+    assert str(second).endswith("/report/en/para/30.2")
+    [first_text, second_text] = [p.text for p in report.paragraphs if p.number == 30]
+    assert {str(o) for o in graph.objects(iris.paragraph(27, 30), SCHEMA.text)} == {first_text}
+    assert {str(o) for o in graph.objects(second, SCHEMA.text)} == {second_text}
+    # The statement of the second "30" is its own node, derived from its own paragraph.
+    statement = iris.statement(27, "30.2", "republic-of-korea")
+    assert (statement, None, None) in graph
+
+
+def test_a_speaker_heard_twice_in_a_paragraph_gets_two_statements(curated):
+    assert iris.statements(27, [(19, "Japan"), (19, "Japan"), (20, "Japan")]) == [
+        iris.statement(27, 19, "japan"), iris.statement(27, 19, "japan", 2), iris.statement(27, 20, "japan")]
+    assert str(iris.statement(27, 19, "Japan", 2)).endswith("/statement/19-japan-2")
+
+
+def test_warnings_of_one_kind_get_distinct_stable_iris(curated):
+    from neaspec_kg.namespaces import NEA
+    from neaspec_kg.rdf import report_graph
+
+    report = _parse(damaged.renumbered(damaged.renumbered(_clean_text(), 31, 30), 41, 40), curated)
+    duplicates = [w for w in report.warnings if w.code == "paragraph-number-duplicate"]
+    assert len(duplicates) == 2
+    nodes = [iris.quality_issue(27, w.code, w.line, str(w)) for w in duplicates]
+    assert len(set(nodes)) == 2
+    extraction = damaged.extract_all(report, curated)
+    graph = report_graph(extraction, curated)
+    issues = set(graph.subjects(NEA.warningCode, None))
+    assert set(nodes) <= issues and len(issues) == len(extraction.warnings)
+    again = _parse(damaged.renumbered(damaged.renumbered(_clean_text(), 31, 30), 41, 40), curated)
+    assert [iris.quality_issue(27, w.code, w.line, str(w)) for w in again.warnings
+            if w.code == "paragraph-number-duplicate"] == nodes
+
+
+def test_annex_is_a_block_of_its_own(curated, clean_records):
+    report = _parse(damaged.with_annex(_clean_text()), curated)
+    got = damaged.records(report, curated)
+    assert got | {"paragraphs": None, "sections": None} == clean_records | {"paragraphs": None, "sections": None}
+    [annex] = [p for p in report.paragraphs if p.section == "ANNEX-I"]
+    assert annex.number is None and annex.text.startswith("Executive Summary of the NEACAP Policy Analysis Report")
+    assert "1. This summary" in annex.text
+    assert report.paragraph(65).text == som27_text(clean_records, 65)  # nothing pasted into the last paragraph
+    assert [s.title for s in report.sections][-1] == "Annex I"
+
+
+def test_chapters_without_numerals_and_dashed_sections(curated, clean_records):
+    text = damaged.unnumbered_chapters(_clean_text())
+    assert "\nII. PROCEEDINGS" not in text and "\nB - Opening session" in text
+    assert damaged.records(_parse(text, curated), curated) == clean_records
+
+
+def _line_in(text: str, start: str) -> int:
+    return next(i for i, line in enumerate(text.split("\n"), start=1) if line.startswith(start))
+
+
+def test_repeated_prose_is_not_furniture():
+    from neaspec_kg.report.furniture import remove_furniture
+
+    lines = ["1. The Meeting met.", "", "tentatively scheduled for June 2025.", "", "Conclusions of the Meeting",
+             "", "tentatively scheduled for June 2025.", "", "Conclusions of the Meeting", "",
+             "tentatively scheduled for June 2025.", "", "Conclusions of the Meeting", "", "7"]
+    kept, warnings = remove_furniture(lines, "r.txt", 1, lambda _line: False)
+    # The rest of a paragraph after a page break stays, however often it repeats; a repeated
+    # title-like line and a lone page number go.
+    assert kept.count("tentatively scheduled for June 2025.") == 3
+    assert "Conclusions of the Meeting" not in kept and "7" not in kept
+    assert sorted(w.line for w in warnings) == [5, 15]
+
+
+@pytest.mark.slow
+def test_a_report_with_a_repeated_paragraph_number_builds_and_validates(tmp_path):
+    """The kept duplicate is valid data: its own paragraph IRI, nea:numberOccurrence 2, and the
+    warning in the graph, against the shapes (which otherwise forbid a number used twice)."""
+    import shutil
+
+    from conftest import ROOT
+    from neaspec_kg.build import run_build
+    from neaspec_kg.settings import Settings
+
+    root = tmp_path / "repo"
+    for part in ("data", "ontology", "shapes", "queries"):
+        shutil.copytree(ROOT / part, root / part)
+    report = root / "data" / "reports" / "som27-report.txt"
+    report.write_text(damaged.renumbered(report.read_text(encoding="utf-8"), 31, 30), encoding="utf-8")
+    result = run_build(Settings(root=root, build_dir=tmp_path / "build"), progress=False, out=lambda _t: None)
+    quads = (result.folder / "dataset.nq").read_text(encoding="utf-8")
+    assert "/report/en/para/30.2> <https://w3id.org/neaspec/ontology#numberOccurrence> \"2\"" in quads
+    assert any(w.code == "paragraph-number-duplicate" and w.paragraph == 30 for w in result.warnings)

@@ -62,6 +62,7 @@ def with_events(found: tuple[Decision, ...], mentions: tuple[EventMention, ...])
     NEACAP Policy Dialogue")."""
     def inside(d: Decision, e: EventMention) -> bool:
         return (e.span.paragraph == d.span.paragraph and e.span.section == d.span.section
+                and e.span.occurrence == d.span.occurrence
                 and d.span.start <= e.span.start and e.span.end <= d.span.end)
 
     return tuple(replace(d, events=tuple(dict.fromkeys(e.key for e in mentions if inside(d, e)))) for d in found)

@@ -237,7 +237,7 @@ def _record_or_warn(report: Report, paragraph: Paragraph, reading: _Reading, cur
         reference_year = reading.in_year
     records.append(Commitment(
         ordinal=len(records) + 1, actor=actor, kind=kind, measure=reading.measure, description=description,
-        span=SourceSpan(paragraph.section, paragraph.number, clause.start, clause.end, description),
+        span=SourceSpan(paragraph.section, paragraph.number, clause.start, clause.end, description, paragraph.occurrence),
         quantity=reading.quantity, target_year=target_year, baseline_year=reading.baseline_year,
         reference_year=reference_year,
         recipient=_recipient(text, reading) if kind == "pledge" else None))

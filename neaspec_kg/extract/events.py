@@ -541,11 +541,12 @@ def _merged_per_paragraph(mentions: list[_Mention]) -> list[EventMention]:
         text = m.paragraph.text
         record = EventMention(
             key=key, name=m.name, kind=m.kind,
-            span=SourceSpan(m.paragraph.section, m.paragraph.number, m.start, m.end, text[m.start:m.end]),
+            span=SourceSpan(m.paragraph.section, m.paragraph.number, m.start, m.end, text[m.start:m.end],
+                            m.paragraph.occurrence),
             status=m.status, ordinal=m.ordinal, start_date=m.start_date, end_date=m.end_date,  # type: ignore[arg-type]
             period=m.period, place=m.place, country=m.country, organizers=tuple(m.organizers),
             programme_area=m.programme_area)
-        slot = (m.paragraph.number, key)
+        slot = (m.paragraph.number, m.paragraph.occurrence, key)
         if slot not in records:
             records[slot] = record
             continue

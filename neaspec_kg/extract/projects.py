@@ -71,7 +71,8 @@ def _paragraph_projects(paragraph: Paragraph, curated: Curated) -> list[ProjectM
             status = status or _status(text[sentence_start:sentence_end])
         first = mentions[0]
         end = first.end + _parenthesis_length(text[first.end:])
-        span = SourceSpan(paragraph.section, paragraph.number, first.start, end, text[first.start:end])
+        span = SourceSpan(paragraph.section, paragraph.number, first.start, end, text[first.start:end],
+                          paragraph.occurrence)
         records.append(ProjectMention(project=project, span=span, funders=tuple(dict.fromkeys(funders)),
                                       taxa=tuple(dict.fromkeys(taxa)), status=status))
     return records

@@ -53,10 +53,17 @@ def split_sentences(paragraph: Paragraph) -> list[Sentence]:
     return found
 
 
+_WINDOW = 64  # characters looked back from a full stop: enough for a word and the one before it
+
+
 def _is_abbreviation(text: str, dot: int) -> bool:
     if text[dot] != ".":
         return False
-    word = re.search(r"([\w.]+)$", text[:dot])
+    # Look back over a bounded window only: searching ``text[:dot]`` for a word at its end made
+    # splitting quadratic in the paragraph's length.
+    window_start = max(0, dot - _WINDOW)
+    window = text[window_start:dot]
+    word = re.search(r"([\w.]+)$", window)
     if not word:
         return False
     token = word.group(1).lower()
@@ -64,7 +71,7 @@ def _is_abbreviation(text: str, dot: int) -> bool:
         return True
     # A single capital is an initial only after a title or another initial ("Mr. J. Smith");
     # otherwise it is a numeral ending the sentence ("presented in Annex I. Recognizing ...").
-    before = re.search(r"([\w.]+)\s+$", text[:word.start()])
+    before = re.search(r"([\w.]+)\s+$", window[:word.start()])
     return len(token) == 1 and text[dot - 1].isupper() and bool(before) and (
         before.group(1).rstrip(".").lower() in _ABBREVIATIONS or re.fullmatch(r"[A-Z]\.", before.group(1)) is not None)
 
@@ -79,7 +86,7 @@ def _sentence(text: str, start: int, end: int) -> Sentence:
 
 def source_span(paragraph: Paragraph, start: int, end: int) -> SourceSpan:
     return SourceSpan(section=paragraph.section, paragraph=paragraph.number, start=start, end=end,
-                      exact=paragraph.text[start:end])
+                      exact=paragraph.text[start:end], occurrence=paragraph.occurrence)
 
 
 def names_next_session(text: str, session: int) -> bool:

@@ -60,9 +60,10 @@ def add_provenance(w: GraphWriter, node: URIRef, span: SourceSpan, session: int,
 
     Selector nodes get IRIs under the span IRI (no blank nodes: dumps stay byte-stable).
     """
-    source = iris.block(session, span.paragraph, span.section)
+    key = iris.span_key(span)
+    source = iris.block(session, key, span.section)
     w.add(node, PROV.wasDerivedFrom, source)
-    annotation = iris.span_of(session, span.paragraph, span.section, span.start, span.end)
+    annotation = iris.span_of(session, key, span.section, span.start, span.end)
     if (annotation, RDF.type, OA.Annotation) not in w.graph:
         where = f"paragraph {span.paragraph}" if span.paragraph is not None else f"section {span.section}"
         w.node(annotation, OA.Annotation, f"SOM-{session} report, {where}, characters {span.start}-{span.end}")

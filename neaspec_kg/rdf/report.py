@@ -32,8 +32,10 @@ class ReportGraph:
         self.meeting = iris.meeting(self.session)
         self.w = GraphWriter(iris.report_graph(self.session))
         self.activity = iris.extraction(self.session)
-        self.texts = {(p.section, p.number): p.text for p in extraction.report.paragraphs}
+        self.texts = {(p.section, p.number, p.occurrence): p.text for p in extraction.report.paragraphs}
         self.paragraph_numbers = {p.number for p in extraction.report.paragraphs if p.number is not None}
+        self.statement_iris = iris.statements(self.session, [(iris.span_key(st.span) or 0, st.speaker)
+                                                             for st in extraction.statements])
         self.secretariat = next(
             (k for k, r in curated.by_key("organizations").items() if r["kind"] == "secretariat"), None)
 
@@ -44,8 +46,8 @@ class ReportGraph:
         self._attendance()
         self._officers()
         self._persons()
-        for statement in self.x.statements:
-            self._statement(statement)
+        for statement, node in zip(self.x.statements, self.statement_iris, strict=True):
+            self._statement(statement, node)
         self._documents()
         for decision in self.x.decisions:
             self._decision(decision)
@@ -59,10 +61,11 @@ class ReportGraph:
 
     # --- helpers ---------------------------------------------------------------------
     def _prov(self, node: URIRef, span: SourceSpan) -> None:
-        add_provenance(self.w, node, span, self.session, self.texts[(span.section, span.paragraph)], self.activity)
+        add_provenance(self.w, node, span, self.session, self.texts[(span.section, span.paragraph, span.occurrence)],
+                       self.activity)
 
     def _where(self, span: SourceSpan) -> str:
-        return f"para {span.paragraph}" if span.paragraph is not None else f"section {span.section}"
+        return f"para {iris.span_key(span)}" if span.paragraph is not None else f"section {span.section}"
 
     def _state(self, country: str) -> URIRef:
         return iris.state(self.curated.country_iso2(country))
@@ -117,9 +120,14 @@ class ReportGraph:
                 # Unnumbered blocks (front matter, the adopted agenda): their section holds the text.
                 w.text(iris.section(s, p.section), SCHEMA.text, p.text, lang=None)
                 continue
-            node = iris.paragraph(s, p.number)
-            w.node(node, DOCO.Paragraph, f"SOM-{s} report, paragraph {p.number}")
+            key = iris.paragraph_key(p.number, p.occurrence)
+            node = iris.paragraph(s, key)
+            repeated = f" (printed number repeated: occurrence {p.occurrence})" if p.occurrence > 1 else ""
+            w.node(node, DOCO.Paragraph, f"SOM-{s} report, paragraph {p.number}{repeated}")
             w.add(node, NEA.paragraphNumber, lit(p.number))
+            w.add(node, NEA.numberOccurrence, lit(p.occurrence) if p.occurrence > 1 else None)
+            for page in p.pages:
+                w.add(node, NEA.printedOnPage, lit(page))
             w.add(node, SCHEMA.text, Literal(p.text))
             w.add(node, DCTERMS.isPartOf, iris.section(s, p.section))
             if p.agenda_item:
@@ -203,9 +211,8 @@ class ReportGraph:
             self._prov(node, officer.span)
 
     # --- statements and decisions ---------------------------------------------------------
-    def _statement(self, st: Statement) -> None:
+    def _statement(self, st: Statement, node: URIRef) -> None:
         w, s = self.w, self.session
-        node = iris.statement(s, st.span.paragraph or 0, st.speaker)
         speaker = self._person(st.person) if st.person else self._agent(st.speaker_kind, st.speaker, st.span)
         kind_label = self.curated.by_key("statement_kinds")[st.kind]["label"]
         w.node(node, NEA.Statement, f"SOM-{s} {self._where(st.span)}: {kind_label.lower()} by {st.speaker}")
@@ -222,7 +229,7 @@ class ReportGraph:
 
     def _decision(self, d: Decision) -> None:
         w, s = self.w, self.session
-        node = iris.decision(s, d.span.paragraph or 0, d.ordinal)
+        node = iris.decision(s, iris.span_key(d.span) or 0, d.ordinal)
         verb = self.curated.by_key("decision_verbs")[d.verb]["label"]
         w.node(node, NEA.Decision, f"SOM-{s} {self._where(d.span)}: {verb} {_shorten(d.object_text)}")
         w.add(node, NEA.decisionVerb, iris.concept("decision-verb", d.verb))
@@ -295,7 +302,7 @@ class ReportGraph:
                 w.add(node, NEA.targetsTaxon, iris.taxon(self.curated.by_key("taxa")[taxon]["scientific_name"]))
             if mention.status:
                 w.add(node, NEA.statusText, Literal(mention.status))
-            w.add(node, SCHEMA.subjectOf, iris.block(self.session, mention.span.paragraph, mention.span.section))
+            w.add(node, SCHEMA.subjectOf, iris.block(self.session, iris.span_key(mention.span), mention.span.section))
             self._prov(node, mention.span)
 
     def _commitments(self) -> None:
@@ -327,14 +334,14 @@ class ReportGraph:
         self._prov(node, c.span)
 
     def _commitment(self, c: Commitment) -> URIRef:
-        node = iris.commitment(self.session, c.span.paragraph or 0, c.ordinal)
+        node = iris.commitment(self.session, iris.span_key(c.span) or 0, c.ordinal)
         self.w.node(node, NEA.Commitment, f"{c.actor}: {_shorten(c.description)} (SOM-{self.session})")
         self._commitment_common(node, c, NEA.targetValue)
         self.w.add(node, NEA.targetYear, year(c.target_year))
         return node
 
     def _progress(self, c: Commitment, target: URIRef | None) -> None:
-        node = iris.progress(self.session, c.span.paragraph or 0, c.ordinal)
+        node = iris.progress(self.session, iris.span_key(c.span) or 0, c.ordinal)
         self.w.node(node, NEA.Progress, f"{c.actor} reported: {_shorten(c.description)} (SOM-{self.session})")
         self._commitment_common(node, c, NEA.achievedValue)
         self.w.add(node, NEA.referenceYear, year(c.reference_year))
@@ -381,7 +388,7 @@ class ReportGraph:
     def _plans(self) -> None:
         w = self.w
         for plan in self.x.plans:
-            node = iris.plan(self.session, plan.span.paragraph, plan.span.section)
+            node = iris.plan(self.session, iris.span_key(plan.span), plan.span.section)
             w.node(node, NEA.SessionPlan, f"Plan for SOM-{plan.session} read at SOM-{self.session} ({self._where(plan.span)})")
             w.add(node, NEA.plannedEvent, iris.meeting(plan.session))
             if plan.host:
@@ -394,24 +401,30 @@ class ReportGraph:
     def _session_mentions(self) -> None:
         """A paragraph naming a session links to that session's series entry (one IRI)."""
         for mention in self.x.sessions:
-            self.w.add(iris.block(self.session, mention.span.paragraph, mention.span.section),
+            self.w.add(iris.block(self.session, iris.span_key(mention.span), mention.span.section),
                        SCHEMA.mentions, iris.meeting(mention.session))
 
     def _warnings(self) -> None:
         """Data-quality warnings stay in the graph, attached to the part of the report they concern."""
         w, s = self.w, self.session
         for warning in self.x.warnings:
-            node = iris.quality_issue(s, warning.code, warning.line)
+            node = iris.quality_issue(s, warning.code, warning.line, str(warning))
             w.node(node, (DQV.QualityAnnotation, OA.Annotation), f"Data-quality issue: {warning.code}")
             w.add(node, OA.motivatedBy, DQV.qualityAssessment)
             w.add(node, RDFS.comment, Literal(str(warning), lang="en"))
             w.add(node, NEA.warningCode, Literal(warning.code))
-            if warning.paragraph in self.paragraph_numbers:
-                target = iris.paragraph(s, warning.paragraph)
-            else:
-                target = self._section_at_line(warning.line)
-            w.add(node, OA.hasTarget, target)
+            w.add(node, OA.hasTarget, self._warning_target(warning.paragraph, warning.line))
             w.add(node, PROV.wasGeneratedBy, self.activity)
+
+    def _warning_target(self, number: int | None, line: int | None) -> URIRef:
+        """The paragraph a warning names (the one printed at its line when the number is repeated),
+        else the section at its line."""
+        if number in self.paragraph_numbers:
+            same = [p for p in self.x.report.paragraphs if p.number == number]
+            at_line = [p for p in same if line is not None and p.line <= line <= (p.end_line or p.line)]
+            p = (at_line or same)[0]
+            return iris.paragraph(self.session, iris.paragraph_key(number, p.occurrence))
+        return self._section_at_line(line)
 
     def _section_at_line(self, line: int | None) -> URIRef:
         key = "front"

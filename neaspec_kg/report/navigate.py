@@ -35,7 +35,7 @@ def span(block: Paragraph, start: int, end: int) -> SourceSpan:
     start += len(exact) - len(exact.lstrip())
     end -= len(exact) - len(exact.rstrip())
     return SourceSpan(section=block.section, paragraph=block.number, start=start, end=end,
-                      exact=block.text[start:end])
+                      exact=block.text[start:end], occurrence=block.occurrence)
 
 
 def warning(report: Report, code: str, message: str, block: Paragraph | None = None,

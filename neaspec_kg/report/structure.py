@@ -29,7 +29,9 @@ from pathlib import Path
 
 from neaspec_kg.curated import Curated
 from neaspec_kg.records import DataQualityWarning, FrontMatter, Paragraph, Report, ReportError, Section
+from neaspec_kg.report.furniture import remove_furniture
 from neaspec_kg.report.ordinals import ordinal_value, session_ordinals
+from neaspec_kg.report.sources import PublishedText, read_published
 
 _MONTHS = {m: i for i, m in enumerate(
     ["january", "february", "march", "april", "may", "june", "july", "august",
@@ -38,7 +40,13 @@ _MONTH = r"(January|February|March|April|May|June|July|August|September|October|
 
 _PARA_RE = re.compile(r"^(\d{1,3})\.\s+(\S.*)$")
 _CHAPTER_RE = re.compile(r"^([IVX]{1,5})\.\s+(\S.*)$")
-_SECTION_RE = re.compile(r"^([A-Z])\.\s+(\S.*)$")
+_SECTION_RE = re.compile(r"^([A-Z])(?:\.|\s*[-–—])\s+(\S.*)$")  # "B. Attendance", "B - Attendance"
+# A chapter printed without its numeral: an upper-case line of a few words ("PROCEEDINGS OF THE MEETING").
+_BARE_CHAPTER_RE = re.compile(r"^(?=.*[A-Z]{3})[A-Z][A-Z0-9 ,'’()&-]{5,118}[A-Z)]$")
+_ANNEX_RE = re.compile(r"^(ANNEX|Annex|APPENDIX|Appendix)(?:\s+([IVXL]{1,5}|\d{1,2}|[A-Z]))?\s*(?:[.:–—-]\s*(\S.*))?$")
+# A run-in topic label without the converter's bold: "Air Pollution: The Meeting ...", words in title case.
+_RUN_IN_RE = re.compile(r"^([A-Z][^:.;]{2,80}):\s+(?=[A-Z“\"])")
+_LABEL_SMALL_WORDS = {"of", "and", "for", "the", "on", "in", "to", "a", "an", "at", "with", "&", "-", "–"}
 _AGENDA_REF_RE = re.compile(r"^\(\s*Agenda\s+items?\s+([^)]*)\)$", re.IGNORECASE)
 _AGENDA_SUB_RE = re.compile(r"^Agenda\s+item\s+(\d{1,2})?\s*(?:\(([a-z])\))?\s*[.:]?\s*(.*)$", re.IGNORECASE)
 _LIST_LINE_RE = re.compile(r"^(?:[-–•]\s*)?(?:[a-z]\)|\([a-z]\)|\d{1,2}\.)\s+\S")
@@ -54,22 +62,24 @@ _VIRTUAL_RE = re.compile(r"\b(?:virtual(?:ly)?|videoconference|video conference|
 _TERMINAL = (".", ":", ";", "?", "!", "”", '"', "’", ")")
 
 
-def parse_report(path: Path, curated: Curated) -> Report:
-    """Read a report file; every error names the file (and line where there is one)."""
-    name = path.name
-    try:
-        raw = path.read_bytes()
-    except OSError as exc:
-        raise ReportError(name, f"cannot read the file ({exc.strerror})") from exc
-    return parse_report_bytes(raw, name, curated)
+def parse_report(path: Path, curated: Curated, cache_dir: Path | None = None) -> Report:
+    """Read a report file (.txt, or .pdf / .docx as published); every error names the file (and line)."""
+    return parse_published(read_published(path, cache_dir), curated)
+
+
+def parse_published(published: PublishedText, curated: Curated) -> Report:
+    if published.kind == "txt":
+        return parse_report_bytes(published.raw, published.source, curated)
+    return parse_report_text(published.text, published.source, curated,
+                             sha256=hashlib.sha256(published.raw).hexdigest(), line_pages=published.line_pages)
 
 
 def parse_report_bytes(raw: bytes, source: str, curated: Curated) -> Report:
     if not raw.strip():
         raise ReportError(source, "the file is empty")
     if raw.lstrip().startswith(b"%PDF-"):
-        raise ReportError(source, "this is a PDF, not report text; convert it to UTF-8 text first "
-                                  "(e.g. pdftotext -layout) and parse the .txt")
+        raise ReportError(source, "this is a PDF, not report text: name it .pdf and it is read as a PDF "
+                                  "(no need to convert it first)")
     if b"\x00" in raw[:8192]:
         raise ReportError(source, "this is a binary file, not report text (NUL bytes)")
     try:
@@ -80,13 +90,17 @@ def parse_report_bytes(raw: bytes, source: str, curated: Curated) -> Report:
     return parse_report_text(text, source, curated, sha256=hashlib.sha256(raw).hexdigest())
 
 
-def parse_report_text(text: str, source: str, curated: Curated, *, sha256: str | None = None) -> Report:
+def parse_report_text(text: str, source: str, curated: Curated, *, sha256: str | None = None,
+                      line_pages: tuple[tuple[int, ...], ...] = ()) -> Report:
+    """``line_pages``: per line of ``text``, the pages of the published file it is printed on."""
     digest = sha256 or hashlib.sha256(text.encode()).hexdigest()
     lines = text.replace("\r\n", "\n").replace("\r", "\n").split("\n")
-    parser = _Parser(source, curated)
+    first_body = next((i for i, line in enumerate(lines, start=1) if _PARA_RE.match(_clean(line))), len(lines) + 1)
+    lines, furniture = remove_furniture(lines, source, first_body, _is_structural)
+    parser = _Parser(source, curated, warnings=furniture, line_pages=line_pages)
     for number, line in enumerate(lines, start=1):
         parser.feed(number, line)
-    return parser.finish(digest)
+    return replace(parser.finish(digest), text="\n".join(lines) if line_pages else text)
 
 
 @dataclass
@@ -99,6 +113,7 @@ class _Block:
     agenda_item: str | None
     topic: str | None
     list_number: int | None = None  # number of the last "N. ..." list line in the block (the agenda)
+    occurrence: int = 1
 
     @property
     def text(self) -> str:
@@ -122,12 +137,22 @@ class _Parser:
     last_number: int = 0
     last_line: int = 0
     heading_checks: list[tuple[int, str]] = field(default_factory=list)  # checked once the session is known
+    expected: set[int] = field(default_factory=lambda: {1})  # numbers the next paragraph may carry unremarked
+    printed: dict[int, int] = field(default_factory=dict)  # paragraph number -> paragraphs printed with it
+    annex: str | None = None  # key of the annex being read
+    line_pages: tuple[tuple[int, ...], ...] = ()
+    chapters: int = 0
 
     # --- line classification ---------------------------------------------------------
     def feed(self, number: int, raw_line: str) -> None:
         line = _clean(raw_line)
         self.last_line = number
         if not line or re.fullmatch(r"\.{3,}", line):
+            return
+        if self.annex is not None:
+            # An annex is a block of its own: its numbered lines are not the report's paragraphs.
+            if not self._try_annex(number, line):
+                self._continue_block(number, raw_line, line)
             return
         if self.last_number == 0 and not self.sections:
             if self._try_paragraph(number, raw_line, line):
@@ -143,49 +168,71 @@ class _Parser:
         m = _PARA_RE.match(line)
         if not m:
             return False
-        n = int(m.group(1))
-        expected = self.last_number + 1
-        if self._continues_list(n, expected):
+        n, body = int(m.group(1)), m.group(2)
+        if self._continues_list(n, body):
             return False
-        if n != expected:
-            # Not the next paragraph: a list line (the adopted agenda) or a damaged number.
-            if n > expected and not self._in_list_context():
-                self.warnings.append(DataQualityWarning(
-                    self.source, "paragraph-number-gap",
-                    f"paragraph numbers jump from {self.last_number} to {n}: paragraphs missing?",
-                    line=number, paragraph=n))
-            else:
+        if n not in self.expected:
+            # Not the next paragraph: a list line of the block, or a numbering defect of the source.
+            if not _reads_as_paragraph(body) and (n < self.last_number or self._in_list_context()):
                 return False
+            self._warn_numbering(number, n)
+        self.expected = {n + 1} if n > max(self.expected) else {n + 1, max(self.expected) + 1}
         self.last_number = n
-        body = m.group(2)
+        occurrence = self.printed.get(n, 0) + 1
+        self.printed[n] = occurrence
         topic = self.topic
-        run_in = re.match(r"^([A-Z][^:]{2,80}):\s", body)
-        # A bold run-in label ("**Air Pollution:** The Meeting ...") names the topic;
+        run_in = _RUN_IN_RE.match(body)
+        # A run-in label ("**Air Pollution:** The Meeting ...", bold or in title case) names the topic;
         # a colon in plain prose does not.
-        if run_in and "**" in raw_line:
+        if run_in and ("**" in raw_line or _is_title_case(run_in.group(1))):
             topic = run_in.group(1)
-        self.blocks.append(_Block(n, self.section_key, number, number, [body], self.agenda_item, topic))
+        self.blocks.append(_Block(n, self.section_key, number, number, [body], self.agenda_item, topic,
+                                  occurrence=occurrence))
         return True
 
-    def _continues_list(self, n: int, expected: int) -> bool:
+    def _warn_numbering(self, line: int, n: int) -> None:
+        """A paragraph whose printed number does not continue the sequence is kept as printed, and said."""
+        last = self.last_number
+        if n > max(self.expected):
+            lost = max(self.expected)
+            missing = f"paragraph {lost}" if lost == n - 1 else f"paragraphs {lost}-{n - 1}"
+            code, message = "paragraph-number-gap", (
+                f"paragraph numbers jump from {last} to {n}: {missing} missing from the text")
+        elif n == last:
+            code, message = "paragraph-number-duplicate", (
+                f"paragraph number {n} is printed twice: both paragraphs are kept, this one as the "
+                f"occurrence {self.printed.get(n, 0) + 1} of paragraph {n}")
+        elif n == 1:
+            code, message = "paragraph-number-restart", (
+                f"paragraph numbering restarts at 1 after paragraph {last}: paragraphs kept as numbered")
+        else:
+            code, message = "paragraph-number-backward", (
+                f"paragraph number {n} follows paragraph {last}: the numbers go back; kept as printed")
+        self.warnings.append(DataQualityWarning(self.source, code, message, line=line, paragraph=n))
+
+    def _continues_list(self, n: int, body: str) -> bool:
         """A numbered line that is the next item of a list, not the next paragraph.
 
         The adopted agenda's items ("7. Other issues") can carry the very number the next
         paragraph would have; within the list's section, the list's own sequence wins, and
-        a number that is not the next paragraph's stays in the list (a gap the agenda reader warns of).
+        a short line whose number is not the next paragraph's stays in the list (a gap the agenda
+        reader warns of); a line of prose is a paragraph, whatever its number.
         Before any paragraph, "1. Opening of the Meeting" under "Adoption of the agenda"
         starts the list (a report without numbered paragraphs must not read it as paragraph 1).
         """
         block = self.blocks[-1] if self.blocks else None
         if block is not None and block.section == self.section_key and block.list_number is not None:
-            return n == block.list_number + 1 or n != expected
+            return n == block.list_number + 1 or (n not in self.expected and not _reads_as_paragraph(body))
         return (n == 1 and self.last_number == 0 and bool(self.sections)
                 and re.search(r"\badoption of the agenda\b", self.sections[-1].title, re.IGNORECASE) is not None)
 
     def _in_list_context(self) -> bool:
-        return bool(self.blocks) and self.blocks[-1].number is None
+        """The current block is an unnumbered block (a list) of the current section."""
+        return bool(self.blocks) and self.blocks[-1].number is None and self.blocks[-1].section == self.section_key
 
     def _try_heading(self, number: int, line: str) -> bool:
+        if self.last_number > 0 and self._try_annex(number, line):
+            return True
         m = _AGENDA_REF_RE.match(line)
         if m:
             items = tuple(re.findall(r"\d{1,2}", m.group(1)))
@@ -203,7 +250,21 @@ class _Parser:
         if m and m.group(2).isupper():
             self._open_section(number, m.group(1), m.group(2), level=1)
             return True
+        if self.last_number > 0 and _BARE_CHAPTER_RE.match(line) and len(line.split()) >= 2:
+            self._open_section(number, _roman(self.chapters + 1), line, level=1)
+            return True
         return False
+
+    def _try_annex(self, number: int, line: str) -> bool:
+        m = _ANNEX_RE.match(line)
+        if not m or len(line.split()) > 14 or line.endswith((".", ",")):
+            return False
+        kind, mark = m.group(1).upper(), m.group(2)
+        key = f"{kind}-{mark}" if mark else kind
+        self.annex = key
+        self.section_key, self.agenda_item, self.topic = key, None, None
+        self.sections.append(Section(key=key, title=line, line=number, level=1))
+        return True
 
     def _is_section_letter(self, number: int, letter: str, title: str) -> bool:
         """The next lettered section, or one a few letters on (a section dropped in editing: warned)."""
@@ -226,6 +287,7 @@ class _Parser:
     def _open_section(self, number: int, mark: str, title: str, level: int) -> None:
         if level == 1:
             self.chapter, self.section_letter, key = mark, None, mark
+            self.chapters += 1
         else:
             self.section_letter, key = mark, f"{self.chapter}.{mark}"
         self.section_key = key
@@ -300,11 +362,13 @@ class _Parser:
         if last.number is not None and not last.text.rstrip().endswith(_TERMINAL):
             self.warnings.append(DataQualityWarning(
                 self.source, "truncated",
-                "the file ends inside a paragraph (truncated?): its last sentence is incomplete",
+                "the file ends inside a paragraph: its last sentence is incomplete; the file is truncated, "
+                "or its end was lost in conversion",
                 line=last.end_line, paragraph=last.number))
         paragraphs = tuple(
             Paragraph(number=b.number, text=b.text.strip(), line=b.line, section=b.section,
-                      agenda_item=b.agenda_item, topic=b.topic, end_line=b.end_line)
+                      agenda_item=b.agenda_item, topic=b.topic, end_line=b.end_line, occurrence=b.occurrence,
+                      pages=self._pages(b.line, b.end_line))
             for b in self.blocks
         )
         front_section = Section(key="front", title=front.title, line=front.line, level=0)
@@ -313,6 +377,9 @@ class _Parser:
         return Report(source=self.source, sha256=sha256, front=front,
                       sections=(front_section, *self.sections), paragraphs=(front_block, *paragraphs),
                       warnings=tuple(self.warnings))
+
+    def _pages(self, first: int, last: int) -> tuple[int, ...]:
+        return tuple(sorted({page for pages in self.line_pages[first - 1:last] for page in pages}))
 
     def _first_body_line(self) -> int | None:
         """The first line of prose after the title block (where paragraph 1 should be)."""
@@ -427,6 +494,32 @@ def _report_title(front_lines: list[tuple[int, str]]) -> str | None:
             break
         title.append(line)
     return " ".join(" ".join(title).split())
+
+
+def _reads_as_paragraph(body: str) -> bool:
+    """Prose, not a list item: a sentence that ends, or a line too long for an agenda title."""
+    words = len(body.split())
+    return (words >= 6 and body.rstrip().endswith((".", "!", "?", ";", "”", '"'))) or words >= 25
+
+
+def _is_title_case(label: str) -> bool:
+    words = label.split()
+    return len(words) <= 10 and all(w[:1].isupper() or w[:1].isdigit() or w in _LABEL_SMALL_WORDS for w in words)
+
+
+def _is_structural(line: str) -> bool:
+    """A line the parser gives meaning to (never page furniture, however often it repeats)."""
+    return any(regex.match(line) for regex in (_PARA_RE, _CHAPTER_RE, _SECTION_RE, _AGENDA_REF_RE, _AGENDA_SUB_RE,
+                                               _LIST_LINE_RE, _ANNEX_RE)) or "\t" in line
+
+
+def _roman(value: int) -> str:
+    numerals = [(10, "X"), (9, "IX"), (5, "V"), (4, "IV"), (1, "I")]
+    out = ""
+    for amount, numeral in numerals:
+        while value >= amount:
+            out, value = out + numeral, value - amount
+    return out
 
 
 def _list_number(line: str) -> int | None:

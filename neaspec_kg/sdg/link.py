@@ -256,25 +256,26 @@ def _extracted_subjects(extraction: Extraction, curated: Curated) -> list[LinkSu
         if d.span.paragraph is None:
             continue
         text = d.span.exact if d.object_text in d.span.exact else _join(d.span.exact, d.object_text)
-        out.append(LinkSubject(iris.decision(session, d.span.paragraph, d.ordinal), "decision", text,
+        out.append(LinkSubject(iris.decision(session, iris.span_key(d.span) or 0, d.ordinal), "decision", text,
                                _paragraph(session, d.span)))
-    for s in extraction.statements:
+    statement_iris = iris.statements(session, [(iris.span_key(s.span) or 0, s.speaker) for s in extraction.statements])
+    for s, node in zip(extraction.statements, statement_iris, strict=True):
         if s.span.paragraph is None:
             continue
-        out.append(LinkSubject(iris.statement(session, s.span.paragraph, s.speaker), "statement", s.span.exact,
-                               _paragraph(session, s.span)))
+        out.append(LinkSubject(node, "statement", s.span.exact, _paragraph(session, s.span)))
     for c in extraction.commitments:
         if c.span.paragraph is None:
             continue
         mint = iris.progress if c.kind == "achieved" else iris.commitment
         kind = "progress" if c.kind == "achieved" else "commitment"
-        out.append(LinkSubject(mint(session, c.span.paragraph, c.ordinal), kind, c.description,
+        out.append(LinkSubject(mint(session, iris.span_key(c.span) or 0, c.ordinal), kind, c.description,
                                _paragraph(session, c.span), measure=c.measure))
     return out
 
 
 def _paragraph(session: int, span: SourceSpan) -> URIRef | None:
-    return iris.paragraph(session, span.paragraph) if span.paragraph is not None else None
+    key = iris.span_key(span)
+    return iris.paragraph(session, key) if key is not None else None
 
 
 # --- the method --------------------------------------------------------------------------------

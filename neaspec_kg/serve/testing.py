@@ -18,7 +18,7 @@ from pathlib import Path
 
 import pyoxigraph as ox
 
-from neaspec_kg.build import swap_symlink
+from neaspec_kg.folders import swap_symlink
 from neaspec_kg.store import write_store
 
 RDF_TYPE = "http://www.w3.org/1999/02/22-rdf-syntax-ns#type"
