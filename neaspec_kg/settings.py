@@ -61,10 +61,11 @@ class Settings(BaseSettings):
     # Space-separated IRI prefixes that SERVICE may call; empty = federation off.
     service_allow: Annotated[tuple[str, ...], NoDecode] = ()
     # An existing SPARQL 1.1 store to serve from instead of the embedded one (serve --backend),
-    # and to load releases into (load --into): its query endpoint, its Graph Store endpoint
-    # and the credentials for that endpoint (HTTP digest or basic).
+    # and to load releases into (load --into): its query endpoint, its Graph Store and update
+    # endpoints (default: the query endpoint) and the credentials for them (HTTP digest).
     backend_url: str = ""
     backend_gsp_url: str = ""
+    backend_update_url: str = ""
     backend_user: str = ""
     backend_password: SecretStr = SecretStr("")
 

@@ -42,9 +42,16 @@ def app_from_env():
     from neaspec_kg.serve.app import create_app
 
     _stop_with_parent()
+    from neaspec_kg.serve.state import build_signature
+
     settings = load_settings()
     store = Path(os.environ[STORE_ENV]) if os.environ.get(STORE_ENV) else None
-    follow = settings.current_build if store is None and not settings.backend_url else None
+    if settings.backend_url:
+        from neaspec_kg.store.remote import served_release
+
+        follow = lambda: served_release(settings)  # noqa: E731  (a load --into switches it)
+    else:
+        follow = build_signature(settings.current_build) if store is None else None
     return create_app(settings, store_opener(settings, store), follow)
 
 
@@ -79,6 +86,14 @@ def run_server(settings: Settings, host: str, port: int, store: Path | None = No
             return 1
         where = f"release {release.release} from {release.store_path}"
     else:
+        from neaspec_kg.errors import RequestError
+        from neaspec_kg.store.remote import RemoteStore
+
+        try:  # say now, in one line, what keeps the store from being served
+            RemoteStore.from_settings(settings).close()
+        except RequestError as exc:
+            print(f"serve: {exc}", file=sys.stderr)
+            return 1
         where = f"the SPARQL store at {settings.backend_url}"
     if store is not None:
         os.environ[STORE_ENV] = str(store)

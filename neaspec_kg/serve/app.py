@@ -31,9 +31,11 @@ HERE = Path(__file__).resolve().parent
 log = logging.getLogger("neaspec_kg.serve")
 
 
-def create_app(settings: Settings, open_store: Callable[[], GraphStore], follow: Path | None = None) -> FastAPI:
-    """The app serving the store that ``open_store`` opens; with ``follow`` (build/current),
-    each new build there is taken up while the app runs."""
+def create_app(settings: Settings, open_store: Callable[[], GraphStore],
+               follow: Callable[[], object] | None = None) -> FastAPI:
+    """The app serving the store that ``open_store`` opens; whenever ``follow()`` changes (a new
+    build under build/current, a new release loaded into a remote store), the release that
+    ``open_store`` then opens is taken up while the app runs."""
     serving = Serving(settings, open_store, follow)
 
     @contextlib.asynccontextmanager

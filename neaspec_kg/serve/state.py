@@ -61,17 +61,33 @@ class Current:
         return self._vocabularies[kind]
 
 
+def build_signature(current_build: Path) -> Callable[[], tuple[str, int] | None]:
+    """Where build/current points and when its build.json changed: a new build changes it."""
+
+    def signature() -> tuple[str, int] | None:
+        try:
+            target = current_build.resolve(strict=True)
+            return str(target), (target / "build.json").stat().st_mtime_ns
+        except OSError:
+            return None
+
+    return signature
+
+
 class Serving:
     """The release a web process answers from, swapped when a new build appears."""
 
-    def __init__(self, settings: Settings, open_store: Callable[[], GraphStore], follow: Path | None):
+    def __init__(self, settings: Settings, open_store: Callable[[], GraphStore],
+                 follow: Callable[[], object] | None):
         self.settings = settings
         self.prefixes = {p: str(ns) for p, ns in PREFIXES.items()}
         self.examples: list[Example] = load_examples(settings.queries_dir)
         self.cache = AnswerCache(settings.answer_cache_bytes, settings.answer_cache_entry_bytes)
         self._open = open_store
-        self._follow = follow  # build/current, or None when serving a fixed store or a backend
-        self._seen: tuple[str, int] | None = None
+        # What changes when there is a new release to take up (build_signature, or the release a
+        # remote store holds); None: the release served never changes (serve --store).
+        self._follow = follow
+        self._seen: object = None
         self._held: dict[str, int] = {}
         self._task: asyncio.Task | None = None
         self.current: Current | None = None
@@ -106,28 +122,21 @@ class Serving:
             self._held[str(folder)] = hold(folder)  # the build does not prune a folder in use
         return current
 
-    def _signature(self) -> tuple[str, int] | None:
-        """Where build/current points and when its build.json changed: a new build changes it."""
-        if self._follow is None:
-            return None
-        try:
-            target = self._follow.resolve(strict=True)
-            return str(target), (target / "build.json").stat().st_mtime_ns
-        except OSError:
-            return None
+    def _signature(self) -> object:
+        return self._follow() if self._follow is not None else None
 
     async def _watch(self) -> None:
         while True:
             await asyncio.sleep(self.settings.follow_interval_s)
-            seen = self._signature()
+            seen = await asyncio.to_thread(self._signature)
             if seen is None or seen == self._seen:
                 continue
             self._seen = seen
             try:
                 fresh = await self._open_current()
             except Exception as exc:  # a release that cannot be served must not stop this one
-                log.error("serve: the new build %s cannot be served (%s); still serving release %s",
-                          seen[0], exc, self.current.release.release if self.current else "?")
+                log.error("serve: the new release %s cannot be served (%s); still serving release %s",
+                          seen, exc, self.current.release.release if self.current else "?")
                 continue
             old, self.current = self.current, fresh
             self.switches += 1

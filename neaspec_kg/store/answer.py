@@ -119,6 +119,12 @@ def _oxigraph(store: Store, job: QueryJob, prefixes: dict[str, str] | None) -> A
     # all named graphs, deduplicated (the documented default-graph policy; oxigraph's own
     # union mode would return a triple once per graph holding it).
     result = store.query(job.query, base_iri=job.base_iri, **kwargs)
+    return serialize_result(result, job, prefixes)
+
+
+def serialize_result(result, job: QueryJob, prefixes: dict[str, str] | None = None) -> Answer:
+    """An answer (solutions, boolean, triples: from oxigraph, or parsed from a remote store's
+    answer) in the format the job asks for, capped at ``job.max_rows``."""
     if isinstance(result, QuerySolutions):
         fmt = _pick(job, formats.RESULT_FORMATS)
         variables = [v.value for v in result.variables]
@@ -126,7 +132,7 @@ def _oxigraph(store: Store, job: QueryJob, prefixes: dict[str, str] | None) -> A
     elif isinstance(result, QueryBoolean):
         fmt = _pick(job, formats.BOOLEAN_FORMATS)
         body = results.BOOLEAN_WRITERS[fmt.key](bool(result))
-    elif isinstance(result, QueryTriples):
+    elif isinstance(result, (QueryTriples, list)):
         fmt = _pick(job, formats.GRAPH_FORMATS)
         body = serialize_graph(list(results.capped(result, job.max_rows)), fmt.key, prefixes)
     else:
