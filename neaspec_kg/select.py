@@ -1,0 +1,29 @@
+"""The narrow seam between the pages (and the search build) and a store: a function running a SELECT.
+
+``Select`` takes SPARQL text and returns rows as dicts of variable name -> pyoxigraph term (or
+None when unbound). Any store can stand behind it: an embedded pyoxigraph store
+(:func:`store_select`) or a remote SPARQL endpoint whose JSON answers are turned into terms.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+
+from pyoxigraph import BlankNode, Literal, NamedNode, QuerySolutions, Store
+
+Term = NamedNode | Literal | BlankNode
+Row = dict[str, Term | None]
+Select = Callable[[str], list[Row]]
+
+
+def store_select(store: Store) -> Select:
+    """A ``Select`` over a pyoxigraph store (its default graph: the union the build materializes)."""
+
+    def select(query: str) -> list[Row]:
+        solutions = store.query(query)
+        if not isinstance(solutions, QuerySolutions):
+            raise ValueError("a page query must be a SELECT query")
+        names = [v.value for v in solutions.variables]
+        return [{n: s[n] for n in names} for s in solutions]
+
+    return select
