@@ -33,6 +33,8 @@ from neaspec_kg.serve.service_description import SD_PREFIXES, service_descriptio
 from neaspec_kg.serve.sparql import FastSparql, SparqlEndpoint, endpoint_url, read_body
 from neaspec_kg.serve.vocabulary import Vocabulary, load_vocabulary
 from neaspec_kg.serve.workers import QueryRunner, WorkerPool, default_size
+from neaspec_kg.pages import pages_router, render_resource_page
+from neaspec_kg.select import store_select
 from neaspec_kg.settings import Settings
 from neaspec_kg.vector import VectorEngine
 
@@ -112,6 +114,8 @@ def create_app(settings: Settings, release: Release) -> FastAPI:
 
     app = FastAPI(title="NEASPEC knowledge graph", lifespan=lifespan, docs_url=None, redoc_url=None, openapi_url=None)
     app.state.kg = state
+    select = store_select(store)  # pages for people (neaspec_kg.pages) come before the generic ones
+    app.include_router(pages_router(select, release.store_path.parent / "search.sqlite"))
     templates = jinja2.Environment(
         loader=jinja2.FileSystemLoader(HERE / "templates"), autoescape=True, trim_blocks=True, lstrip_blocks=True
     )
@@ -233,6 +237,8 @@ def create_app(settings: Settings, release: Release) -> FastAPI:
         if found is None:
             return _not_found(request, iri)
         headers = {"Vary": "Accept", "ETag": f'"{release.release}-{fmt.key}"', "Link": f'<{iri}>; rel="canonical"'}
+        if fmt is conneg.HTML and (special := render_resource_page(iri, select)) is not None:
+            return HTMLResponse(special, headers=headers)
         if fmt is conneg.HTML:
             resp = page("resource.html", res=found, iri=iri, formats=conneg.GRAPH_FORMATS)
             resp.headers.update(headers)
