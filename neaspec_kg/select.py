@@ -22,7 +22,7 @@ def store_select(store: Store) -> Select:
     def select(query: str) -> list[Row]:
         solutions = store.query(query)
         if not isinstance(solutions, QuerySolutions):
-            raise ValueError("a page query must be a SELECT query")
+            raise TypeError("a page query must be a SELECT query")
         names = [v.value for v in solutions.variables]
         return [{n: s[n] for n in names} for s in solutions]
 

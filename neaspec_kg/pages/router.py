@@ -65,8 +65,11 @@ def commitments_csv(items) -> str:
     return out.getvalue()
 
 
-def pages_router(select: Select, search_db: Path | Callable[[], Path | None] | None) -> APIRouter:
-    """The routes; ``search_db`` is the build's search.sqlite (or a function giving it, or None)."""
+def pages_router(select: Select, search_db: Path | Callable[[], Path | None] | None,
+                 home_extra: Callable[[], dict] | None = None) -> APIRouter:
+    """The routes; ``search_db`` is the build's search.sqlite (or a function giving it, or None);
+    ``home_extra`` gives what the server knows of the dataset for the home page: ``triples``,
+    ``examples`` (objects with ``name``, ``title``, ``description``), ``dataset_jsonld``."""
     router = APIRouter()
 
     def search_path() -> Path | None:
@@ -75,7 +78,8 @@ def pages_router(select: Select, search_db: Path | Callable[[], Path | None] | N
 
     @router.api_route("/", methods=["GET", "HEAD"], response_class=HTMLResponse)
     def home_page() -> Response:
-        return _html(render("home.html", home=home(select), title="Home"))
+        extra = home_extra() if home_extra else {}
+        return _html(render("home.html", home=home(select), title="Home", **extra))
 
     @router.api_route("/commitments", methods=["GET", "HEAD"], response_class=HTMLResponse)
     def commitments_page(request: Request) -> Response:

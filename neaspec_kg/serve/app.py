@@ -115,7 +115,9 @@ def create_app(settings: Settings, release: Release) -> FastAPI:
     app = FastAPI(title="NEASPEC knowledge graph", lifespan=lifespan, docs_url=None, redoc_url=None, openapi_url=None)
     app.state.kg = state
     select = store_select(store)  # pages for people (neaspec_kg.pages) come before the generic ones
-    app.include_router(pages_router(select, release.store_path.parent / "search.sqlite"))
+    app.include_router(pages_router(select, release.store_path.parent / "search.sqlite", lambda: {
+        "triples": release.triples or sum(sizes.values()), "examples": state.examples,
+        "dataset_jsonld": state.dataset.schema_org_json}))
     templates = jinja2.Environment(
         loader=jinja2.FileSystemLoader(HERE / "templates"), autoescape=True, trim_blocks=True, lstrip_blocks=True
     )
