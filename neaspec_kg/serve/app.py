@@ -224,7 +224,7 @@ def create_app(settings: Settings, release: Release) -> FastAPI:
             "SELECT ?class (COUNT(?s) AS ?n)\nWHERE { ?s a ?class }\nGROUP BY ?class\nORDER BY DESC(?n)\nLIMIT 20\n"
         )
         formats = [(f.key, f.label) for f in conneg.RESULT_FORMATS] + [(f.key, f.label) for f in conneg.GRAPH_FORMATS]
-        return page("query.html", examples=state.examples, initial=initial, formats=formats)
+        return page("query.html", examples=state.examples, initial=initial, formats=formats, prefixes=prefixes)
 
     # --- Linked Data ----------------------------------------------------------------
     @app.api_route("/id/{path:path}", methods=["GET", "HEAD"])
