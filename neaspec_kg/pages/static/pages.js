@@ -51,7 +51,7 @@
       type: "bar",
       data: { labels: perState.labels,
               datasets: perState.series.map((s, i) => ({ label: s.label, data: s.values, backgroundColor: palette[i % palette.length] })) },
-      options: { scales: { x: { stacked: true }, y: { stacked: true, beginAtZero: true, ticks: { precision: 0 } } } },
+      options: { aspectRatio: 3, maxBarThickness: 64, scales: { x: { stacked: true }, y: { stacked: true, beginAtZero: true, ticks: { precision: 0 } } } },
     });
   }
 })();
