@@ -8,6 +8,7 @@ None when unbound). Any store can stand behind it: an embedded pyoxigraph store
 from __future__ import annotations
 
 from collections.abc import Callable
+from functools import lru_cache
 
 from pyoxigraph import BlankNode, Literal, NamedNode, QuerySolutions, Store
 
@@ -16,14 +17,19 @@ Row = dict[str, Term | None]
 Select = Callable[[str], list[Row]]
 
 
-def store_select(store: Store) -> Select:
-    """A ``Select`` over a pyoxigraph store (its default graph: the union the build materializes)."""
+def store_select(store: Store, cache_size: int = 512) -> Select:
+    """A ``Select`` over a pyoxigraph store (its default graph: the union the build materializes).
 
-    def select(query: str) -> list[Row]:
+    A server's store is read-only for the life of its process (a new build is served by new
+    processes), so answers are kept, by query text, in an LRU cache of ``cache_size`` queries;
+    callers must not change the rows they get. ``cache_size=0`` turns it off.
+    """
+
+    def run(query: str) -> list[Row]:
         solutions = store.query(query)
         if not isinstance(solutions, QuerySolutions):
             raise TypeError("a page query must be a SELECT query")
         names = [v.value for v in solutions.variables]
         return [{n: s[n] for n in names} for s in solutions]
 
-    return select
+    return lru_cache(maxsize=cache_size)(run) if cache_size else run

@@ -6,7 +6,7 @@ from __future__ import annotations
 from collections import defaultdict
 from dataclasses import dataclass
 
-from neaspec_kg.pages.model import Link, distinct, first, link, local, run
+from neaspec_kg.pages.model import Link, distinct, first, link, local, run, with_spans
 from neaspec_kg.pages.session import Sourced
 from neaspec_kg.select import Select
 
@@ -34,7 +34,7 @@ def area_page(select: Select, iri: str) -> AreaPage | None:
     if head is None:
         return None
     by_session: dict[tuple, dict[str, Sourced]] = defaultdict(dict)
-    for r in run(select, "area_decisions", iri):
+    for r in with_spans(select, run(select, "area_decisions", iri), "d"):
         key = (r["number"], r["m"], r["id"], r["start"].year if r["start"] else None)
         by_session[key].setdefault(r["d"], Sourced(f"{r['verb']} {r['object']}", local(r["span"]), r["paraNumber"],
                                                    {"verb": r["verb"], "object": r["object"]}))

@@ -8,7 +8,7 @@ from dataclasses import dataclass
 from datetime import date
 
 from neaspec_kg.pages.home import Commitment, commitments
-from neaspec_kg.pages.model import Link, distinct, link, local, run
+from neaspec_kg.pages.model import Link, distinct, link, local, run, with_spans
 from neaspec_kg.pages.session import Sourced
 from neaspec_kg.select import Select
 
@@ -45,7 +45,7 @@ def state_page(select: Select, iri: str) -> StatePage | None:
         s["attended"] |= bool(r["attended"])
         s["hosted"] |= bool(r["hosted"])
     statements: dict[tuple, list[Sourced]] = defaultdict(list)
-    for r in run(select, "state_statements", iri):
+    for r in with_spans(select, run(select, "state_statements", iri), "st"):
         statements[(r["number"], r["m"], r["id"])].append(
             Sourced(r["text"] or "", local(r["span"]), r["paraNumber"], {"kind": r["kind"]}))
     items = commitments(select, state=iri)
@@ -58,7 +58,8 @@ def state_page(select: Select, iri: str) -> StatePage | None:
         sessions=[SessionTaken(link(s["m"], s["id"]), s["number"], s["start"], s["place"], s["attended"], s["hosted"])
                   for s in sorted(sessions.values(), key=lambda s: s["number"])],
         offices=[Sourced(f"{r['roleLabel']} of {r['id']}: {r['name']}", local(r["span"]), None,
-                         {"session": link(r["m"], r["id"])}) for r in run(select, "state_offices", iri)],
+                         {"session": link(r["m"], r["id"])})
+                 for r in with_spans(select, run(select, "state_offices", iri), "h")],
         statements=[(link(m, ident), items_) for (_, m, ident), items_ in sorted(statements.items())],
         commitments=items,
         sdg_targets=[(t, n) for t, n in sorted(targets.values(), key=lambda tn: tn[0].label)],

@@ -5,7 +5,7 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from datetime import date
 
-from neaspec_kg.pages.model import IRI_SAFE, Link, link, local, run
+from neaspec_kg.pages.model import IRI_SAFE, Link, link, local, run, with_spans
 from neaspec_kg.select import Select
 
 MODES = {"http://schema.org/OfflineEventAttendanceMode": "in person",
@@ -34,14 +34,16 @@ class Home:
 
 
 def home(select: Select) -> Home:
+    rows = list({r["m"]: r for r in reversed(run(select, "sessions"))}.values())[::-1]  # one row per session
     sessions = [
         SessionEntry(link=link(r["m"], r["id"]), number=r["number"], start=r["start"], end=r["end"], place=r["place"],
                      host=link(r["host"], r["hostLabel"]), mode=MODES.get(r["mode"] or ""),
                      has_report=r["report"] is not None, sources=r["sources"] or 0)
-        for r in run(select, "sessions")
+        for r in rows
     ]
     states = [link(r["state"], r["label"]) for r in run(select, "states")]
-    areas = [(link(r["area"], r["label"]), r["decisions"] or 0) for r in run(select, "areas")]
+    counts = {r["area"]: r["decisions"] for r in run(select, "area_counts")}
+    areas = [(link(r["area"], r["label"]), counts.get(r["area"], 0)) for r in run(select, "areas")]
     return Home(sessions=sessions, states=states, areas=areas)
 
 
@@ -82,10 +84,14 @@ def commitments(select: Select, *, state: str | None = None, session: str | None
             if not IRI_SAFE.match(iri):
                 raise ValueError(f"not an IRI: {iri!r}")
             extra += f"FILTER(?{var} = <{iri}>)\n"
-    rows = run(select, "commitments", None, extra)
+    rows = with_spans(select, run(select, "commitments", None, extra), "c")
+    targets: dict[str, list[str]] = {}
+    if rows:
+        for t in run(select, "commitment_targets"):
+            targets.setdefault(t["c"], []).append(str(t["code"]))
     out = []
     for r in rows:
-        codes = sorted((r["targets"] or "").split(), key=_code_key)
+        codes = sorted(set(targets.get(r["c"], [])), key=_code_key)
         out.append(Commitment(
             iri=r["c"], is_progress=r["class"] == "progress", kind=r["kind"] or r["class"],
             state=link(r["state"], r["stateLabel"]), measure=r["measure"], value=r["value"], unit=r["unit"],

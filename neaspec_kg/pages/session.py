@@ -8,7 +8,7 @@ from dataclasses import dataclass
 from datetime import date
 
 from neaspec_kg.pages.home import MODES, Commitment, commitments
-from neaspec_kg.pages.model import Link, first, link, local, notation_key, run
+from neaspec_kg.pages.model import Link, first, link, local, notation_key, run, with_spans
 from neaspec_kg.select import Select
 
 
@@ -69,9 +69,9 @@ def session_page(select: Select, iri: str) -> SessionPage | None:
         sources=[r["src"] for r in run(select, "session_sources", iri)],
         officers=[Sourced(f"{r['roleLabel']}: {r['name']}", local(r["span"]), r["paraNumber"],
                           {"state": link(r["state"], r["stateLabel"]), "role": r["roleLabel"], "name": r["name"]})
-                  for r in run(select, "session_officers", iri)],
+                  for r in with_spans(select, run(select, "session_officers", iri), "h")],
         delegations=[Sourced(r["stateLabel"], local(r["span"]), None, {"state": link(r["state"], r["stateLabel"])})
-                     for r in run(select, "session_delegations", iri)],
+                     for r in with_spans(select, run(select, "session_delegations", iri), "d")],
         agenda=_agenda(select, iri),
         decisions=_decisions(select, iri),
         statements=_statements(select, iri),
@@ -80,7 +80,7 @@ def session_page(select: Select, iri: str) -> SessionPage | None:
         plans=[Sourced(r["timing"] or r["venue"] or "", local(r["span"]), r["paraNumber"],
                        {"event": link(r["event"], r["eventId"]), "host": link(r["host"], r["hostLabel"]),
                         "venue": r["venue"], "timing": r["timing"]})
-               for r in run(select, "session_plans", iri)],
+               for r in with_spans(select, run(select, "session_plans", iri), "plan")],
     )
 
 
@@ -95,11 +95,11 @@ def _decisions(select: Select, iri: str) -> list[tuple[Link | None, list[Sourced
     """Decisions grouped by programme area (areas by name, decisions in report order; no area last)."""
     seen: dict[str, dict] = {}
     areas: dict[str, set[str | None]] = defaultdict(set)
-    for r in run(select, "session_decisions", iri):
+    for r in with_spans(select, run(select, "session_decisions", iri), "d"):
         seen.setdefault(r["d"], r)
         areas[r["d"]].add(r["area"] and (r["area"], r["areaLabel"]))
     groups: dict[tuple | None, list[Sourced]] = defaultdict(list)
-    for d, r in sorted(seen.items(), key=lambda kv: (kv[1]["paraNumber"] or 0, kv[1]["start"] or 0, kv[0])):
+    for d, r in sorted(seen.items(), key=lambda kv: (kv[1]["paraNumber"] or 0, kv[1]["spanStart"] or 0, kv[0])):
         item = Sourced(f"{r['verb']} {r['object']}", local(r["span"]), r["paraNumber"],
                        {"verb": r["verb"], "object": r["object"], "object_link": link(r["objectIri"], r["object"]),
                         "agenda": r["notation"]})
@@ -111,7 +111,7 @@ def _decisions(select: Select, iri: str) -> list[tuple[Link | None, list[Sourced
 
 def _statements(select: Select, iri: str) -> list[tuple[Link | None, list[Sourced]]]:
     groups: dict[tuple | None, list[Sourced]] = defaultdict(list)
-    for r in run(select, "session_statements", iri):
+    for r in with_spans(select, run(select, "session_statements", iri), "st"):
         key = (r["state"], r["stateLabel"]) if r["state"] else None
         groups[key].append(Sourced(r["text"] or "", local(r["span"]), r["paraNumber"],
                                    {"kind": r["kind"], "agenda": r["notation"]}))
@@ -121,7 +121,7 @@ def _statements(select: Select, iri: str) -> list[tuple[Link | None, list[Source
 
 def _events(select: Select, iri: str) -> list[Sourced]:
     events: dict[str, Sourced] = {}
-    for r in run(select, "session_events", iri):
+    for r in with_spans(select, run(select, "session_events", iri), "e", within=iri):
         if r["e"] in events:
             continue
         when = r["start"].isoformat() if r["start"] else (r["period"] or "")

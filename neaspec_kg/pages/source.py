@@ -24,22 +24,24 @@ class ParagraphPage:
 
 
 def paragraph_page(select: Select, iri: str, span: str | None = None) -> ParagraphPage | None:
-    rows = run(select, "paragraph", iri)
-    head = first(rows)
+    head = first(run(select, "paragraph", iri))
     if head is None:
         return None
+    rows = run(select, "paragraph_spans", iri)
     text = head["text"]
     before, marked, after = text, "", ""
     facts: list[tuple[Link, str]] = []
     seen = set()
     for r in rows:
-        if r["sp"] is None or r["body"] is None or (r["body"], r["sp"]) in seen:
+        if (r["body"], r["sp"]) in seen:
             continue
         seen.add((r["body"], r["sp"]))
         facts.append((link(r["body"], r["bodyLabel"]), local(r["sp"])))
         if r["sp"] == span and 0 <= r["start"] <= r["end"] <= len(text):
             before, marked, after = text[:r["start"]], text[r["start"]:r["end"]], text[r["end"]:]
-    return ParagraphPage(iri=iri, href=local(iri) or iri, title=head["label"] or iri, number=head["number"], session=link(head["m"], head["id"]),
+    session = first(run(select, "paragraph_session", iri))
+    return ParagraphPage(iri=iri, href=local(iri) or iri, title=head["label"] or iri, number=head["number"],
+                         session=link(session["m"], session["id"]) if session else None,
                          before=before, marked=marked, after=after, facts=facts, highlighted=local(span) if marked else None)
 
 

@@ -80,7 +80,7 @@ def _open_source(source: Path | Store) -> Store:
 
 def build_search_index(source: Path | Store, path: Path) -> int:
     """Index the graph (an N-Quads file, a store folder or a store) into a new SQLite file; returns the number of documents."""
-    select = store_select(_open_source(source))
+    select = store_select(_open_source(source), cache_size=0)
     docs = {_text(r["s"]): (_text(r["kind"]), _text(r["title"])) for r in select(_query("documents.rq"))}
     bodies: dict[str, list[str]] = defaultdict(list)
     for r in select(_query("texts.rq")):
