@@ -68,6 +68,7 @@ def test_home_lists_the_sessions_in_order_with_what_the_graph_holds(select):
 
 def test_session_page_officers_agenda_decisions(select):
     page = session_page(select, SOM27)
+    assert page.commitments and {c.session.label for c in page.commitments} == {"SOM-27"}
     chair = next(o for o in page.officers if o.extra["role"] == "Chair")
     assert chair.extra["name"] == "ZHOU Jun" and chair.extra["state"].label == "China"
     assert chair.source.startswith("/id/meeting/som-27/report/en/para/15/span/")
@@ -103,6 +104,7 @@ def test_session_page_html_and_generic_iris(select):
 def test_state_page_commitments_and_sdg_targets(select):
     page = state_page(select, MONGOLIA)
     assert page.name == "Mongolia"
+    assert page.commitments and {c.state.label for c in page.commitments} == {"Mongolia"}
     protected = [c for c in page.commitments if c.measure == "Protected area"]
     assert protected and protected[0].value == 30 and protected[0].unit == "percent" and protected[0].year == 2030
     assert "15.1" in {t.label for t, _ in page.sdg_targets}

@@ -78,16 +78,16 @@ CSV_HEADER = ["session", "paragraph", "class", "kind", "state", "measure", "valu
 
 def commitments(select: Select, *, state: str | None = None, session: str | None = None) -> list[Commitment]:
     """Every commitment and reported progress, or those of one State or one session."""
-    extra = ""
-    for var, iri in (("state", state), ("m", session)):
+    extra = ""  # required patterns (a FILTER or VALUES would meet the OPTIONAL on ?state too late)
+    for prop, iri in (("committedBy", state), ("reportedAt", session)):
         if iri:
             if not IRI_SAFE.match(iri):
                 raise ValueError(f"not an IRI: {iri!r}")
-            extra += f"FILTER(?{var} = <{iri}>)\n"
+            extra += f"?c nea:{prop} <{iri}> .\n"
     rows = with_spans(select, run(select, "commitments", None, extra), "c")
     targets: dict[str, list[str]] = {}
     if rows:
-        for t in run(select, "commitment_targets"):
+        for t in run(select, "commitment_targets", None, extra):
             targets.setdefault(t["c"], []).append(str(t["code"]))
     out = []
     for r in rows:

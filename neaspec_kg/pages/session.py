@@ -120,12 +120,16 @@ def _statements(select: Select, iri: str) -> list[tuple[Link | None, list[Source
 
 
 def _events(select: Select, iri: str) -> list[Sourced]:
-    events: dict[str, Sourced] = {}
-    for r in with_spans(select, run(select, "session_events", iri), "e", within=iri):
-        if r["e"] in events:
-            continue
-        when = r["start"].isoformat() if r["start"] else (r["period"] or "")
-        events[r["e"]] = Sourced(r["name"], local(r["span"]), r["paraNumber"],
-                                 {"link": link(r["e"], r["name"]), "when": when, "place": r["place"],
-                                  "status": r["status"], "area": r["areaLabel"]})
-    return sorted(events.values(), key=lambda s: (s.paragraph or 0, s.text))
+    props: dict[str, dict] = {}
+    for r in run(select, "session_events", iri):
+        props.setdefault(r["e"], {"e": r["e"]}).setdefault(r["key"], []).append(r["o"])
+    rows = with_spans(select, [p for p in props.values() if p.get("name")], "e", within=iri)
+    events = []
+    for p in rows:
+        one = {k: (min(v, key=str) if isinstance(v, list) else v) for k, v in p.items()}
+        start = one.get("start")
+        when = start.isoformat() if hasattr(start, "isoformat") else (one.get("period") or "")
+        events.append(Sourced(one["name"], local(p["span"]), p["paraNumber"],
+                              {"link": link(p["e"], one["name"]), "when": when, "place": one.get("place"),
+                               "status": one.get("status"), "area": one.get("areaLabel")}))
+    return sorted(events, key=lambda s: (s.paragraph or 0, s.text))
