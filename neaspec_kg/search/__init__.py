@@ -9,6 +9,7 @@ SQLite does the tokenizing (Porter stemmer over unicode61), the ranking and the 
 from __future__ import annotations
 
 import html
+import json
 import re
 import sqlite3
 from collections import defaultdict
@@ -144,31 +145,33 @@ def search(path: Path, q: str, facets: dict[str, str] | None = None, limit: int 
     limit = max(1, min(int(limit), MAX_LIMIT))
     con = sqlite3.connect(f"file:{path}?mode=ro", uri=True)
     try:
-        where = ["fts MATCH ?"]
-        params: list = [expr]
+        # Rank every match once, narrow by facet in Python: an FTS MATCH joined to a facet
+        # subquery made SQLite re-run the match (0.4 s at 30 sessions).
+        ranked = [r for (r,) in con.execute(
+            "SELECT fts.rowid FROM fts JOIN doc ON doc.id = fts.rowid WHERE fts MATCH ? "
+            "ORDER BY bm25(fts, 4.0, 1.0), doc.session_order DESC", [expr])]
         for name, value in chosen.items():
-            where.append("fts.rowid IN (SELECT doc FROM facet WHERE name = ? AND value = ?)")
-            params += [name, value]
-        matched = f"SELECT fts.rowid FROM fts WHERE {' AND '.join(where)}"
-        total = con.execute(f"SELECT COUNT(*) FROM ({matched})", params).fetchone()[0]
-        rows = con.execute(
+            allowed = {d for (d,) in con.execute("SELECT doc FROM facet WHERE name = ? AND value = ?", [name, value])}
+            ranked = [r for r in ranked if r in allowed]
+        total = len(ranked)
+        top = ranked[:limit]
+        order = {doc: n for n, doc in enumerate(top)}
+        rows = sorted(con.execute(
             f"SELECT doc.id, doc.iri, doc.link, doc.kind, doc.title, "
             f"snippet(fts, 1, '{_OPEN}', '{_CLOSE}', ' … ', 32), highlight(fts, 0, '{_OPEN}', '{_CLOSE}') "
-            f"FROM fts JOIN doc ON doc.id = fts.rowid WHERE {' AND '.join(where)} "
-            f"ORDER BY bm25(fts, 4.0, 1.0), doc.session_order DESC LIMIT ?", [*params, limit]
-        ).fetchall()
+            f"FROM fts JOIN doc ON doc.id = fts.rowid WHERE fts MATCH ? "
+            f"AND fts.rowid IN (SELECT value FROM json_each(?))", [expr, json.dumps(top)]
+        ).fetchall(), key=lambda r: order[r[0]])
         counts = con.execute(
-            f"SELECT name, value, COUNT(*), MAX(sort) FROM facet WHERE doc IN ({matched}) "
-            f"GROUP BY name, value ORDER BY name, MAX(sort), COUNT(*) DESC, value", params
+            "SELECT name, value, COUNT(*), MAX(sort) FROM facet WHERE doc IN (SELECT value FROM json_each(?)) "
+            "GROUP BY name, value ORDER BY name, MAX(sort), COUNT(*) DESC, value", [json.dumps(ranked)]
         ).fetchall()
         own: dict[int, dict[str, list[str]]] = defaultdict(lambda: defaultdict(list))
-        ids = [r[0] for r in rows]
-        if ids:
-            marks = ",".join("?" * len(ids))
-            for doc, name, value in con.execute(
-                f"SELECT doc, name, value FROM facet WHERE doc IN ({marks}) ORDER BY sort, value", ids
-            ):
-                own[doc][name].append(value)
+        for doc, name, value in con.execute(
+            "SELECT doc, name, value FROM facet WHERE doc IN (SELECT value FROM json_each(?)) ORDER BY sort, value",
+            [json.dumps(top)]
+        ):
+            own[doc][name].append(value)
     finally:
         con.close()
     grouped: dict[str, list[tuple[str, int]]] = {name: [] for name in FACETS}
