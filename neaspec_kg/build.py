@@ -32,6 +32,7 @@ from neaspec_kg.report.sources import SUFFIXES as REPORT_SUFFIXES
 from neaspec_kg.shrink import ShrinkError, check_shrink, report_counts, report_key
 from neaspec_kg.records import DataQualityWarning, Extraction, ReportError
 from neaspec_kg.report import parse_report
+from neaspec_kg.search import build_search_index
 from neaspec_kg.settings import Settings
 from neaspec_kg.folders import remove_stale, staging_folder, swap_symlink
 from neaspec_kg.store import write_store
@@ -65,7 +66,7 @@ def input_files(settings: Settings) -> list[Path]:
     root = settings.root
     files: list[Path] = []
     for folder, patterns in ((settings.data_dir, ("**/*",)), (settings.ontology_dir, ("*.ttl",)),
-                             (settings.shapes_dir, ("*.ttl",)), (root / "neaspec_kg", ("**/*.py",)),
+                             (settings.shapes_dir, ("*.ttl",)), (root / "neaspec_kg", ("**/*.py", "**/*.rq")),
                              (settings.queries_dir, ("*.rq",))):
         for pattern in patterns:
             files.extend(p for p in folder.glob(pattern) if p.is_file())
@@ -256,6 +257,7 @@ def _write_build(settings: Settings, dataset: Dataset, extractions: list[Extract
         write_nquads(dataset, nquads)
         release = hashlib.sha256(nquads.read_bytes()).hexdigest()[:12]
         write_store(nquads, staging / "store")
+        build_search_index(staging / "store", staging / "search.sqlite")
         triples, graphs, classes = statistics(dataset)
         warnings = [w for x in extractions for w in x.warnings]
         covered = paragraphs_with_facts(dataset)
@@ -285,7 +287,7 @@ def _write_build(settings: Settings, dataset: Dataset, extractions: list[Extract
         if final.exists():
             # Same release id, same quads: the store there is this one, and a server may be
             # answering from it. Keep it; only the summary (sources digest, time) is new.
-            for name in ("build.json", "warnings.txt"):
+            for name in ("build.json", "warnings.txt", "search.sqlite"):
                 os.replace(staging / name, final / name)
             shutil.rmtree(final / "text", ignore_errors=True)
             os.replace(staging / "text", final / "text")

@@ -72,6 +72,16 @@ def test_query_page_typed_query_and_error(page):
     assert page.locator("p.boolean").inner_text() == "true"
 
 
+def test_query_page_never_links_a_javascript_iri(page):
+    page.goto("/query")
+    page.fill("#query", 'SELECT ?x WHERE { VALUES ?x { <javascript:alert(1)> <https://w3id.org/neaspec/id/state/jp> } }')
+    page.click("#run")
+    page.wait_for_selector("table.results tbody tr")
+    hrefs = [a.get_attribute("href") for a in page.locator("table.results a").all()]
+    assert hrefs == ["/id/state/jp"]
+    assert "javascript:alert(1)" in page.locator("table.results").inner_text()
+
+
 def test_download_in_each_format(page):
     page.goto("/query?example=labels")
     page.click("#run")

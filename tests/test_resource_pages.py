@@ -11,7 +11,7 @@ import pytest
 from pyoxigraph import Store
 
 from neaspec_kg.namespaces import BASE
-from neaspec_kg.serve.linked_data import LinkedData
+from neaspec_kg.pages.linked_data import LinkedData
 from neaspec_kg.serve.resources import preferred_language
 from neaspec_kg.serve.testing import ServerProcess
 

@@ -53,7 +53,7 @@ def resource_iris(store: pyoxigraph.Store) -> list[str]:
 
 def write_site(store: pyoxigraph.Store, folder: Path, info, summary: dict, schema_org: dict) -> list[str]:
     from neaspec_kg import formats as conneg
-    from neaspec_kg.serve.linked_data import LinkedData, as_triples
+    from neaspec_kg.pages.linked_data import LinkedData, as_triples
     from neaspec_kg.store.release import Release
 
     release = Release(release=summary["release"], store_path=Path("."), graphs=summary["graphs"],

@@ -20,6 +20,7 @@ from fastapi.responses import Response
 from fastapi.staticfiles import StaticFiles
 
 from neaspec_kg.errors import RequestError
+from neaspec_kg.pages import pages_router
 from neaspec_kg.serve import pages, resources, sparql
 from neaspec_kg.serve.common import plain
 from neaspec_kg.serve.headers import HeaderPolicy
@@ -49,6 +50,7 @@ def create_app(settings: Settings, open_store: Callable[[], GraphStore],
     app.state.settings = settings
     app.state.serving = serving
     app.state.templates = _templates()
+    app.include_router(_pages_for_people(serving))  # before the generic routes: its home page is /
     for router in (sparql.router, resources.router, pages.router):
         app.include_router(router)
     app.add_exception_handler(RequestError, _request_error)
@@ -64,6 +66,21 @@ def create_app(settings: Settings, open_store: Callable[[], GraphStore],
         expose_headers=["ETag", "Content-Length"], max_age=86400,
     )
     return app
+
+
+def _pages_for_people(serving: Serving):
+    """The pages of neaspec_kg.pages (home, commitments, search) over the release served now."""
+    def search_db() -> Path | None:
+        current = serving.current
+        path = current.release.store_path.parent / "search.sqlite" if current.store.kind == "embedded" else None
+        return path if path is not None and path.is_file() else None
+
+    def home_extra() -> dict:
+        current = serving.current
+        return {"triples": current.release.triples or sum(current.graph_sizes.values()),
+                "examples": serving.examples, "dataset_jsonld": current.dataset.schema_org_json}
+
+    return pages_router(lambda query: serving.current.store.select(query), search_db, home_extra)
 
 
 def _templates() -> jinja2.Environment:

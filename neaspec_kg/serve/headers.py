@@ -14,7 +14,9 @@ import gzip
 import hashlib
 
 GZIP_MIN_BYTES = 1024
-CSP = ("default-src 'self'; img-src 'self' data:; style-src 'self'; script-src 'self'; "
+# Scripts only from this server; inline styles allowed (the chart library styles its canvases
+# inline; a style cannot run code).
+CSP = ("default-src 'self'; img-src 'self' data:; style-src 'self' 'unsafe-inline'; script-src 'self'; "
        "object-src 'none'; base-uri 'none'; frame-ancestors 'none'; form-action 'self'")
 IMMUTABLE_PREFIX = "/releases/"  # a published release's files never change under their version
 REVALIDATE = "public, no-cache"  # answers of the current release: keep, but ask (ETag) each time

@@ -1,4 +1,5 @@
-"""The pages around the data: home, query page, the dataset (VoID, DCAT-AP), releases, health."""
+"""The pages around the data: query page, the dataset (VoID, DCAT-AP), releases, health.
+(The home page and the pages for people are neaspec_kg.pages.)"""
 
 from __future__ import annotations
 
@@ -6,7 +7,6 @@ from urllib.parse import quote
 
 from fastapi import APIRouter, Request
 from fastapi.responses import JSONResponse, Response
-from pyoxigraph import NamedNode
 
 from neaspec_kg import formats
 from neaspec_kg.serve.common import PAGE_FORMATS, negotiate, page, plain, serving
@@ -17,17 +17,6 @@ GET = ["GET", "HEAD"]
 DEFAULT_QUERY = "SELECT ?class (COUNT(?s) AS ?n)\nWHERE { ?s a ?class }\nGROUP BY ?class\nORDER BY DESC(?n)\nLIMIT 20\n"
 
 
-@router.api_route("/", methods=GET)
-def home(request: Request) -> Response:
-    state = serving(request)
-    current = state.current
-    classes = sorted(((current.linked_data.label(NamedNode(c)), c, n) for c, n in current.release.classes.items()),
-                     key=lambda t: -t[2])
-    return page(request, "home.html", classes=classes, graphs=sorted(current.graph_sizes.items()),
-                triples=current.release.triples or sum(current.graph_sizes.values()), examples=state.examples,
-                dataset_jsonld=current.dataset.schema_org_json)
-
-
 @router.api_route("/query", methods=GET)
 def query_page(request: Request) -> Response:
     examples = serving(request).examples
@@ -35,7 +24,8 @@ def query_page(request: Request) -> Response:
     initial = request.query_params.get("query") or next(
         (e.query for e in examples if e.name == chosen), examples[0].query if examples else DEFAULT_QUERY)
     offered = [(f.key, f.label) for f in (*formats.RESULT_FORMATS, *formats.GRAPH_FORMATS)]
-    return page(request, "query.html", examples=examples, initial=initial, formats=offered)
+    return page(request, "query.html", examples=examples, initial=initial, formats=offered,
+                prefixes=serving(request).prefixes)
 
 
 def _dataset(request: Request, kind: str, html_page: bool) -> Response:

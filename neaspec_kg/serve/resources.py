@@ -12,8 +12,9 @@ from fastapi.responses import Response
 
 from neaspec_kg import formats
 from neaspec_kg.errors import NotFound
+from neaspec_kg.pages import render_resource_page
 from neaspec_kg.serve.common import negotiate, page, plain, serving, wants_html
-from neaspec_kg.serve.linked_data import as_triples
+from neaspec_kg.pages.linked_data import as_triples
 from neaspec_kg.serve.state import GRAPH_PAGE_LIMIT
 from neaspec_kg.store.answer import Answer, serialize_graph
 
@@ -76,6 +77,10 @@ def _make_resource(request: Request, iri: str, fmt: formats.Format, lang: str) -
     headers = {"Link": f'<{iri}>; rel="canonical"'}
     if fmt is formats.HTML:
         headers.update({"Vary": "Accept, Accept-Language", "Content-Language": lang})
+        store = serving(request).current.store
+        special = render_resource_page(iri, store.select, lang)  # a session, State, programme area ...
+        if special is not None:
+            return Answer(200, special.encode(), formats.content_type(fmt), fmt.key, headers)
         html = page(request, "resource.html", res=found, iri=iri, formats=formats.GRAPH_FORMATS, lang=lang)
         return Answer(200, html.body, formats.content_type(fmt), fmt.key, headers)
     reply = _rdf(found.quads, fmt, request)

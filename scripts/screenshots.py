@@ -1,0 +1,45 @@
+"""Screenshots of the pages for people in headless Chromium, for a person to look at (docs/screenshots/).
+
+Usage: python scripts/screenshots.py http://127.0.0.1:8000 [outdir]
+"""
+
+from __future__ import annotations
+
+import shutil
+import sys
+from pathlib import Path
+
+from playwright.sync_api import sync_playwright
+
+PAGES = {
+    "home": "/",
+    "session-som-27": "/id/meeting/som-27",
+    "session-som-5": "/id/meeting/som-5",
+    "country-mongolia": "/id/state/mn",
+    "programme-area-biodiversity": "/id/concept/programme-area/biodiversity-nature-conservation",
+    "programme-area-air-pollution": "/id/concept/programme-area/air-pollution",
+    "commitments": "/commitments",
+    "commitments-sdg-13": "/commitments?sdg=13",
+    "search-air-pollution": "/search?q=air+pollution",
+    "paragraph-span": "/id/meeting/som-27/report/en/para/15/span/44-71",
+    "query": "/query",
+}
+
+
+def main(base: str, out: Path) -> None:
+    out.mkdir(parents=True, exist_ok=True)
+    chromium = shutil.which("chromium") or "/usr/bin/chromium"
+    with sync_playwright() as pw:
+        browser = pw.chromium.launch(executable_path=chromium, args=["--no-sandbox", "--disable-gpu"], headless=True)
+        page = browser.new_page(viewport={"width": 1280, "height": 900})
+        for name, path in PAGES.items():
+            page.goto(base.rstrip("/") + path)
+            page.wait_for_load_state("networkidle")
+            page.wait_for_timeout(300)  # chart animations
+            page.screenshot(path=str(out / f"{name}.png"), full_page=True)
+            print(out / f"{name}.png")
+        browser.close()
+
+
+if __name__ == "__main__":
+    main(sys.argv[1], Path(sys.argv[2] if len(sys.argv) > 2 else "docs/screenshots"))

@@ -1,0 +1,171 @@
+"""The store seam against a real existing store: Oxigraph server (PyPI `oxigraph`, test extra),
+started on 127.0.0.1 by this module and stopped by pid. `neaspec-kg load --into` loads a build
+and checks it; `neaspec-kg serve --backend` answers from it behind the same guard."""
+
+from __future__ import annotations
+
+import shutil
+import subprocess
+import sys
+import time
+from pathlib import Path
+
+import httpx
+import pytest
+
+from neaspec_kg.serve.testing import ServerProcess, free_port, make_build
+
+FIXTURES = Path(__file__).parent / "fixtures"
+OXIGRAPH = Path(sys.executable).parent / "oxigraph"
+EXTRA = """<https://w3id.org/neaspec/graph/extra> {
+  <https://w3id.org/neaspec/id/state/xx> <http://www.w3.org/2000/01/rdf-schema#label> "Added by the second release"@en .
+}
+"""
+COUNT = "SELECT (COUNT(*) AS ?n) WHERE { ?s ?p ?o }"
+
+pytestmark = pytest.mark.skipif(not OXIGRAPH.exists() and shutil.which("oxigraph") is None,
+                                reason="the oxigraph server (PyPI 'oxigraph', in the test extra) is not installed")
+
+
+@pytest.fixture(scope="module")
+def oxigraph(tmp_path_factory):
+    folder = tmp_path_factory.mktemp("oxigraph")
+    port = free_port()
+    binary = str(OXIGRAPH) if OXIGRAPH.exists() else shutil.which("oxigraph")
+    process = subprocess.Popen([binary, "serve", "--location", str(folder / "store"), "--bind", f"127.0.0.1:{port}"],
+                               stdout=subprocess.DEVNULL, stderr=subprocess.STDOUT)
+    url = f"http://127.0.0.1:{port}"
+    deadline = time.monotonic() + 30
+    while time.monotonic() < deadline:
+        try:
+            httpx.get(url + "/query", params={"query": "ASK {}"}, timeout=2)
+            break
+        except httpx.HTTPError:
+            time.sleep(0.1)
+    yield url
+    process.terminate()
+    process.wait(15)
+
+
+def _env(url: str, build_dir: Path) -> dict[str, str]:
+    return {"NEASPEC_KG_BUILD_DIR": str(build_dir), "NEASPEC_KG_BACKEND_URL": url + "/query",
+            "NEASPEC_KG_BACKEND_GSP_URL": url + "/store", "NEASPEC_KG_BACKEND_UPDATE_URL": url + "/update",
+            "NEASPEC_KG_FOLLOW_INTERVAL_S": "0.5"}
+
+
+def _cli(*args: str, env: dict[str, str]) -> subprocess.CompletedProcess:
+    return subprocess.run([sys.executable, "-m", "neaspec_kg.cli", *args], env={"PATH": "/usr/bin:/bin", **env},
+                          capture_output=True, text=True, timeout=300)
+
+
+def _load(url: str, build_dir: Path) -> subprocess.CompletedProcess:
+    return _cli("load", "--into", url + "/query", env=_env(url, build_dir))
+
+
+@pytest.fixture(scope="module")
+def loaded(oxigraph, tmp_path_factory):
+    build_dir = tmp_path_factory.mktemp("build")
+    target = make_build([FIXTURES / "server_dataset.trig"], build_dir)
+    done = _load(oxigraph, build_dir)
+    assert done.returncode == 0, done.stderr
+    assert f"release {target.name}" in done.stdout and "checked" in done.stdout
+    return build_dir, target
+
+
+@pytest.fixture(scope="module")
+def embedded(loaded):
+    build_dir, target = loaded
+    with ServerProcess(store=target / "store", env={"NEASPEC_KG_BUILD_DIR": str(build_dir)}) as srv:
+        yield srv
+
+
+@pytest.fixture(scope="module")
+def backend(oxigraph, loaded):
+    build_dir, _ = loaded
+    with ServerProcess(env={**_env(oxigraph, build_dir), "NEASPEC_KG_ANSWER_CACHE_BYTES": "0"}) as srv:
+        yield srv
+
+
+@pytest.mark.parametrize(("query", "accept"), [
+    (COUNT, "text/csv"),
+    ("SELECT ?g (COUNT(*) AS ?n) WHERE { GRAPH ?g { ?s ?p ?o } } GROUP BY ?g ORDER BY ?g", "text/csv"),
+    ("SELECT ?s ?l WHERE { ?s <http://www.w3.org/2000/01/rdf-schema#label> ?l } ORDER BY ?s ?l", "application/sparql-results+json"),
+    ("ASK { ?s a <https://w3id.org/neaspec/ontology#Meeting> }", "application/sparql-results+json"),
+    ("DESCRIBE <https://w3id.org/neaspec/id/state/jp>", "application/n-triples"),
+])
+def test_the_backend_answers_as_the_embedded_store_does(embedded, backend, query, accept):
+    ours = httpx.post(embedded.url + "/sparql", data={"query": query}, headers={"Accept": accept})
+    theirs = httpx.post(backend.url + "/sparql", data={"query": query}, headers={"Accept": accept})
+    assert ours.status_code == theirs.status_code == 200, theirs.text
+    assert ours.headers["content-type"] == theirs.headers["content-type"]
+    if accept == "application/n-triples":
+        assert sorted(ours.text.splitlines()) == sorted(theirs.text.splitlines())
+    else:
+        assert ours.content == theirs.content
+
+
+def test_pages_and_refusals_through_the_backend(backend):
+    page = httpx.get(backend.url + "/id/state/jp", headers={"Accept": "text/html"})
+    assert page.status_code == 200 and "Japan" in page.text
+    assert httpx.get(backend.url + "/id/state/nowhere", headers={"Accept": "text/turtle"}).status_code == 404
+    update = httpx.post(backend.url + "/sparql", data={"query": "INSERT DATA { <a:a> <a:b> <a:c> }"})
+    assert update.status_code == 403 and "read-only" in update.text
+    service = httpx.post(backend.url + "/sparql", data={"query": "SELECT * { SERVICE <http://127.0.0.1:1/> { ?s ?p ?o } }"})
+    assert service.status_code == 403
+    health = httpx.get(backend.url + "/health").json()
+    assert health["store"] == "remote"
+
+
+def test_the_row_cap_holds_through_the_backend(oxigraph, loaded):
+    build_dir, _ = loaded
+    with ServerProcess(env={**_env(oxigraph, build_dir), "NEASPEC_KG_MAX_ROWS": "5"}) as srv:
+        r = httpx.post(srv.url + "/sparql", data={"query": "SELECT * { ?s ?p ?o }"})
+        assert r.status_code == 400 and "more than 5 rows" in r.text
+
+
+def test_a_new_load_switches_readers_and_a_failed_one_keeps_the_release(oxigraph, loaded, backend, tmp_path):
+    build_dir, first = loaded
+    before = httpx.post(backend.url + "/sparql", data={"query": COUNT}, headers={"Accept": "text/csv"}).text
+    # A failed load: a Graph Store endpoint that is not there. The store keeps its release.
+    env = {**_env(oxigraph, build_dir), "NEASPEC_KG_BACKEND_GSP_URL": oxigraph + "/no-such-endpoint",
+           "NEASPEC_KG_BACKEND_PASSWORD": "s3cret-never-shown"}
+    failed = _cli("load", "--into", oxigraph + "/query", env=env)
+    assert failed.returncode == 1 and "previous release is left in place" in failed.stderr
+    assert "s3cret-never-shown" not in failed.stderr + failed.stdout
+    assert httpx.get(backend.url + "/health").json()["release"] == first.name
+    # A second release, loaded: the running backend server takes it up.
+    extra = tmp_path / "extra.trig"
+    extra.write_text(EXTRA, encoding="utf-8")
+    second = make_build([FIXTURES / "server_dataset.trig", extra], build_dir)
+    done = _load(oxigraph, build_dir)
+    assert done.returncode == 0, done.stderr
+    deadline = time.monotonic() + 30
+    while time.monotonic() < deadline and httpx.get(backend.url + "/health").json()["release"] != second.name:
+        time.sleep(0.2)
+    assert httpx.get(backend.url + "/health").json()["release"] == second.name
+    after = httpx.post(backend.url + "/sparql", data={"query": COUNT}, headers={"Accept": "text/csv"}).text
+    assert int(after.split()[-1]) == int(before.split()[-1]) + 1
+    graphs = httpx.post(backend.url + "/sparql", data={"query": "SELECT DISTINCT ?g { GRAPH ?g { ?s ?p ?o } }"},
+                        headers={"Accept": "text/csv"}).text
+    assert "graph/extra" in graphs and "staging" not in graphs and "graph/serving" not in graphs
+
+
+def test_serve_without_a_loaded_release_says_so(oxigraph, tmp_path):
+    empty = tmp_path / "empty-store"
+    port = free_port()
+    binary = str(OXIGRAPH) if OXIGRAPH.exists() else shutil.which("oxigraph")
+    other = subprocess.Popen([binary, "serve", "--location", str(empty), "--bind", f"127.0.0.1:{port}"],
+                             stdout=subprocess.DEVNULL, stderr=subprocess.STDOUT)
+    try:
+        url = f"http://127.0.0.1:{port}"
+        for _ in range(100):
+            try:
+                httpx.get(url + "/query", params={"query": "ASK {}"}, timeout=2)
+                break
+            except httpx.HTTPError:
+                time.sleep(0.1)
+        run = _cli("serve", "--port", str(free_port()), "--backend", url + "/query", env={})
+        assert run.returncode == 1 and "holds no release" in run.stderr and "Traceback" not in run.stderr
+    finally:
+        other.terminate()
+        other.wait(15)
