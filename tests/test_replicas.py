@@ -10,14 +10,13 @@ from __future__ import annotations
 
 import shutil
 import subprocess
-import threading
 import time
 from pathlib import Path
 
 import httpx
 import pytest
 
-from neaspec_kg.serve.testing import ServerProcess, free_port, make_build
+from neaspec_kg.serve.testing import ClientLoad, ServerProcess, free_port, make_build
 
 FIXTURES = Path(__file__).parent / "fixtures"
 DEPLOY = Path(__file__).resolve().parent.parent / "docs" / "deploy"
@@ -74,34 +73,6 @@ def _nginx() -> str:
     return shutil.which("nginx") or "/usr/sbin/nginx"
 
 
-class Load:
-    """Four clients asking through the balancer until stopped (at most 20,000 requests, 120 s)."""
-
-    def __init__(self, url: str):
-        self.url, self.results, self.done = url, [], threading.Event()
-        self.threads = [threading.Thread(target=self._ask) for _ in range(4)]
-
-    def _ask(self) -> None:
-        started = time.monotonic()
-        with httpx.Client(timeout=20) as client:  # keep-alive, as a real client
-            while not self.done.is_set() and len(self.results) < 20_000 and time.monotonic() - started < 120:
-                try:
-                    r = client.get(self.url + "/sparql", params={"query": COUNT})
-                    self.results.append(r.status_code)
-                except httpx.HTTPError as exc:
-                    self.results.append(f"{type(exc).__name__}: {exc}")
-
-    def __enter__(self) -> Load:
-        for t in self.threads:
-            t.start()
-        return self
-
-    def __exit__(self, *exc) -> None:
-        self.done.set()
-        for t in self.threads:
-            t.join(60)
-
-
 def _replicas(store: Path, env: dict[str, str], n: int) -> list[ServerProcess]:
     return [ServerProcess(store=store, env=env).start() for _ in range(n)]
 
@@ -126,7 +97,7 @@ def test_blue_green_switch_behind_nginx_fails_no_request(tmp_path):
         nginx.start()
         url = f"http://127.0.0.1:{nginx.port}"
         assert httpx.get(url + "/health").json()["release"] == blue.name
-        with Load(url) as load:
+        with ClientLoad(url, COUNT) as load:
             time.sleep(1)
             greens = [ServerProcess(store=green / "store", env=env, port=p).start() for p in green_ports]
             assert {httpx.get(s.url + "/health").json()["release"] for s in greens} == {green.name}

@@ -165,3 +165,49 @@ def prepare_site(tmp: Path, sources: list[Path], shapes: Path | None = None, que
     for name, text in (queries or {}).items():
         (root / "queries" / f"{name}.rq").write_text(text, encoding="utf-8")
     return {"NEASPEC_KG_BUILD_DIR": str(build_dir), "NEASPEC_KG_ROOT": str(root)}
+
+
+class ClientLoad:
+    """``clients`` threads asking ``query`` of ``url``/sparql until stopped, bounded in count and
+    time; ``results`` holds each status code, or the error a request ended with. With
+    ``keep_alive`` each client reuses one connection (as a browser or a script with a session)."""
+
+    def __init__(self, url: str, query: str, clients: int = 4, keep_alive: bool = True,
+                 max_requests: int = 20_000, max_seconds: float = 120):
+        import httpx
+
+        self._httpx = httpx
+        self.url, self.query, self.keep_alive = url, query, keep_alive
+        self.max_requests, self.max_seconds = max_requests, max_seconds
+        self.results: list = []
+        self.done = threading.Event()
+        self.threads = [threading.Thread(target=self._ask) for _ in range(clients)]
+
+    def _ask(self) -> None:
+        httpx = self._httpx
+        started = time.monotonic()
+        client = httpx.Client(timeout=30) if self.keep_alive else None
+        try:
+            while (not self.done.is_set() and len(self.results) < self.max_requests
+                   and time.monotonic() - started < self.max_seconds):
+                try:
+                    get = client.get if client else httpx.get
+                    self.results.append(get(self.url + "/sparql", params={"query": self.query}, timeout=30).status_code)
+                except httpx.HTTPError as exc:
+                    self.results.append(f"{type(exc).__name__}: {exc}")
+        finally:
+            if client:
+                client.close()
+
+    def failed(self) -> list:
+        return [r for r in self.results if r != 200]
+
+    def __enter__(self) -> ClientLoad:
+        for t in self.threads:
+            t.start()
+        return self
+
+    def __exit__(self, *exc) -> None:
+        self.done.set()
+        for t in self.threads:
+            t.join(60)
