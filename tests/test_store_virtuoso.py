@@ -1,0 +1,115 @@
+"""The remote store against a real Virtuoso Open Source 7 (Debian `virtuoso-opensource`, installed by
+scripts/system-deps.sh), started on 127.0.0.1 with an ini of this module and stopped by pid:
+`load --into` through its digest-authenticated Graph Store endpoint, then `serve --backend`
+answers as the embedded store does."""
+
+from __future__ import annotations
+
+import shutil
+import subprocess
+import time
+from pathlib import Path
+
+import httpx
+import pytest
+
+from neaspec_kg.serve.testing import ServerProcess, free_port, make_build
+
+FIXTURES = Path(__file__).parent / "fixtures"
+PASSWORD = "dba"  # Virtuoso's initial dba password, in a database made by this test alone
+INI = """\
+[Database]
+DatabaseFile = {dir}/virtuoso.db
+ErrorLogFile = {dir}/virtuoso.log
+LockFile = {dir}/virtuoso.lck
+TransactionFile = {dir}/virtuoso.trx
+xa_persistent_file = {dir}/virtuoso.pxa
+TempStorage = TempDatabase
+[TempDatabase]
+DatabaseFile = {dir}/virtuoso-temp.db
+TransactionFile = {dir}/virtuoso-temp.trx
+[Parameters]
+ServerPort = 127.0.0.1:{sql_port}
+DisableUnixSocket = 1
+DirsAllowed = ., {dir}
+NumberOfBuffers = 20000
+MaxDirtyBuffers = 15000
+[HTTPServer]
+ServerPort = 127.0.0.1:{http_port}
+ServerRoot = /var/lib/virtuoso-opensource-7/vsp
+ServerThreads = 8
+[SPARQL]
+; the stock settings cap answers at 10,000 rows and give partial answers after a time limit
+ResultSetMaxRows = 100000000
+MaxQueryCostEstimationTime = 0
+MaxQueryExecutionTime = 0
+"""
+
+pytestmark = pytest.mark.skipif(shutil.which("virtuoso-t") is None,
+                                reason="Virtuoso (Debian virtuoso-opensource) is not installed: make test installs it")
+
+
+@pytest.fixture(scope="module")
+def virtuoso(tmp_path_factory):
+    folder = tmp_path_factory.mktemp("virtuoso")
+    http_port = free_port()
+    (folder / "virtuoso.ini").write_text(INI.format(dir=folder, sql_port=free_port(), http_port=http_port))
+    process = subprocess.Popen(["virtuoso-t", "-f", "-c", str(folder / "virtuoso.ini")], cwd=folder,
+                               stdout=subprocess.DEVNULL, stderr=subprocess.STDOUT)
+    url = f"http://127.0.0.1:{http_port}"
+    deadline = time.monotonic() + 120
+    while time.monotonic() < deadline:
+        try:
+            if httpx.get(url + "/sparql", params={"query": "ASK {}"}, timeout=2).status_code == 200:
+                break
+        except httpx.HTTPError:
+            time.sleep(0.3)
+    else:
+        process.kill()
+        pytest.fail("Virtuoso did not start:\n" + (folder / "virtuoso.log").read_text(errors="replace")[-2000:])
+    yield url
+    process.terminate()
+    try:
+        process.wait(60)
+    except subprocess.TimeoutExpired:
+        process.kill()
+        process.wait(10)
+
+
+def _env(url: str, build_dir: Path, password: str = PASSWORD) -> dict[str, str]:
+    return {"NEASPEC_KG_BUILD_DIR": str(build_dir), "NEASPEC_KG_BACKEND_URL": url + "/sparql",
+            "NEASPEC_KG_BACKEND_GSP_URL": url + "/sparql-graph-crud-auth",
+            "NEASPEC_KG_BACKEND_UPDATE_URL": url + "/sparql-auth",
+            "NEASPEC_KG_BACKEND_USER": "dba", "NEASPEC_KG_BACKEND_PASSWORD": password}
+
+
+def _load(env: dict[str, str]) -> subprocess.CompletedProcess:
+    import sys
+
+    return subprocess.run([sys.executable, "-m", "neaspec_kg.cli", "load", "--into", env["NEASPEC_KG_BACKEND_URL"]],
+                          env={"PATH": "/usr/bin:/bin", **env}, capture_output=True, text=True, timeout=300)
+
+
+def test_load_and_serve_from_virtuoso_as_from_the_embedded_store(virtuoso, tmp_path):
+    build_dir = tmp_path / "build"
+    target = make_build([FIXTURES / "server_dataset.trig"], build_dir)
+    wrong = _load(_env(virtuoso, build_dir, password="not-the-password-xyz"))
+    assert wrong.returncode == 1 and "credentials" in wrong.stderr
+    assert "not-the-password-xyz" not in wrong.stderr + wrong.stdout
+    done = _load(_env(virtuoso, build_dir))
+    assert done.returncode == 0 and f"release {target.name}" in done.stdout, done.stderr
+    queries = [("SELECT (COUNT(*) AS ?n) WHERE { ?s ?p ?o }", "text/csv"),
+               ("SELECT ?g (COUNT(*) AS ?n) WHERE { GRAPH ?g { ?s ?p ?o } } GROUP BY ?g ORDER BY ?g", "text/csv"),
+               ("SELECT ?s ?l WHERE { ?s <http://www.w3.org/2000/01/rdf-schema#label> ?l } ORDER BY ?s ?l",
+                "application/sparql-results+json")]
+    with ServerProcess(store=target / "store", env={"NEASPEC_KG_BUILD_DIR": str(build_dir)}) as ours, \
+            ServerProcess(env={**_env(virtuoso, build_dir), "NEASPEC_KG_ANSWER_CACHE_BYTES": "0"}) as backend:
+        assert httpx.get(backend.url + "/health").json()["release"] == target.name
+        for query, accept in queries:
+            a = httpx.post(ours.url + "/sparql", data={"query": query}, headers={"Accept": accept})
+            b = httpx.post(backend.url + "/sparql", data={"query": query}, headers={"Accept": accept})
+            assert a.status_code == b.status_code == 200 and a.content == b.content, (query, b.text[:300])
+        page = httpx.get(backend.url + "/id/state/jp", headers={"Accept": "text/html"})
+        assert page.status_code == 200 and "Japan" in page.text
+        refused = httpx.post(backend.url + "/sparql", data={"query": "DROP GRAPH <https://w3id.org/neaspec/graph/x>"})
+        assert refused.status_code == 403
