@@ -22,6 +22,7 @@ from pathlib import Path
 import pebble
 from pyoxigraph import Quad, Store
 
+from neaspec_kg.select import store_select
 from neaspec_kg.errors import Busy, QueryTimeout, RequestError
 from neaspec_kg.store.answer import Answer, QueryJob, error, known_graphs_of, run_query
 from neaspec_kg.store.release import Release
@@ -74,6 +75,9 @@ class EmbeddedStore:
         self.release = release
         self.store = open_release_store(release.store_path, in_memory)
         self.known_graphs = known_graphs_of(self.store)
+        # The pages' own fixed SELECT queries run here, not in a worker; answers are remembered
+        # for the life of this release (neaspec_kg.select).
+        self.select = store_select(self.store)
         self.workers = workers or os.cpu_count() or 1
         self.pending = 0
         self.timeouts = 0
@@ -97,13 +101,6 @@ class EmbeddedStore:
 
     def __iter__(self) -> Iterator[Quad]:
         return iter(self.store)
-
-    def select(self, sparql: str) -> list[dict]:
-        """Rows of one of the project's own SELECT queries (pages): variable -> term or None.
-        Run here, not in a worker: these queries are ours, fixed and bounded."""
-        solutions = self.store.query(sparql)
-        names = [v.value for v in solutions.variables]
-        return [{n: row[n] for n in names} for row in solutions]
 
     async def ready(self, timeout_s: float = 120) -> None:
         """Wait until a worker holds the release (it answers a first question)."""
