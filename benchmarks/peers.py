@@ -151,16 +151,19 @@ class Running:
     extra_form: dict[str, str] = field(default_factory=dict)
     log: Path | None = None
     stop_hook: object = None
+    warm_s: float | None = None  # ours: until every query worker answers from memory
 
     def client(self, timeout: float = 300) -> Client:
         return Client("127.0.0.1", self.port, self.path, self.extra_form, timeout)
 
     def stop(self) -> float:
-        """Stop the peer; returns its peak RSS in MiB."""
+        """Stop the peer; returns its peak RSS in MiB (plus what a stop hook returns: the store
+        behind a server in backend mode)."""
         peak = self.sampler.stop() if self.sampler else 0.0
         if callable(self.stop_hook):
             with contextlib.suppress(Exception):
-                self.stop_hook()
+                extra = self.stop_hook()
+                peak += extra if isinstance(extra, float) else 0.0
         if self.process and self.process.poll() is None:
             with contextlib.suppress(ProcessLookupError):
                 os.killpg(self.process.pid, signal.SIGTERM)
@@ -247,6 +250,27 @@ class Ours(Peer):
         env = {"NEASPEC_KG_ANSWER_CACHE_BYTES": str(self.cache_bytes), "NEASPEC_KG_QUERY_TIMEOUT": "300"}
         return [str(PROJECT_BIN / "neaspec-kg"), "serve", "--host", "127.0.0.1", "--port", str(port),
                 "--store", str(scale.store)], env
+
+    def start(self, scale, say=print) -> Running:
+        """Ready when it answers (from the on-disk store); then wait until every query worker
+        answers from its copy in memory, so that the runs measure the steady state."""
+        running = super().start(scale, say)
+        started, deadline = time.perf_counter(), time.perf_counter() + 120
+        client = running.client(timeout=30)
+        try:
+            while time.perf_counter() < deadline:
+                with contextlib.closing(http.client.HTTPConnection("127.0.0.1", running.port, timeout=5)) as c:
+                    c.request("GET", "/health")
+                    health = json.loads(c.getresponse().read())
+                if health.get("workers_in_memory", 0) >= health.get("workers", 0):
+                    running.warm_s = running.startup_s + time.perf_counter() - started
+                    return running
+                client.post(READY_QUERY, ACCEPT["ASK"])
+                time.sleep(0.05)
+        finally:
+            client.close()
+        say(f"  {self.name}: query workers not answering from memory after 120 s; measuring anyway")
+        return running
 
 
 class OxigraphServer(Peer):
@@ -459,8 +483,58 @@ class Virtuoso(Peer):
         return running
 
 
+class OursOverVirtuoso(Virtuoso):
+    """Our server in backend mode (`serve --backend`) in front of a Virtuoso into which
+    `neaspec-kg load --into` loaded the scale's release; memory is both trees together."""
+
+    name = "neaspec-kg+virtuoso"
+    path = "/sparql"
+
+    def extra_form(self):
+        return {}
+
+    def folder(self, scale) -> Path:
+        return scale.folder / "virtuoso-backend"
+
+    def prepare(self, scale, say=print):
+        self.folder(scale).mkdir(parents=True, exist_ok=True)
+        current = scale.folder / "backend-build" / "current"  # the build folder `load` reads
+        if not current.exists():
+            current.parent.mkdir(parents=True, exist_ok=True)
+            current.symlink_to(scale.folder)
+
+    def _env(self, scale, port: int) -> dict[str, str]:
+        url = f"http://127.0.0.1:{port}"
+        return {"NEASPEC_KG_BUILD_DIR": str(scale.folder / "backend-build"), "NEASPEC_KG_BACKEND_URL": url + "/sparql",
+                "NEASPEC_KG_BACKEND_GSP_URL": url + "/sparql-graph-crud-auth",
+                "NEASPEC_KG_BACKEND_UPDATE_URL": url + "/sparql-auth", "NEASPEC_KG_BACKEND_USER": "dba",
+                "NEASPEC_KG_BACKEND_PASSWORD": "dba", "NEASPEC_KG_ANSWER_CACHE_BYTES": "0",
+                "NEASPEC_KG_QUERY_TIMEOUT": "300"}
+
+    def start(self, scale, say=print) -> Running:
+        store = Virtuoso.start(self, scale, say)
+        env = self._env(scale, store.port)
+        loaded = self.folder(scale) / ".loaded"
+        try:
+            if not loaded.is_file():
+                t = time.perf_counter()
+                subprocess.run([str(PROJECT_BIN / "neaspec-kg"), "load", "--into", env["NEASPEC_KG_BACKEND_URL"]],
+                               env={**os.environ, **env}, check=True, timeout=3600, stdout=subprocess.DEVNULL)
+                loaded.write_text(f"{time.perf_counter() - t:.1f}\n")
+                say(f"  {self.name}: load --into Virtuoso took {time.perf_counter() - t:.0f} s")
+            port = free_port()
+            cmd = [str(PROJECT_BIN / "neaspec-kg"), "serve", "--host", "127.0.0.1", "--port", str(port)]
+            running = self._launch(cmd, port, scale.folder / "logs" / f"{self.name}.log", env=env)
+        except BaseException:
+            store.stop()
+            raise
+        running.startup_s += store.startup_s
+        running.stop_hook = store.stop
+        return running
+
+
 PEERS = {"neaspec-kg": Ours, "oxigraph": OxigraphServer, "virtuoso": Virtuoso, "rdflib-endpoint": RdflibEndpoint,
-         "floor": Floor}
+         "floor": Floor, "neaspec-kg+virtuoso": OursOverVirtuoso}
 
 
 if __name__ == "__main__":  # manual check: python benchmarks/peers.py <peer> <scale>

@@ -56,6 +56,6 @@ def test_harness_produces_a_table_with_equal_answer_sizes(built, tmp_path, capsy
         pairs = raw["pairs"]  # one round of ours and the in-process ceiling, alternately
         assert len(pairs["ours"]) == len(pairs["in_process"]) == len(pairs["ratios"]) == 1
         assert pairs["ratio"] == pairs["ours"][0] / pairs["in_process"][0] > 0
-        assert "paired rounds" in md.read_text()
+        assert "Paired rounds at c=8" in md.read_text()
     else:
         assert raw["pairs"] is None

@@ -66,5 +66,7 @@ def health(request: Request) -> JSONResponse:
     state = serving(request)
     store = state.current.store
     return JSONResponse({"status": "ok", "release": state.current.release.release, "store": store.kind,
-                         "workers": getattr(store, "workers", 0), "killed_queries": getattr(store, "timeouts", 0),
+                         "workers": getattr(store, "workers", 0),
+                         "workers_in_memory": getattr(store, "workers_in_memory", 0),
+                         "killed_queries": getattr(store, "timeouts", 0),
                          "switches": state.switches}, headers={"Cache-Control": "no-store"})

@@ -39,19 +39,27 @@ class GraphStore(Protocol):
     def retire(self) -> None: ...
 
 
-def write_store(nquads: Path, store_dir: Path) -> None:
+UNION_INTO_DEFAULT_GRAPH = "INSERT { ?s ?p ?o } WHERE { GRAPH ?g { ?s ?p ?o } }"
+
+
+def fill_store(store: pyoxigraph.Store, nquads: Path) -> pyoxigraph.Store:
     """Load the named graphs, and their union, deduplicated, as the store's default graph.
 
     SPARQL's union default graph is an RDF merge (a set); oxigraph's union-graph mode
     returns a triple once per graph holding it, so the union is materialized here and
     queries run on the real default graph.
     """
-    store = pyoxigraph.Store(str(store_dir))
     store.bulk_load(path=str(nquads), format=pyoxigraph.RdfFormat.N_QUADS)
-    store.update("INSERT { ?s ?p ?o } WHERE { GRAPH ?g { ?s ?p ?o } }")
+    store.update(UNION_INTO_DEFAULT_GRAPH)
+    return store
+
+
+def write_store(nquads: Path, store_dir: Path) -> None:
+    """The build's on-disk store of a release (see :func:`fill_store`)."""
+    store = fill_store(pyoxigraph.Store(str(store_dir)), nquads)
     store.optimize()
     store.flush()
     del store
 
 
-__all__ = ["Answer", "GraphStore", "QueryJob", "Release", "write_store"]
+__all__ = ["Answer", "GraphStore", "QueryJob", "Release", "fill_store", "write_store"]

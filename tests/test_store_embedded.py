@@ -1,0 +1,92 @@
+"""The embedded store's copy in memory: made from the release's dump as the build made the
+on-disk store, checked against it, and used by the query workers once complete; a dump that
+does not match is reported and the workers keep answering from the on-disk store."""
+
+from __future__ import annotations
+
+import time
+from pathlib import Path
+
+import httpx
+import pyoxigraph as ox
+import pytest
+
+from neaspec_kg.serve.testing import ServerProcess, make_build
+from neaspec_kg.store.embedded import MemoryCopyError, memory_copy
+
+FIXTURES = Path(__file__).parent / "fixtures"
+COUNT = "SELECT (COUNT(*) AS ?n) WHERE { ?s ?p ?o }"
+EMPTY_GRAPH = "https://w3id.org/neaspec/graph/empty-for-test"
+
+
+@pytest.fixture
+def build(tmp_path) -> Path:
+    return make_build([FIXTURES / "server_dataset.trig"], tmp_path / "build")
+
+
+def test_the_copy_in_memory_holds_exactly_the_quads_and_graphs_of_the_release(build):
+    disk = ox.Store.read_only(str(build / "store"))
+    memory = memory_copy(disk, build / "dataset.nq")
+    assert set(memory) == set(disk)
+    assert set(memory.named_graphs()) == set(disk.named_graphs())
+    default = [q for q in memory.quads_for_pattern(None, None, None, ox.DefaultGraph())]
+    assert default, "the union of the named graphs is the default graph, as in the on-disk store"
+
+
+def test_an_empty_named_graph_of_the_release_is_kept(tmp_path, build):
+    writable = ox.Store(str(tmp_path / "copy"))
+    writable.bulk_extend(ox.Store.read_only(str(build / "store")))
+    writable.add_graph(ox.NamedNode(EMPTY_GRAPH))
+    writable.flush()
+    memory = memory_copy(writable, build / "dataset.nq")
+    assert ox.NamedNode(EMPTY_GRAPH) in set(memory.named_graphs())
+
+
+def test_a_dump_that_differs_from_the_store_is_refused_with_both_counts(build):
+    dump = build / "dataset.nq"
+    lines = dump.read_bytes().splitlines(keepends=True)
+    dump.write_bytes(b"".join(lines[:-3]))
+    with pytest.raises(MemoryCopyError, match=r"dataset\.nq: gives \d+ quads, the release's store holds \d+"):
+        memory_copy(ox.Store.read_only(str(build / "store")), dump)
+
+
+def _health_after_queries(server: ServerProcess, until_in_memory: bool, rounds: int = 200) -> dict:
+    """Ask queries (bounded) until /health says every worker answers from memory, or rounds run out."""
+    health: dict = {}
+    with httpx.Client(base_url=server.url, timeout=30) as client:
+        for _ in range(rounds):
+            reply = client.post("/sparql", data={"query": COUNT}, headers={"Accept": "text/csv"})
+            assert reply.status_code == 200
+            health = client.get("/health").json()
+            if until_in_memory and health["workers_in_memory"] == health["workers"]:
+                break
+            time.sleep(0.05)
+    return health
+
+
+def test_the_query_workers_answer_from_memory_with_the_same_answers(build):
+    env = {"NEASPEC_KG_BUILD_DIR": str(build.parent.parent), "NEASPEC_KG_QUERY_WORKERS": "2",
+           "NEASPEC_KG_ANSWER_CACHE_BYTES": "0"}
+    with ServerProcess(store=build / "store", env={**env, "NEASPEC_KG_STORE_IN_MEMORY": "false"}) as disk_only:
+        health = _health_after_queries(disk_only, until_in_memory=False, rounds=5)
+        assert health["workers_in_memory"] == 0
+        on_disk = httpx.post(disk_only.url + "/sparql", data={"query": COUNT}, headers={"Accept": "text/csv"}).content
+    with ServerProcess(store=build / "store", env=env) as server:
+        health = _health_after_queries(server, until_in_memory=True)
+        assert health["workers_in_memory"] == 2
+        in_memory = httpx.post(server.url + "/sparql", data={"query": COUNT}, headers={"Accept": "text/csv"}).content
+    assert in_memory == on_disk and int(in_memory.split()[1]) > 0
+
+
+def test_a_worker_whose_copy_fails_says_so_and_answers_from_disk(build):
+    dump = build / "dataset.nq"
+    dump.write_bytes(dump.read_bytes() + b"<https://w3id.org/neaspec/id/x> <https://w3id.org/neaspec/id/p> \"extra\" .\n")
+    env = {"NEASPEC_KG_BUILD_DIR": str(build.parent.parent), "NEASPEC_KG_QUERY_WORKERS": "1",
+           "NEASPEC_KG_ANSWER_CACHE_BYTES": "0"}
+    with ServerProcess(store=build / "store", env=env) as server:
+        deadline = time.monotonic() + 60
+        while b"keeps answering from the on-disk store" not in server.peek_log() and time.monotonic() < deadline:
+            _health_after_queries(server, until_in_memory=False, rounds=1)
+        health = _health_after_queries(server, until_in_memory=False, rounds=3)
+        log = server.peek_log().decode(errors="replace")
+    assert "dataset.nq: gives" in log and health["workers_in_memory"] == 0
