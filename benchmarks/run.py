@@ -249,10 +249,10 @@ def _engine_open(store_path: str) -> None:
     held in memory, serialization), answering in this thread."""
     from pathlib import Path
 
-    from neaspec_kg.namespaces import PREFIXES
-    from neaspec_kg.store.answer import known_graphs_of
     from pyoxigraph import Store
 
+    from neaspec_kg.namespaces import PREFIXES
+    from neaspec_kg.store.answer import known_graphs_of
     from neaspec_kg.store.embedded import memory_copy
 
     store = memory_copy(Store.read_only(store_path), Path(store_path).parent / "dataset.nq")

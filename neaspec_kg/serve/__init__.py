@@ -49,7 +49,7 @@ def app_from_env():
     if settings.backend_url:
         from neaspec_kg.store.remote import served_release
 
-        follow = lambda: served_release(settings)  # noqa: E731  (a load --into switches it)
+        follow = lambda: served_release(settings)
     else:
         follow = build_signature(settings.current_build) if store is None else None
     return create_app(settings, store_opener(settings, store), follow)

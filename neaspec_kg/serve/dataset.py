@@ -20,8 +20,8 @@ from rdflib import Graph
 from neaspec_kg.publish import list_releases, names
 from neaspec_kg.publish.metadata import ReleaseInfo, dataset_facts, dcat_graph, schema_org_dataset, void_graph
 from neaspec_kg.sdg.kos import UN_KOS_DATASET
-from neaspec_kg.store.release import Release
 from neaspec_kg.settings import Settings
+from neaspec_kg.store.release import Release
 
 DCT_LICENSE = "http://purl.org/dc/terms/license"
 # conneg key -> rdflib serializer name

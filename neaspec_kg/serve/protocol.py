@@ -56,11 +56,6 @@ def _decode(data: bytes, what: str) -> str:
         raise _fail(400, f"{what} is not valid UTF-8: {exc}") from exc
 
 
-def parse_query_string(query_string: str) -> list[tuple[str, str]]:
-    """The URL parameters, in order, repeated ones kept (as Starlette's ``query_params.multi_items``)."""
-    return parse_qsl(query_string, keep_blank_values=True)
-
-
 def parse_request(method: str, url_params: list[tuple[str, str]], content_type: str | None, body: bytes) -> QueryRequest:
     method = method.upper()
     if method not in ("GET", "HEAD", "POST"):

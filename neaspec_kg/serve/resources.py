@@ -13,8 +13,8 @@ from fastapi.responses import Response
 from neaspec_kg import formats
 from neaspec_kg.errors import NotFound
 from neaspec_kg.pages import render_resource_page
-from neaspec_kg.serve.common import negotiate, page, plain, serving, wants_html
 from neaspec_kg.pages.linked_data import as_triples
+from neaspec_kg.serve.common import negotiate, page, plain, serving, wants_html
 from neaspec_kg.serve.state import GRAPH_PAGE_LIMIT
 from neaspec_kg.store.answer import Answer, serialize_graph
 

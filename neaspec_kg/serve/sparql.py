@@ -8,12 +8,12 @@ answers in bytes within the time limit (``store``).
 
 from __future__ import annotations
 
+from dataclasses import replace
+
 from fastapi import APIRouter, Request
 from fastapi.responses import Response
 
 from neaspec_kg import formats
-from dataclasses import replace
-
 from neaspec_kg.errors import ProtocolError, QueryRefused
 from neaspec_kg.serve import protocol
 from neaspec_kg.serve.common import serving

@@ -19,10 +19,10 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from neaspec_kg.namespaces import PREFIXES
+from neaspec_kg.pages.linked_data import LinkedData
 from neaspec_kg.serve.answers import AnswerCache
 from neaspec_kg.serve.dataset import DatasetDescription
 from neaspec_kg.serve.examples import Example, load_examples
-from neaspec_kg.pages.linked_data import LinkedData
 from neaspec_kg.serve.vocabulary import Vocabulary, load_vocabulary
 from neaspec_kg.settings import Settings
 from neaspec_kg.store import GraphStore
@@ -47,10 +47,6 @@ class Current:
         self.graph_sizes = self.store.graph_sizes()
         self.linked_data = LinkedData(self.store, self.base)
         self.dataset = DatasetDescription(self.store, self.release, self.settings)
-
-    @property
-    def etag_key(self) -> str:
-        return self.release.release
 
     def vocabulary(self, kind: str) -> Vocabulary | None:
         if kind not in self._vocabularies:

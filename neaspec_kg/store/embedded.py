@@ -167,7 +167,7 @@ class EmbeddedStore:
         try:
             # The pool's limit counts from the start of the run; this one also bounds the wait.
             answer = await asyncio.wait_for(asyncio.shield(asyncio.wrap_future(future)), timeout_s * 2 + 5)
-        except (TimeoutError, asyncio.TimeoutError, concurrent.futures.TimeoutError):
+        except (TimeoutError, concurrent.futures.TimeoutError):
             future.cancel()
             self._from_memory.clear()  # a worker was replaced (which one is the pool's business)
             self.timeouts += 1

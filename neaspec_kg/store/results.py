@@ -12,13 +12,11 @@ import json
 from collections.abc import Iterable, Iterator
 from xml.sax.saxutils import escape, quoteattr
 
-from neaspec_kg.errors import TooManyRows
 from pyoxigraph import BlankNode, Literal, NamedNode, Triple
 
+from neaspec_kg.errors import TooManyRows
+
 XSD_STRING = "http://www.w3.org/2001/XMLSchema#string"
-RDF_LANG_STRING = "http://www.w3.org/1999/02/22-rdf-syntax-ns#langString"
-
-
 
 
 def capped(rows: Iterable, limit: int) -> Iterator:
