@@ -6,7 +6,14 @@ import argparse
 import sys
 from pathlib import Path
 
-from neaspec_kg.settings import SettingsError, load_settings
+
+def load_settings(**overrides):
+    # Imported when a command runs, not with this module: every query worker process of the
+    # server imports the command's module on start (multiprocessing's spawn), and pydantic
+    # would cost each of them about a fifth of a second.
+    from neaspec_kg.settings import load_settings as load
+
+    return load(**overrides)
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -37,6 +44,8 @@ def main(argv: list[str] | None = None) -> int:
     publish.add_argument("--out", type=Path, default=Path("dist"))
 
     args = parser.parse_args(argv)
+    from neaspec_kg.settings import SettingsError
+
     handler = {"build": _build, "validate": _validate, "serve": _serve, "publish": _publish, "load": _load}[args.command]
     try:
         return handler(args)

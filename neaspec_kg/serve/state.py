@@ -107,9 +107,8 @@ class Serving:
 
     async def _open_current(self) -> Current:
         store = await asyncio.to_thread(self._open)
-        try:
-            await store.ready()
-            current = await asyncio.to_thread(Current, self.settings, store)
+        try:  # the workers start while this process reads what its pages need
+            current, _ = await asyncio.gather(asyncio.to_thread(Current, self.settings, store), store.ready())
         except BaseException:
             store.close()
             raise

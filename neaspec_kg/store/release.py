@@ -14,8 +14,10 @@ import json
 import os
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import TYPE_CHECKING
 
-from neaspec_kg.settings import Settings
+if TYPE_CHECKING:  # not imported at run time: query workers import this module and need no settings
+    from neaspec_kg.settings import Settings
 
 
 def hold(folder: Path) -> int:
