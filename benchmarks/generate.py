@@ -389,11 +389,15 @@ def _write_build_json(folder: Path, meta: dict) -> None:
     Without it the server would name the release by fingerprint and count every named
     graph's quads at start-up, which a real build never makes it do.
     """
+    # dataset.nq is the sessions' files one after another, so a triple that several sessions
+    # state (an SDG link, a shared label) is on several lines: count each once, as a store does.
+    seen: set[str] = set()
     graphs: dict[str, int] = {}
     with open(folder / "dataset.nq", encoding="utf-8") as src:
         for line in src:
             line = line.rstrip(" .\n")
-            if line:
+            if line and line not in seen:
+                seen.add(line)
                 graph = line[line.rfind(" <") + 2:-1]
                 graphs[graph] = graphs.get(graph, 0) + 1
     summary = {"release": f"bench{meta['factor']}-{meta['key'][:7]}", "built_at": "", "triples": sum(graphs.values()),

@@ -65,14 +65,16 @@ class Query:
         return {"describe": "GRAPH", "construct": "GRAPH", "ask": "ASK"}.get(self.kind, "SELECT")
 
 
-def load_queries(folder: Path = QUERIES_DIR) -> list[Query]:
+def load_queries(folder: Path = QUERIES_DIR, default_kind: str | None = None) -> list[Query]:
+    """The mix (every file says its kind), or with ``default_kind`` the documented queries of
+    the project (queries/*.rq, SELECT unless they say otherwise)."""
     queries = []
     for path in sorted(folder.glob("*.rq")):
         text = path.read_text(encoding="utf-8")
         head = dict(re.findall(r"^# (\w+): (.*)$", text, flags=re.MULTILINE))
-        if "kind" not in head:
+        if "kind" not in head and default_kind is None:
             raise SystemExit(f"{path}: no '# kind:' header")
-        queries.append(Query(path.stem, head["kind"], head.get("title", path.stem), text))
+        queries.append(Query(path.stem, head.get("kind", default_kind), head.get("title", path.stem), text))
     return queries
 
 
@@ -98,6 +100,7 @@ class EngineResult:
     p95_ms: dict[str, float] = field(default_factory=dict)
     p99_ms: dict[str, float] = field(default_factory=dict)
     page_ms: dict[str, float] = field(default_factory=dict)  # ours: the HTML page of a meeting
+    documented: dict[str, tuple[float, float]] = field(default_factory=dict)  # ours: queries/*.rq p50, p99
     errors: dict[str, str] = field(default_factory=dict)
     rps: dict[int, float] = field(default_factory=dict)
     run_errors: dict[int, int] = field(default_factory=dict)
@@ -205,6 +208,12 @@ def measure_server(peer, scale: Scale, queries: list[Query], opts, say) -> Engin
         client.close()
         if peer.name in ("neaspec-kg", CACHED):
             result.page_ms = _page_latency(running.port, MEETING_PAGE, opts.reps)
+        if peer.name == "neaspec-kg" and scale.factor >= 30:  # the project's own queries, cache off
+            documented = EngineResult("documented")
+            _latency(documented, load_queries(REPO / "queries", "select"), ask, 10, 0.5)
+            result.documented = {name: (documented.p50_ms[name], documented.p99_ms[name])
+                                 for name in documented.p50_ms}
+            result.errors.update({f"queries/{k}": v for k, v in documented.errors.items()})
         script = wrk_script(running, queries, scale.folder)
         for c in opts.concurrency:
             data = run_wrk(running.port, script, c, opts.duration)
@@ -563,8 +572,13 @@ def targets(run: dict, by: dict[str, EngineResult], queries: list[Query], opts) 
     if full:
         worst = max(ours.p99_ms.items(), key=lambda kv: kv[1], default=None)
         if worst:
-            out.append(check("p99 of every query < 100 ms (sequential)", worst[1] < 100,
+            out.append(check("p99 of every query of the mix < 100 ms (sequential)", worst[1] < 100,
                              f"slowest {worst[0]}: {worst[1]:.1f} ms"))
+        if ours.documented:
+            slow = sorted(((p99, name) for name, (_, p99) in ours.documented.items() if p99 >= 100), reverse=True)
+            listed = ", ".join(f"{name} {p99:,.0f} ms" for p99, name in slow[:8])
+            out.append(check(f"p99 of every query of queries/*.rq < 100 ms ({len(ours.documented)} queries)",
+                             not slow, f"{len(slow)} over 100 ms: {listed}" if slow else "all under 100 ms"))
         page = (by.get(CACHED) or ours).page_ms
         if page.get("p50") is not None:
             out.append(check(f"HTML page of a meeting ({MEETING_PAGE}), p50 < 5 ms", page["p50"] < 5.0,
