@@ -45,7 +45,7 @@ HERE = Path(__file__).resolve().parent
 WORK = HERE / "work"
 REAL_SESSION = 27
 DEFAULT_SEED = 20261124
-GENERATOR_VERSION = 1  # bump when a change here changes the generated graphs (invalidates the cache)
+GENERATOR_VERSION = 2  # bump when a change here changes the generated graphs (invalidates the cache)
 SAME_LENGTH_SHARE = 0.3
 _YEAR = re.compile(r"\b(19|20)\d\d\b")
 _WORD = re.compile(r"\b[a-z]{4,}\b")
@@ -104,8 +104,10 @@ class SessionVariant:
     def event_key(self, key: str) -> str:
         if m := _YEAR_KEY.match(key):
             return f"{m.group(1)}-{int(m.group(2)) + self.delta}"
-        if m := _ORDINAL_KEY.match(key):
-            return f"{m.group(1)}-{max(1, int(m.group(2)) + self.delta)}"
+        if (m := _ORDINAL_KEY.match(key)) and int(m.group(2)) + self.delta >= 1:
+            return f"{m.group(1)}-{int(m.group(2)) + self.delta}"
+        # An edition before the first (early sessions): a key of this session's own, not edition 1
+        # for all of them (which made one event reported at 25 sessions, with every one's dates).
         return f"{key}-som-{self.n}"
 
     def vary_text(self, text: str) -> str:

@@ -62,7 +62,7 @@ _worker: dict = {}
 
 def _start_worker(store_path: str, dump_path: str | None, prefixes: dict[str, str]) -> None:
     store = Store.read_only(store_path)
-    _worker.update(store=store, known=known_graphs_of(store), prefixes=prefixes, in_memory=False)
+    _worker.update(answering=(store, False), known=known_graphs_of(store), prefixes=prefixes)
     if dump_path:
         threading.Thread(target=_copy_into_memory, args=(store, Path(dump_path)), daemon=True).start()
     threading.stack_size(QUERY_STACK_BYTES)  # for the query thread, made at the first query
@@ -75,11 +75,11 @@ def _copy_into_memory(disk: Store, dump: Path) -> None:
     except (OSError, ValueError, SyntaxError, MemoryCopyError) as exc:
         log.error("query worker %d keeps answering from the on-disk store: %s", os.getpid(), exc)
         return
-    _worker.update(store=memory, in_memory=True)  # the next query reads it; one running goes on
+    _worker["answering"] = (memory, True)  # the next query reads it; one running goes on
 
 
 def _answer(job: QueryJob) -> Answer:
-    store, in_memory = _worker["store"], _worker["in_memory"]
+    store, in_memory = _worker["answering"]
     answer = _worker["thread"].submit(run_query, store, job, _worker["known"], _worker["prefixes"]).result()
     answer.worker = (os.getpid(), in_memory)
     return answer
@@ -87,7 +87,7 @@ def _answer(job: QueryJob) -> Answer:
 
 def _ready() -> bool:
     """True once this worker answers from its copy in memory (False: from the on-disk store)."""
-    return bool(_worker["in_memory"])
+    return _worker["answering"][1]
 
 
 # --- in the web process ---------------------------------------------------------------------------
