@@ -169,3 +169,18 @@ def test_serve_without_a_loaded_release_says_so(oxigraph, tmp_path):
     finally:
         other.terminate()
         other.wait(15)
+
+
+def test_a_dump_with_a_triple_on_two_lines_loads_and_counts_it_once(oxigraph, tmp_path):
+    build_dir = tmp_path / "build"
+    target = make_build([FIXTURES / "server_dataset.trig"], build_dir, release="twice0000001")
+    dump = target / "dataset.nq"
+    lines = dump.read_bytes().splitlines(keepends=True)
+    dump.write_bytes(b"".join(lines + lines[: len(lines) // 2]))  # as concatenated per-session files have
+    done = _load(oxigraph, build_dir)
+    assert done.returncode == 0, done.stderr
+    count = httpx.post(oxigraph + "/query", data={"query": "SELECT (COUNT(*) AS ?n) { GRAPH ?g { ?s ?p ?o } "
+                                                        "FILTER(!STRSTARTS(STR(?g), 'urn:') && !CONTAINS(STR(?g), '/graph/serving') "
+                                                        "&& !CONTAINS(STR(?g), '/graph/default')) }"},
+                       headers={"Accept": "text/csv"}).text
+    assert f"{len(lines):,} triples" in done.stdout and int(count.split()[-1]) == len(lines)

@@ -36,13 +36,15 @@ def load_into(settings: Settings) -> str:
     build = settings.current_build
     info = json.loads((build / "build.json").read_text(encoding="utf-8"))
     release = info["release"]
-    graphs: dict[str, list] = defaultdict(list)
-    union = {}
+    # A graph is a set: a triple on two lines of the dump is sent, and counted, once.
+    sets: dict[str, dict] = defaultdict(dict)
+    union: dict = {}
     for quad in parse(path=str(build / "dataset.nq"), format=RdfFormat.N_QUADS):
         if isinstance(quad.graph_name, NamedNode):
-            graphs[quad.graph_name.value].append(quad.triple)
-            union.setdefault((quad.subject, quad.predicate, quad.object), quad.triple)
-    graphs[union_graph(settings.base_iri)] = list(union.values())
+            sets[quad.graph_name.value].setdefault(quad.triple, None)
+            union.setdefault(quad.triple, None)
+    graphs = {graph: list(triples) for graph, triples in sets.items()}
+    graphs[union_graph(settings.base_iri)] = list(union)
     with httpx.Client(timeout=300, auth=auth(settings)) as client:
         store = _Store(client, settings)
         staged = {graph: f"{STAGING}{release}:{graph}" for graph in graphs}
