@@ -115,6 +115,7 @@ def list_releases(out: Path) -> list[dict]:
 def _write_release(settings: Settings, build: Path, summary: dict, folder: Path, version: str, day: date,
                    previous: str | None, releases: Path) -> None:
     from neaspec_kg.publish import changes, docs, dumps, metadata, redirects, tables
+    from neaspec_kg.publish.dcat import dcat_graph
     from neaspec_kg.sdg.kos import kos_licence
 
     store = pyoxigraph.Store.read_only(str(build / "store"))
@@ -143,7 +144,7 @@ def _write_release(settings: Settings, build: Path, summary: dict, folder: Path,
     info = metadata.ReleaseInfo(version, day, previous, facts, files, citation,
                                 notes=_summary_line(diff), warnings=len(summary.get("warnings", [])))
     void = metadata.void_graph(info)
-    dcat = metadata.dcat_graph(info)
+    dcat = dcat_graph(info)
     _put(folder / names.VOID_TTL, void.serialize(format="turtle", encoding="utf-8"))
     _put(folder / names.DCAT_TTL, dcat.serialize(format="turtle", encoding="utf-8"))
     _put(folder / names.DCAT_JSONLD, _sorted_jsonld(dcat))

@@ -14,7 +14,7 @@ from datetime import date
 
 import pyoxigraph
 from rdflib import Graph, Literal, Namespace, URIRef
-from rdflib.namespace import DCAT, DCTERMS, FOAF, OWL, RDF, RDFS, SKOS, VOID, XSD
+from rdflib.namespace import DCAT, DCTERMS, FOAF, OWL, RDF, SKOS, VOID, XSD
 
 from neaspec_kg.namespaces import ADMS, BASE, GBIF, GEOAREA, GEONAMES, SD, SDG, VCARD, WD, bind_prefixes
 from neaspec_kg.publish import names
@@ -194,7 +194,7 @@ def _linked_goals(store: pyoxigraph.Store) -> list[str]:
 # --- VoID ---------------------------------------------------------------------------------------
 def void_graph(info: ReleaseInfo) -> Graph:
     """The VoID description of a release: counts, partitions, subsets per named graph, linksets."""
-    g = _graph()
+    g = new_graph()
     ds = names.release(info.version)
     facts = info.facts
     g.add((ds, RDF.type, VOID.Dataset))
@@ -225,6 +225,13 @@ def void_graph(info: ReleaseInfo) -> Graph:
     g.add((ds, VOID.properties, Literal(len(facts.properties))))
     g.add((ds, VOID.distinctSubjects, Literal(facts.distinct_subjects)))
     g.add((ds, VOID.distinctObjects, Literal(facts.distinct_objects)))
+    _void_partitions(g, ds, facts)
+    _void_graph_subsets(g, ds, info)
+    _void_linksets(g, ds, facts)
+    return g
+
+
+def _void_partitions(g: Graph, ds: URIRef, facts: DatasetFacts) -> None:
     for cls, count in facts.classes.items():
         part = URIRef(f"{ds}#class-{_key(cls)}")
         g.add((ds, VOID.classPartition, part))
@@ -235,6 +242,10 @@ def void_graph(info: ReleaseInfo) -> Graph:
         g.add((ds, VOID.propertyPartition, part))
         g.add((part, VOID.property, URIRef(prop)))
         g.add((part, VOID.triples, Literal(count)))
+
+
+def _void_graph_subsets(g: Graph, ds: URIRef, info: ReleaseInfo) -> None:
+    facts = info.facts
     for graph_iri, count in facts.graphs.items():
         subset = URIRef(f"{ds}#graph-{names.graph_key(graph_iri)}")
         g.add((ds, VOID.subset, subset))
@@ -246,6 +257,9 @@ def void_graph(info: ReleaseInfo) -> Graph:
         for f in info.files:
             if f.graph == graph_iri:
                 g.add((subset, VOID.dataDump, names.release_file(info.version, f.path)))
+
+
+def _void_linksets(g: Graph, ds: URIRef, facts: DatasetFacts) -> None:
     for (key, predicate), count in facts.links.items():
         target = next(t for t in LINK_TARGETS if t.key == key)
         linkset = names.linkset(f"{key}-{_key(predicate)}")
@@ -258,7 +272,6 @@ def void_graph(info: ReleaseInfo) -> Graph:
         g.add((linkset, VOID.triples, Literal(count)))
         g.add((URIRef(target.dataset), RDF.type, VOID.Dataset))
         g.add((URIRef(target.dataset), DCTERMS.title, Literal(target.title)))
-    return g
 
 
 def _key(iri: str) -> str:
@@ -267,159 +280,7 @@ def _key(iri: str) -> str:
     return slug(iri.split("://", 1)[-1])
 
 
-# --- DCAT-AP 3 ------------------------------------------------------------------------------------
-def dcat_graph(info: ReleaseInfo) -> Graph:
-    """DCAT-AP 3.0.1: catalogue, the release as a dataset, its distributions, the SPARQL service."""
-    g = _graph()
-    ds, catalogue, service = names.release(info.version), names.catalogue(), names.sparql_endpoint()
-    issued = Literal(info.released.isoformat(), datatype=XSD.date)
-    publisher = names.publisher()
-    g.add((publisher, RDF.type, FOAF.Agent))
-    g.add((publisher, FOAF.name, Literal("neaspec-kg", lang="en")))
-    kind = _typed(g, URIRef("http://purl.org/adms/publishertype/Academia-ScientificOrganisation"), SKOS.Concept, None)
-    g.add((kind, SKOS.prefLabel, Literal("Academia/Scientific organisation", lang="en")))
-    g.add((publisher, DCTERMS.type, kind))
-    _typed(g, CC_BY, DCTERMS.LicenseDocument, "Creative Commons Attribution 4.0 International")
-
-    g.add((catalogue, RDF.type, DCAT.Catalog))
-    g.add((catalogue, DCTERMS.title, Literal(f"{TITLE} releases", lang="en")))
-    g.add((catalogue, DCTERMS.description, Literal("Releases of the NEASPEC knowledge graph: dumps, tables, "
-                                                     "documentation and the SPARQL endpoint.", lang="en")))
-    g.add((catalogue, DCTERMS.publisher, publisher))
-    g.add((catalogue, DCTERMS.license, CC_BY))
-    g.add((catalogue, DCTERMS.modified, issued))
-    g.add((catalogue, FOAF.homepage, _document(g, URIRef(BASE))))
-    g.add((catalogue, DCAT.dataset, ds))
-    g.add((catalogue, DCAT.service, service))
-    g.add((catalogue, DCAT.themeTaxonomy, _scheme(g, SDG_SCHEME, "UN Sustainable Development Goals")))
-    g.add((catalogue, DCAT.themeTaxonomy, _scheme(g, URIRef(EU_THEME.rstrip("/")), "Data theme")))
-    g.add((catalogue, DCTERMS.language, _typed(g, URIRef(EU_LANGUAGE + "ENG"), DCTERMS.LinguisticSystem, None)))
-
-    g.add((ds, RDF.type, DCAT.Dataset))
-    g.add((ds, DCTERMS.title, Literal(f"{TITLE} {info.version}", lang="en")))
-    g.add((ds, DCTERMS.description, Literal(DESCRIPTION, lang="en")))
-    g.add((ds, DCTERMS.identifier, Literal(str(ds))))
-    g.add((ds, DCAT3.version, Literal(info.version)))
-    g.add((ds, OWL.versionInfo, Literal(info.version)))
-    g.add((ds, DCTERMS.issued, issued))
-    g.add((ds, DCTERMS.modified, issued))
-    g.add((ds, DCTERMS.isVersionOf, names.dataset()))
-    if info.previous:
-        g.add((ds, DCAT3.previousVersion, names.release(info.previous)))
-    if info.notes:
-        g.add((ds, ADMS.versionNotes, Literal(info.notes, lang="en")))
-    g.add((ds, DCTERMS.publisher, publisher))
-    g.add((ds, DCTERMS.creator, publisher))
-    g.add((ds, DCTERMS.license, CC_BY))
-    g.add((ds, DCTERMS.accessRights, _typed(g, URIRef("http://publications.europa.eu/resource/authority/access-right/PUBLIC"),
-                                             DCTERMS.RightsStatement, None)))
-    g.add((ds, DCTERMS.language, URIRef(EU_LANGUAGE + "ENG")))
-    g.add((ds, DCTERMS.accrualPeriodicity, _typed(g, URIRef(EU_FREQUENCY + "ANNUAL"), DCTERMS.Frequency, None)))
-    g.add((ds, DCAT.landingPage, _document(g, URIRef(BASE))))
-    g.add((ds, FOAF.page, _document(g, names.release_file(info.version, "index.html"))))
-    for word in KEYWORDS:
-        g.add((ds, DCAT.keyword, Literal(word, lang="en")))
-    contact = names.contact_point()
-    g.add((ds, DCAT.contactPoint, contact))
-    g.add((contact, RDF.type, VCARD.Organization))
-    g.add((contact, RDF.type, VCARD.Kind))
-    g.add((contact, VCARD.fn, Literal("neaspec-kg maintainers")))
-    g.add((contact, VCARD.hasURL, URIRef(BASE)))
-    if info.facts.start_date and info.facts.end_date:
-        period = URIRef(f"{ds}#period")
-        g.add((ds, DCTERMS.temporal, period))
-        g.add((period, RDF.type, DCTERMS.PeriodOfTime))
-        g.add((period, DCAT.startDate, Literal(info.facts.start_date, datatype=XSD.date)))
-        g.add((period, DCAT.endDate, Literal(info.facts.end_date, datatype=XSD.date)))
-    for area in info.facts.spatial:
-        g.add((ds, DCTERMS.spatial, _typed(g, URIRef(area), DCTERMS.Location, None)))
-    g.add((ds, DCAT.theme, _typed(g, URIRef(EU_THEME + "ENVI"), SKOS.Concept, None)))
-    g.add((URIRef(EU_THEME + "ENVI"), SKOS.inScheme, URIRef(EU_THEME.rstrip("/"))))
-    g.add((URIRef(EU_THEME + "ENVI"), SKOS.prefLabel, Literal("Environment", lang="en")))
-    for goal, label in info.facts.sdg_goals:
-        g.add((ds, DCAT.theme, _typed(g, URIRef(goal), SKOS.Concept, None)))
-        g.add((URIRef(goal), SKOS.inScheme, SDG_SCHEME))
-        g.add((URIRef(goal), SKOS.prefLabel, Literal(label, lang="en")))
-    if info.kos_citation:
-        rights = URIRef(f"{ds}#sdg-kos-rights")
-        g.add((rights, RDF.type, DCTERMS.RightsStatement))
-        g.add((rights, RDFS.label, Literal(info.kos_citation, lang="en")))
-        g.add((ds, DCTERMS.rights, rights))
-        g.add((ds, DCTERMS.relation, URIRef("http://metadata.un.org/sdg/void.ttl#SDG")))
-    provenance = URIRef(f"{ds}#provenance")
-    g.add((ds, DCTERMS.provenance, provenance))
-    g.add((provenance, RDF.type, DCTERMS.ProvenanceStatement))
-    g.add((provenance, RDFS.label, Literal(
-        "Extracted by neaspec-kg from the NEASPEC Senior Officials Meeting reports and curated tables with "
-        "sources; every extracted fact links to its report paragraph (prov:wasDerivedFrom). Validated against "
-        f"the project's SHACL shapes; {info.warnings} data-quality warning(s) recorded.", lang="en")))
-
-    for f in info.files:
-        _distribution(g, info, f, ds, service)
-
-    g.add((service, RDF.type, DCAT.DataService))
-    g.add((service, DCTERMS.title, Literal(f"{TITLE} SPARQL endpoint", lang="en")))
-    g.add((service, DCTERMS.description, Literal("SPARQL 1.1 Protocol endpoint over the current release; the "
-                                                   "default graph is the union of the named graphs.", lang="en")))
-    g.add((service, DCAT.endpointURL, service))
-    g.add((service, DCAT.endpointDescription, service))
-    g.add((service, DCAT.servesDataset, ds))
-    g.add((service, DCTERMS.conformsTo, _typed(g, SPARQL_PROTOCOL, DCTERMS.Standard, "SPARQL 1.1 Protocol")))
-    g.add((service, DCTERMS.license, CC_BY))
-    g.add((service, DCTERMS.publisher, publisher))
-    return g
-
-
-def _distribution(g: Graph, info: ReleaseInfo, f: ReleaseFile, ds: URIRef, service: URIRef) -> None:
-    from neaspec_kg.iris import slug
-
-    dist = names.distribution(info.version, slug(f.path))
-    url = names.release_file(info.version, f.path)
-    g.add((ds, DCAT.distribution, dist))
-    g.add((dist, RDF.type, DCAT.Distribution))
-    g.add((dist, DCTERMS.title, Literal(f.title, lang="en")))
-    g.add((dist, DCAT.accessURL, url))
-    g.add((dist, DCAT.downloadURL, url))
-    g.add((dist, DCAT.byteSize, Literal(f.bytes, datatype=XSD.nonNegativeInteger)))
-    g.add((dist, DCAT.mediaType, _typed(g, URIRef(IANA + f.media_type), DCTERMS.MediaType, None)))
-    if f.media_type in FILE_TYPES:
-        g.add((dist, DCTERMS["format"], _typed(g, URIRef(EU_FILE_TYPE + FILE_TYPES[f.media_type]),
-                                               DCTERMS.MediaTypeOrExtent, None)))
-    if f.compressed:
-        g.add((dist, DCAT.compressFormat, _typed(g, URIRef(IANA + "application/gzip"), DCTERMS.MediaType, None)))
-    g.add((dist, DCTERMS.license, CC_BY))
-    g.add((dist, DCTERMS.issued, Literal(info.released.isoformat(), datatype=XSD.date)))
-    checksum = URIRef(f"{dist}-sha256")
-    g.add((dist, URIRef(SPDX + "checksum"), checksum))
-    g.add((checksum, RDF.type, URIRef(SPDX + "Checksum")))
-    g.add((checksum, URIRef(SPDX + "algorithm"),
-           _typed(g, URIRef(SPDX + "checksumAlgorithm_sha256"), URIRef(SPDX + "ChecksumAlgorithm"), None)))
-    g.add((checksum, URIRef(SPDX + "checksumValue"), Literal(f.sha256, datatype=XSD.hexBinary)))
-    if f.graph is None and f.triples is not None or f.graph == f"{BASE}graph/sdg-kos":
-        g.add((dist, DCTERMS.rights, URIRef(f"{ds}#sdg-kos-rights")))
-    if f.graph is None and f.triples is not None:
-        g.add((dist, DCAT.accessService, service))
-
-
-def _typed(g: Graph, node: URIRef, cls: URIRef, label: str | None) -> URIRef:
-    """Objects are typed explicitly: the DCAT-AP range shapes check classes, offline."""
-    g.add((node, RDF.type, cls))
-    if label:
-        g.add((node, RDFS.label, Literal(label, lang="en")))
-    return node
-
-
-def _scheme(g: Graph, node: URIRef, title: str) -> URIRef:
-    g.add((node, RDF.type, SKOS.ConceptScheme))
-    g.add((node, DCTERMS.title, Literal(title, lang="en")))
-    return node
-
-
-def _document(g: Graph, node: URIRef) -> URIRef:
-    return _typed(g, node, FOAF.Document, None)
-
-
-def _graph() -> Graph:
+def new_graph() -> Graph:
     g = Graph()
     bind_prefixes(g)
     g.bind("spdx", SPDX)

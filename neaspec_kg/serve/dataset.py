@@ -18,7 +18,8 @@ from pyoxigraph import Literal, NamedNode, Store
 from rdflib import Graph
 
 from neaspec_kg.publish import list_releases, names
-from neaspec_kg.publish.metadata import ReleaseInfo, dataset_facts, dcat_graph, schema_org_dataset, void_graph
+from neaspec_kg.publish.dcat import dcat_graph
+from neaspec_kg.publish.metadata import ReleaseInfo, dataset_facts, schema_org_dataset, void_graph
 from neaspec_kg.sdg.kos import UN_KOS_DATASET
 from neaspec_kg.settings import Settings
 from neaspec_kg.store.release import Release
