@@ -94,7 +94,7 @@ class Paragraph:
 @dataclass(frozen=True)
 class FrontMatter:
     title: str  # e.g. "Report of the Twenty-seventh Senior Officials Meeting of ..."
-    session_number: int
+    session_number: int | None  # None only for a series whose meetings are not numbered (expert group meetings)
     start_date: date
     end_date: date
     city: str | None  # None for a virtual session (no venue)
@@ -104,6 +104,18 @@ class FrontMatter:
     distribution: str | None = None  # "General"
     virtual: bool = False  # held online (videoconference): the report names no venue
     host: str | None = None  # canonical country name of the host government, when stated
+    series: str = "som"  # key of data/curated/series.csv, from the title ("... National Focal Points")
+    body: str = "som"  # key of data/curated/organizations.csv: the body that meets (officers, decisions)
+    name: str = ""  # how the meeting is cited: "SOM-27", "SPC-7", "EGM 2024-12-13"
+
+    @property
+    def meeting_key(self) -> int | str:
+        """What neaspec_kg.iris mints the meeting's IRIs from: the SOM's session number (``27``), or
+        ``{series}-{number}`` / ``{series}-{start date}`` for another series, which no SOM key can equal."""
+        if self.series == "som" and self.session_number is not None:
+            return self.session_number
+        suffix = self.session_number if self.session_number is not None else self.start_date.isoformat()
+        return f"{self.series}-{suffix}"
 
 
 @dataclass(frozen=True)

@@ -41,7 +41,7 @@ CASES = [
     case("meeting_end_before_start", "EventDatesShape", "Event-startBeforeEnd",
          "An event cannot end before it starts: schema:startDate 2023-11-24 is after schema:endDate 2023-11-23",
          "meeting/som-26"),
-    case("meeting_without_session_number", "MeetingShape", "Meeting-sessionNumber",
+    case("meeting_without_session_number", "MeetingShape", "Meeting-numbered",
          "A meeting session needs exactly one session number (xsd:integer", "meeting/som-26"),
     case("meeting_date_not_xsd_date", "MeetingShape", "Meeting-startDate",
          "A meeting session has at most one start date, an xsd:date", "meeting/som-26"),

@@ -19,8 +19,10 @@ from functools import lru_cache
 from neaspec_kg.curated import Curated
 from neaspec_kg.extract.sentences import (
     Sentence,
+    meeting_slug,
     name_at,
     planned_session_in,
+    som_session,
     source_span,
     split_sentences,
 )
@@ -97,9 +99,15 @@ def _paragraph_decisions(report: Report, curated: Curated, paragraph: Paragraph,
                 agenda_item=paragraph.agenda_item, addressee=clause.addressee or _addressee(clause.object_text, curated),
                 documents=_acted_on(clause, documents),
                 projects=tuple(curated.project_matcher.keys_in(clause.object_text)),
-                planned_session=planned_session_in(clause.object_text, report.front.session_number),
+                planned_session=_planned_session(report, clause.object_text),
                 section_kind=section_kind))
     return found
+
+
+def _planned_session(report: Report, object_text: str) -> int | None:
+    """A later SOM the decision plans; only a SOM's report numbers the SOM's next session."""
+    session = som_session(report)
+    return planned_session_in(object_text, session) if session is not None else None
 
 
 # Where the object proper ends and its qualifications begin: "approved X, with an adjusted
@@ -307,11 +315,11 @@ def _curated_documents(curated: Curated, paragraph: Paragraph) -> list[_Found]:
 def _derived_documents(report: Report, curated: Curated, paragraph: Paragraph,
                        warnings: list[DataQualityWarning] | None) -> list[_Found]:
     """Documents each session has anew: activity plans, the financial report, the conclusions."""
-    session = report.front.session_number
+    session = meeting_slug(report)
     text = paragraph.text
-    found = [_Found(f"financial-report-som-{session}", m.group(0), "financial-report", m.start(), m.end())
+    found = [_Found(f"financial-report-{session}", m.group(0), "financial-report", m.start(), m.end())
              for m in _FINANCIAL_REPORT_RE.finditer(text)]
-    found += [_Found(f"conclusions-som-{session}", m.group(0), "conclusions", m.start(), m.end())
+    found += [_Found(f"conclusions-{session}", m.group(0), "conclusions", m.start(), m.end())
               for m in _CONCLUSIONS_RE.finditer(text)]
     for m in _ACTIVITY_PLAN_RE.finditer(text):
         plan = _activity_plan(report, curated, paragraph, m, warnings)

@@ -29,7 +29,7 @@ from datetime import date
 from functools import lru_cache
 
 from neaspec_kg.curated import Curated, Row, read_table, split_list
-from neaspec_kg.extract.sentences import sentence_bounds
+from neaspec_kg.extract.sentences import sentence_bounds, som_session
 from neaspec_kg.records import DataQualityWarning, EventMention, Paragraph, Report, SourceSpan
 from neaspec_kg.report.ordinals import ORDINAL_PATTERN, ordinal_value
 
@@ -122,7 +122,7 @@ def extract_events(report: Report, curated: Curated, warnings: list[DataQualityW
         _share_with_joined(found)
         mentions.extend(m for m in found if m.kind not in EXCLUDED_KINDS)
     for mention in mentions:
-        mention.stem = _stem(mention, curated, aliases, report.front.session_number)
+        mention.stem = _stem(mention, curated, aliases, som_session(report))
         mention.year = _year(mention, report)
     mentions = _resolve_within_report(report, mentions, warnings)
     return tuple(_merged_per_paragraph(mentions))
@@ -435,7 +435,7 @@ def _in_scope(row: Row, area: str | None, session: int | None) -> bool:
     return not (row["session"] and session is not None and int(row["session"]) != session)
 
 
-def _stem(mention: _Mention, curated: Curated, aliases: list[Row], session: int) -> str:
+def _stem(mention: _Mention, curated: Curated, aliases: list[Row], session: int | None) -> str:
     name = _normalized(mention.base_name, curated)
     for row in aliases:
         if row["alias"].lower() in {name.lower(), mention.base_name.lower()} and _in_scope(

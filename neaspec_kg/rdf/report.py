@@ -9,7 +9,7 @@ from rdflib.namespace import DCTERMS, FOAF, ORG, PROV, RDF, RDFS, SKOS
 from neaspec_kg import iris
 from neaspec_kg.curated import Curated
 from neaspec_kg.namespaces import DOCO, DQV, FABIO, FRBR, GEOAREA, NEA, OA, SCHEMA
-from neaspec_kg.rdf.common import GraphWriter, add_provenance, lit, year
+from neaspec_kg.rdf.common import GraphWriter, add_provenance, lit, source_literal, year
 from neaspec_kg.rdf.curated import DOCUMENT_TYPES
 from neaspec_kg.records import (
     Commitment,
@@ -28,7 +28,8 @@ class ReportGraph:
     def __init__(self, extraction: Extraction, curated: Curated):
         self.x = extraction
         self.curated = curated
-        self.session = extraction.report.front.session_number
+        self.session = extraction.report.front.meeting_key
+        self.name = extraction.report.front.name  # "SOM-27", "SPC-7": how labels cite the meeting
         self.meeting = iris.meeting(self.session)
         self.w = GraphWriter(iris.report_graph(self.session))
         self.activity = iris.extraction(self.session)
@@ -74,7 +75,7 @@ class ReportGraph:
         iso2 = self.curated.country_iso2(country)
         node = iris.delegation(self.session, iso2)
         if (node, RDF.type, NEA.Delegation) not in self.w.graph:
-            self.w.node(node, NEA.Delegation, f"Delegation of {country} to SOM-{self.session}")
+            self.w.node(node, NEA.Delegation, f"Delegation of {country} to {self.name}")
             self.w.add(node, NEA.delegationOf, iris.state(iso2))
         if span is not None:
             self._prov(node, span)
@@ -102,12 +103,12 @@ class ReportGraph:
         w.add(expression, DCTERMS.language, Literal("en"))
         w.add(expression, DCTERMS.source, Literal(r.source))
         w.add(expression, NEA.sha256, Literal(r.sha256))
-        w.node(self.activity, PROV.Activity, f"Extraction of facts from the SOM-{s} report")
+        w.node(self.activity, PROV.Activity, f"Extraction of facts from the {self.name} report")
         w.add(self.activity, PROV.used, expression)
         w.add(self.activity, PROV.wasAssociatedWith, iris.software())
         for position, section in enumerate(r.sections, start=1):
             node = iris.section(s, section.key)
-            w.node(node, DOCO.Section, f"SOM-{s} report, section {section.key}: {section.title}")
+            w.node(node, DOCO.Section, f"{self.name} report, section {section.key}: {section.title}")
             w.text(node, DCTERMS.title, section.title)
             w.add(node, NEA.sectionKey, Literal(section.key))
             w.add(node, SCHEMA.position, lit(position))
@@ -123,7 +124,7 @@ class ReportGraph:
             key = iris.paragraph_key(p.number, p.occurrence)
             node = iris.paragraph(s, key)
             repeated = f" (printed number repeated: occurrence {p.occurrence})" if p.occurrence > 1 else ""
-            w.node(node, DOCO.Paragraph, f"SOM-{s} report, paragraph {p.number}{repeated}")
+            w.node(node, DOCO.Paragraph, f"{self.name} report, paragraph {p.number}{repeated}")
             w.add(node, NEA.paragraphNumber, lit(p.number))
             w.add(node, NEA.numberOccurrence, lit(p.occurrence) if p.occurrence > 1 else None)
             for page in p.pages:
@@ -134,8 +135,10 @@ class ReportGraph:
                 w.add(node, SCHEMA.about, iris.agenda_item(s, p.agenda_item))
 
     def _meeting_facts(self) -> None:
-        """What the report says about its own session (the curated graph has the series facts)."""
+        """What the report says about its own session (the curated graph has the SOM series' facts)."""
         front, w = self.x.report.front, self.w
+        if front.series != "som":
+            self._other_series_meeting()
         w.add(self.meeting, SCHEMA.startDate, lit(front.start_date))
         w.add(self.meeting, SCHEMA.endDate, lit(front.end_date))
         if front.virtual:
@@ -150,11 +153,27 @@ class ReportGraph:
             w.add(self.meeting, SCHEMA.location, place)
         w.add(self.meeting, PROV.wasDerivedFrom, iris.section(self.session, "front"))
 
+    def _other_series_meeting(self) -> None:
+        """A meeting of another series (NFP, SPC, another body's session) is known from its report only:
+        its node and its series' node are written here, from data/curated/series.csv."""
+        front, w = self.x.report.front, self.w
+        row = self.curated.by_key("series")[front.series]
+        series = iris.series(front.series)
+        w.node(series, (NEA.MeetingSeries, SCHEMA.EventSeries), row["label"])
+        w.add(series, SCHEMA.organizer, iris.organization(row["organizer"]))
+        w.add(series, SCHEMA.subEvent, self.meeting)
+        source_literal(w, series, row["source"])
+        w.node(self.meeting, (NEA.Meeting, SCHEMA.Event, PROV.Activity), self.name)
+        w.add(self.meeting, DCTERMS.identifier, Literal(self.name))
+        w.add(self.meeting, NEA.sessionNumber, lit(front.session_number) if front.session_number else None)
+        w.add(self.meeting, SCHEMA.superEvent, series)
+        w.add(self.meeting, SCHEMA.organizer, iris.organization(front.body))
+
     def _agenda(self) -> None:
         w, s = self.w, self.session
         for item in self.x.agenda:
             node = iris.agenda_item(s, item.notation)
-            w.node(node, NEA.AgendaItem, f"SOM-{s} agenda item {item.notation}: {item.title}")
+            w.node(node, NEA.AgendaItem, f"{self.name} agenda item {item.notation}: {item.title}")
             w.add(node, SKOS.notation, Literal(item.notation))
             w.text(node, DCTERMS.title, item.title)
             w.add(node, SCHEMA.position, lit(item.number * 100 + (ord(item.letter) - 96 if item.letter else 0)))
@@ -200,10 +219,10 @@ class ReportGraph:
         for officer in self.x.officers:
             node = iris.officer(s, officer.role)
             person = self._person(officer.person)
-            label = f"{roles[officer.role]['label']} of SOM-{s}: {officer.person.name}"
+            label = f"{roles[officer.role]['label']} of {self.name}: {officer.person.name}"
             w.node(node, (NEA.OfficeHolding, ORG.Membership), label + (f" ({officer.country})" if officer.country else ""))
             w.add(node, ORG.member, person)
-            w.add(node, ORG.organization, iris.organization("som"))
+            w.add(node, ORG.organization, iris.organization(self.x.report.front.body))
             w.add(node, ORG.role, iris.concept("role", officer.role))
             w.add(node, NEA.electedAt, self.meeting)
             if officer.country:
@@ -215,7 +234,7 @@ class ReportGraph:
         w, s = self.w, self.session
         speaker = self._person(st.person) if st.person else self._agent(st.speaker_kind, st.speaker, st.span)
         kind_label = self.curated.by_key("statement_kinds")[st.kind]["label"]
-        w.node(node, NEA.Statement, f"SOM-{s} {self._where(st.span)}: {kind_label.lower()} by {st.speaker}")
+        w.node(node, NEA.Statement, f"{self.name} {self._where(st.span)}: {kind_label.lower()} by {st.speaker}")
         w.add(node, SCHEMA.creator, speaker)
         w.add(node, NEA.statementKind, iris.concept("statement-kind", st.kind))
         w.add(node, SCHEMA.text, Literal(st.span.exact))
@@ -231,7 +250,7 @@ class ReportGraph:
         w, s = self.w, self.session
         node = iris.decision(s, iris.span_key(d.span) or 0, d.ordinal)
         verb = self.curated.by_key("decision_verbs")[d.verb]["label"]
-        w.node(node, NEA.Decision, f"SOM-{s} {self._where(d.span)}: {verb} {_shorten(d.object_text)}")
+        w.node(node, NEA.Decision, f"{self.name} {self._where(d.span)}: {verb} {_shorten(d.object_text)}")
         w.add(node, NEA.decisionVerb, iris.concept("decision-verb", d.verb))
         w.add(node, NEA.actorText, Literal(d.actor))
         w.add(node, NEA.objectText, Literal(d.object_text))
@@ -335,14 +354,14 @@ class ReportGraph:
 
     def _commitment(self, c: Commitment) -> URIRef:
         node = iris.commitment(self.session, iris.span_key(c.span) or 0, c.ordinal)
-        self.w.node(node, NEA.Commitment, f"{c.actor}: {_shorten(c.description)} (SOM-{self.session})")
+        self.w.node(node, NEA.Commitment, f"{c.actor}: {_shorten(c.description)} ({self.name})")
         self._commitment_common(node, c, NEA.targetValue)
         self.w.add(node, NEA.targetYear, year(c.target_year))
         return node
 
     def _progress(self, c: Commitment, target: URIRef | None) -> None:
         node = iris.progress(self.session, iris.span_key(c.span) or 0, c.ordinal)
-        self.w.node(node, NEA.Progress, f"{c.actor} reported: {_shorten(c.description)} (SOM-{self.session})")
+        self.w.node(node, NEA.Progress, f"{c.actor} reported: {_shorten(c.description)} ({self.name})")
         self._commitment_common(node, c, NEA.achievedValue)
         self.w.add(node, NEA.referenceYear, year(c.reference_year))
         self.w.add(node, NEA.progressOf, target)
@@ -389,7 +408,7 @@ class ReportGraph:
         w = self.w
         for plan in self.x.plans:
             node = iris.plan(self.session, iris.span_key(plan.span), plan.span.section)
-            w.node(node, NEA.SessionPlan, f"Plan for SOM-{plan.session} read at SOM-{self.session} ({self._where(plan.span)})")
+            w.node(node, NEA.SessionPlan, f"Plan for SOM-{plan.session} read at {self.name} ({self._where(plan.span)})")
             w.add(node, NEA.plannedEvent, iris.meeting(plan.session))
             if plan.host:
                 w.add(node, NEA.tentativeHost, self._state(plan.host))
