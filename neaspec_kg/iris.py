@@ -81,8 +81,10 @@ def person(session: MeetingKey, name: str) -> URIRef:
     return _in_meeting(session, f"person/{slug(name)}")
 
 
-def officer(session: MeetingKey, role_key: str) -> URIRef:
-    return _in_meeting(session, f"officer/{slug(role_key)}")
+def officer(session: MeetingKey, role_key: str, ordinal: int = 1) -> URIRef:
+    """``ordinal`` counts the holders of one office at one session (two Vice-Presidents: ``-2``)."""
+    suffix = "" if ordinal == 1 else f"-{int(ordinal)}"
+    return _in_meeting(session, f"officer/{slug(role_key)}{suffix}")
 
 
 ParagraphKey = int | str  # a printed paragraph number, or paragraph_key() of a repeated one
@@ -227,6 +229,11 @@ def named_graph(key: str) -> URIRef:
 def quantity(owner: URIRef) -> URIRef:
     """The value node of a commitment or progress (schema:QuantitativeValue)."""
     return URIRef(f"{owner}/quantity")
+
+
+def baseline_quantity(owner: URIRef) -> URIRef:
+    """The value a commitment or progress starts from ("from 50 to over 110 bays": 50)."""
+    return URIRef(f"{owner}/baseline")
 
 
 def plan(session: MeetingKey, number: ParagraphKey | None, section_key: str) -> URIRef:

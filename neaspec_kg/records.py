@@ -187,13 +187,14 @@ class Statement:
     person: PersonMention | None = None
     topics: tuple[str, ...] = ()  # programme-area keys the statement is about
     taxa: tuple[str, ...] = ()  # keys of data/curated/taxa.csv named in the statement
+    on_behalf_of: str | None = None  # "on behalf of the Group of ...": the group spoken for, as printed
 
 
 @dataclass(frozen=True)
 class Decision:
     ordinal: int  # order of the decision within its paragraph (1-based, from the text)
     verb: str  # key of data/curated/decision-verbs.csv
-    actor: str  # "Meeting" | "senior officials" | "delegates" (who the report says decided)
+    actor: str  # "Meeting" | "senior officials" | "delegates" | "Commission" ... | "secretariat" (its own action)
     object_text: str  # what was acted on, as printed
     span: SourceSpan
     programme_area: str | None = None  # key of data/curated/programme-areas.csv
@@ -205,6 +206,10 @@ class Decision:
     planned_session: int | None = None  # a next session this decision plans
     section_kind: str | None = None  # "conclusions" | "proceedings"
     taxa: tuple[str, ...] = ()  # keys of data/curated/taxa.csv named in the decision
+    # What was decided, without a leading clause: "Noting X, the delegates advised Y" is about Y, so
+    # the events, taxa and documents of a decision are read here, not in the whole span.
+    object_span: SourceSpan | None = None
+    date: date | None = None  # the date the text gives the decision ("adopted ... on 13 December 2024")
 
 
 @dataclass(frozen=True)
@@ -238,6 +243,7 @@ class Quantity:
     value: Decimal
     unit: str  # key of data/curated/units.csv: percent | usd | hectare | count ...
     text: str  # as printed, e.g. "$300 million", "5.4 million hectares"
+    qualifier: str | None = None  # "over", "about", "at least" ... printed before the number
 
 
 @dataclass(frozen=True)
@@ -259,6 +265,7 @@ class Commitment:
     baseline_year: int | None = None
     reference_year: int | None = None  # year an achievement refers to ("by 2023")
     recipient: str | None = None  # fund or organization a pledge goes to, as printed
+    baseline: Quantity | None = None  # the value it starts from ("from 50 to over 110 bays": 50)
 
 
 @dataclass(frozen=True)
@@ -277,6 +284,12 @@ class EventMention:
     organizers: tuple[str, ...] = ()
     programme_area: str | None = None
     project: str | None = None
+    year: int | None = None  # the year the text gives (from a date, a period, "earlier this year")
+    # How the text links it to another event or a session of the series ("to be held in conjunction
+    # with the seventh meeting of the SPC", "during the Eastern Economic Forum", "back-to-back to SOM-27").
+    link: Literal["during", "in-conjunction-with", "back-to-back"] | None = None
+    linked_event: str | None = None  # key of the other event
+    linked_session: int | None = None  # or the number of the SOM session
 
 
 @dataclass(frozen=True)

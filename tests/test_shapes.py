@@ -131,7 +131,7 @@ CASES = [
     case("quantity_value_not_decimal", "QuantitativeValueShape", "Quantity-value",
          "A quantity needs exactly one value (schema:value, xsd:decimal)", "meeting/som-27/commitment/16-3/quantity"),
     case("quantity_without_owner", "QuantitativeValueShape", "Quantity-owner",
-         "A quantity is the target or achieved value of exactly one commitment or progress",
+         "A quantity is the target, achieved or baseline value of exactly one commitment or progress",
          "meeting/som-27/commitment/99-1/quantity"),
     case("project_taxon_not_described", "ProjectShape", "Project-taxon",
          "A taxon a project covers (nea:targetsTaxon) must be a dwc:Taxon described in the graph",

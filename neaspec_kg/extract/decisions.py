@@ -14,6 +14,7 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass
+from datetime import date
 from functools import lru_cache
 
 from neaspec_kg.curated import Curated
@@ -27,11 +28,22 @@ from neaspec_kg.extract.sentences import (
     split_sentences,
 )
 from neaspec_kg.records import DataQualityWarning, Decision, DocumentMention, Paragraph, Report
+from neaspec_kg.report.front import MONTH, decision_subjects, parse_date
 
 _ADVERBS = r"(?:(?:also|further|then|therefore|again|\w+ly)\s+)*"
-# The body as subject, at the start of a sentence or after a leading clause's comma.
-_ACTOR = (r"(?:^|,\s+)(?P<actor>(?:[Tt]he\s+)?(?:(?:[Ss]enior\s+[Oo]fficials\s+)?[Mm]eeting|SOM"
-          r"|[Ss]enior\s+[Oo]fficials|[Dd]elegates)|^It)\s+")
+# The body as subject, at the start of a sentence or after a leading clause's comma: "the Meeting" and
+# "the delegates" in every series, and the series' own names for its body (data/curated/series.csv
+# "subjects": "the SOM", "the senior officials", "the Commission", "the Committee", "the Council").
+_GENERIC_SUBJECTS = ("Meeting", "delegates", "participants")
+# The secretariat stating what it will do: "The secretariat will revise ... and circulate ...".
+_AGENT_ACTION = (r"(?:^|,\s+)(?P<agent>(?:[Tt]he\s+)?(?:[A-Z]+\s+)?[Ss]ecretariat)\s+(?:will|would|shall|is\s+to"
+                 r"|undertook\s+to|agreed\s+to|committed\s+to)\s+" + _ADVERBS + r"(?P<action>[a-z]+)\b")
+# A further action of the same agent: ", and circulate to ...", " and inform the ...".
+_NEXT_ACTION = re.compile(r"(?:,\s*|\s+)and\s+" + _ADVERBS
+                          + r"(?P<action>[a-z]+)\s+(?=(?:to|the|it|them|its|their|a|an|on|with|in|all)\b)")
+# "adopted the Conclusions ... on 13 December 2024": a date closing the object dates the decision
+# ("the status of the Fund as of 30 September 2024" dates the status, not the decision).
+_STATED_DATE_RE = re.compile(rf"\bon\s+(\d{{1,2}})\s+{MONTH},?\s+(\d{{4}})$")
 # Passive requests: the addressee is the grammatical subject.
 _PASSIVE = r"(?:^|,\s+)(?P<addressee>(?:[Tt]he\s+)?(?:secretariat|[Mm]ember\s+States))\s+(?:was|were)\s+"
 # Where a coordinated predicate starts: ", and took note of", " and subsequently approved the".
@@ -84,8 +96,9 @@ def _paragraph_decisions(report: Report, curated: Curated, paragraph: Paragraph,
     section_kind = _section_kind(report, paragraph)
     found: list[Decision] = []
     previous_actor: str | None = None
+    subjects = decision_subjects(curated, report.front.series)
     for sentence in split_sentences(paragraph):
-        clauses = decision_clauses(sentence, curated)
+        clauses = decision_clauses(sentence, curated, subjects)
         if not clauses:
             _warn_unknown_verb(report, paragraph, sentence.text, warnings)
         for clause in clauses:
@@ -100,8 +113,14 @@ def _paragraph_decisions(report: Report, curated: Curated, paragraph: Paragraph,
                 documents=_acted_on(clause, documents),
                 projects=tuple(curated.project_matcher.keys_in(clause.object_text)),
                 planned_session=_planned_session(report, clause.object_text),
-                section_kind=section_kind))
+                section_kind=section_kind, object_span=source_span(paragraph, clause.object_start, clause.end),
+                date=_stated_date(clause.object_text)))
     return found
+
+
+def _stated_date(object_text: str) -> date | None:
+    m = _STATED_DATE_RE.search(object_text)
+    return parse_date(*m.groups()) if m else None
 
 
 def _planned_session(report: Report, object_text: str) -> int | None:
@@ -160,20 +179,41 @@ class Clause:
     addressee: str | None = None
 
 
-def decision_clauses(sentence: Sentence, curated: Curated) -> list[Clause]:
-    """The decisions stated in one sentence, in text order."""
-    patterns = _patterns(_forms_key(curated))
+def decision_clauses(sentence: Sentence, curated: Curated, subjects: tuple[str, ...] = ()) -> list[Clause]:
+    """The decisions stated in one sentence, in text order; ``subjects``: the series' names for its body."""
+    patterns = _patterns(_forms_key(curated), subjects)
     clauses: list[Clause] = []
-    subjects = sorted(list(patterns.active.finditer(sentence.text)) + list(patterns.passive.finditer(sentence.text)),
-                      key=lambda m: m.start())
-    for i, subject in enumerate(subjects):
-        limit = subjects[i + 1].start() if i + 1 < len(subjects) else len(sentence.text)
-        clauses.extend(_predicate_clauses(sentence, subject, limit, patterns, curated, first=not clauses))
+    found = sorted([*patterns.active.finditer(sentence.text), *patterns.passive.finditer(sentence.text),
+                    *patterns.action.finditer(sentence.text)], key=lambda m: m.start())
+    for i, subject in enumerate(found):
+        limit = found[i + 1].start() if i + 1 < len(found) else len(sentence.text)
+        if subject.groupdict().get("agent") is not None:
+            clauses.extend(_action_clauses(sentence, subject, limit, first=not clauses))
+        else:
+            clauses.extend(_predicate_clauses(sentence, subject, limit, patterns, curated, first=not clauses))
     return clauses
 
 
-def is_decision_sentence(sentence: Sentence, curated: Curated) -> bool:
-    return bool(decision_clauses(sentence, curated))
+def is_decision_sentence(sentence: Sentence, curated: Curated, subjects: tuple[str, ...] = ()) -> bool:
+    return bool(decision_clauses(sentence, curated, subjects))
+
+
+def _action_clauses(sentence: Sentence, subject: re.Match[str], limit: int, *, first: bool) -> list[Clause]:
+    """"The secretariat will revise X, ..., and circulate Y": one action per verb, the secretariat as agent."""
+    text = sentence.text
+    starts = [(subject.start("action"), subject.start("action"))]
+    for m in _NEXT_ACTION.finditer(text, subject.end(), limit):
+        starts.append((m.start(), m.start("action")))
+    clauses = []
+    for j, (_, verb_start) in enumerate(starts):
+        end = starts[j + 1][0] if j + 1 < len(starts) else limit
+        while end > verb_start and text[end - 1] in " .,;:":
+            end -= 1
+        start = (0 if first else subject.start("agent")) if j == 0 else verb_start
+        clauses.append(Clause(actor="secretariat", verb="undertook", object_text=text[verb_start:end],
+                              start=sentence.start + start, object_start=sentence.start + verb_start,
+                              end=sentence.start + end))
+    return clauses
 
 
 def _predicate_clauses(sentence: Sentence, subject: re.Match[str], limit: int, patterns: _Patterns,
@@ -234,10 +274,27 @@ def _addressee(object_text: str, curated: Curated) -> str | None:
     return named[1] if re.match(r"\s*(?:to|for|and|,)\b", after) or not after.strip() else None
 
 
+def _actor_pattern(subjects: tuple[str, ...]) -> str:
+    names = sorted({*_GENERIC_SUBJECTS, *subjects}, key=len, reverse=True)
+    # A capitalised name also matches in lower case after "the" ("the Committee", "the senior officials").
+    alternation = "|".join(rf"(?:[Ss]enior\s+[Oo]fficials\s+)?{_either_case(n)}" if n == "Meeting" else _either_case(n)
+                           for n in names)
+    return rf"(?:^|,\s+)(?P<actor>(?:[Tt]he\s+)?(?:{alternation})|^It)\s+"
+
+
+def _either_case(name: str) -> str:
+    """"Meeting" -> "[Mm]eeting"; acronyms ("SOM", "SPC") only as printed."""
+    words = [re.escape(w) for w in name.split()]
+    if not name.isupper():
+        words = [f"[{w[0].upper()}{w[0].lower()}]{w[1:]}" if w[:1].isalpha() else w for w in words]
+    return r"\s+".join(words)
+
+
 @dataclass(frozen=True)
 class _Patterns:
     active: re.Pattern[str]
     passive: re.Pattern[str]
+    action: re.Pattern[str]
     coordinated: re.Pattern[str]
     cut: re.Pattern[str]
     form_keys: dict[str, str]
@@ -252,14 +309,15 @@ def _forms_key(curated: Curated) -> tuple[tuple[str, str], ...]:
     return tuple(pairs)
 
 
-@lru_cache(maxsize=8)
-def _patterns(forms: tuple[tuple[str, str], ...]) -> _Patterns:
+@lru_cache(maxsize=16)
+def _patterns(forms: tuple[tuple[str, str], ...], subjects: tuple[str, ...] = ()) -> _Patterns:
     form_keys = dict(forms)
     alternation = "|".join(re.escape(f) for f in sorted(form_keys, key=len, reverse=True))
     verb = rf"(?P<verb>{alternation})\b"
     return _Patterns(
-        active=re.compile(_ACTOR + _ADVERBS + verb),
+        active=re.compile(_actor_pattern(subjects) + _ADVERBS + verb),
         passive=re.compile(_PASSIVE + _ADVERBS + verb),
+        action=re.compile(_AGENT_ACTION),
         # "... will be reviewed and adopted by the member States" is a passive participle, not a decision.
         coordinated=re.compile(_COORDINATION + rf"(?P<form>{alternation})\b(?!\s+by\b)"),
         cut=re.compile(_COORDINATION + rf"(?:(?:{alternation})\b(?!\s+by\b)|{_OTHER_VERB})"),

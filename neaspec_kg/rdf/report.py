@@ -3,6 +3,8 @@ from it, each with prov:wasDerivedFrom its paragraph and an annotation quoting t
 
 from __future__ import annotations
 
+import re
+
 from rdflib import Literal, URIRef
 from rdflib.namespace import DCTERMS, FOAF, ORG, PROV, RDF, RDFS, SKOS
 
@@ -17,6 +19,7 @@ from neaspec_kg.records import (
     EventMention,
     Extraction,
     PersonMention,
+    Quantity,
     SourceSpan,
     Statement,
 )
@@ -37,6 +40,7 @@ class ReportGraph:
         self.paragraph_numbers = {p.number for p in extraction.report.paragraphs if p.number is not None}
         self.statement_iris = iris.statements(self.session, [(iris.span_key(st.span) or 0, st.speaker)
                                                              for st in extraction.statements])
+        self.own_meeting_events = _own_meeting_events(extraction, curated)
         self.secretariat = next(
             (k for k, r in curated.by_key("organizations").items() if r["kind"] == "secretariat"), None)
 
@@ -216,8 +220,10 @@ class ReportGraph:
     def _officers(self) -> None:
         w, s = self.w, self.session
         roles = self.curated.by_key("roles")
+        holders: dict[str, int] = {}
         for officer in self.x.officers:
-            node = iris.officer(s, officer.role)
+            holders[officer.role] = holders.get(officer.role, 0) + 1
+            node = iris.officer(s, officer.role, holders[officer.role])
             person = self._person(officer.person)
             label = f"{roles[officer.role]['label']} of {self.name}: {officer.person.name}"
             w.node(node, (NEA.OfficeHolding, ORG.Membership), label + (f" ({officer.country})" if officer.country else ""))
@@ -243,6 +249,14 @@ class ReportGraph:
         for topic in st.topics:
             w.add(node, NEA.programmeArea, iris.concept("programme-area", topic))
         self._about_taxa(node, st.taxa)
+        if st.on_behalf_of:
+            # "speaking on behalf of the Group of ...": the group as printed, and as an agent when it is one we know.
+            w.text(node, NEA.onBehalfOfText, st.on_behalf_of)
+            named = self.curated.organization_matcher.keys_in(st.on_behalf_of) or \
+                [self.curated.country_iso2(c) for c in self.curated.country_matcher.keys_in(st.on_behalf_of)]
+            if len(named) == 1:
+                known = named[0] in self.curated.by_key("organizations")
+                w.add(node, NEA.speaksOnBehalfOf, iris.organization(named[0]) if known else iris.state(named[0]))
         w.add(node, SCHEMA.recordedAt, self.meeting)
         self._prov(node, st.span)
 
@@ -268,9 +282,17 @@ class ReportGraph:
         for key in d.projects:
             w.add(node, NEA.decisionObject, iris.project(key))
         for key in d.events:
-            w.add(node, NEA.decisionObject, iris.event(key))
+            w.add(node, NEA.decisionObject, self._event_node(key))
         if d.planned_session is not None:
             w.add(node, NEA.plannedEvent, iris.meeting(d.planned_session))
+        if d.date is not None:
+            w.add(node, DCTERMS.date, lit(d.date))  # "adopted the Conclusions ... on 13 December 2024"
+            if d.verb in _ACCEPTING_VERBS:
+                for key in d.documents:
+                    w.add(iris.document(key), DCTERMS.dateAccepted, lit(d.date))
+        if d.actor == "secretariat" and self.secretariat:
+            # "The secretariat will revise ...": an action with the secretariat as its agent.
+            w.add(node, PROV.wasAttributedTo, iris.organization(self.secretariat))
         self._about_taxa(node, d.taxa)
         self._prov(node, d.span)
 
@@ -343,14 +365,23 @@ class ReportGraph:
         w.add(node, NEA.baselineYear, year(c.baseline_year))
         w.add(node, NEA.recipient, Literal(c.recipient) if c.recipient else None)
         if c.quantity is not None:
-            q = iris.quantity(node)
-            units = self.curated.by_key("units")[c.quantity.unit]
-            w.node(q, SCHEMA.QuantitativeValue, c.quantity.text)
-            w.add(q, SCHEMA.value, lit(c.quantity.value))
-            w.add(q, SCHEMA.unitText, Literal(units["label"]))
-            w.add(q, SCHEMA.unitCode, URIRef(units["qudt_unit"]) if units["qudt_unit"] else None)
-            w.add(node, value_property, q)
+            w.add(node, value_property, self._quantity(iris.quantity(node), c.quantity))
+        if c.baseline is not None:
+            w.add(node, NEA.baselineValue, self._quantity(iris.baseline_quantity(node), c.baseline))
         self._prov(node, c.span)
+
+    def _quantity(self, q: URIRef, quantity: Quantity) -> URIRef:
+        w = self.w
+        units = self.curated.by_key("units")[quantity.unit]
+        w.node(q, SCHEMA.QuantitativeValue, f"{quantity.qualifier} {quantity.text}" if quantity.qualifier
+               else quantity.text)
+        w.add(q, SCHEMA.value, lit(quantity.value))
+        # "over 110 bays": the number is a bound, said as schema.org says bounds.
+        bound = _BOUNDS.get(quantity.qualifier or "")
+        w.add(q, bound, lit(quantity.value) if bound else None)
+        w.add(q, SCHEMA.unitText, Literal(units["label"]))
+        w.add(q, SCHEMA.unitCode, URIRef(units["qudt_unit"]) if units["qudt_unit"] else None)
+        return q
 
     def _commitment(self, c: Commitment) -> URIRef:
         node = iris.commitment(self.session, iris.span_key(c.span) or 0, c.ordinal)
@@ -364,11 +395,26 @@ class ReportGraph:
         self.w.node(node, NEA.Progress, f"{c.actor} reported: {_shorten(c.description)} ({self.name})")
         self._commitment_common(node, c, NEA.achievedValue)
         self.w.add(node, NEA.referenceYear, year(c.reference_year))
+        self.w.add(node, NEA.targetYear, year(c.target_year))  # the year of the goal a count refers to
         self.w.add(node, NEA.progressOf, target)
 
     def _events(self) -> None:
         for e in self.x.events:
-            self._event(e)
+            if e.key in self.own_meeting_events:
+                self._own_meeting_links(e)
+            else:
+                self._event(e)
+
+    def _event_node(self, key: str) -> URIRef:
+        return self.meeting if key in self.own_meeting_events else iris.event(key)
+
+    def _own_meeting_links(self, e: EventMention) -> None:
+        """The report's own meeting named as an event ("The seventh meeting of the Science and Policy
+        Committee ... was held ... in conjunction with the Second NEACAP Policy Dialogue"): its links
+        are the meeting's."""
+        if e.link is not None:
+            other = self._event_node(e.linked_event) if e.linked_event else iris.meeting(e.linked_session)
+            self.w.add(self.meeting, _EVENT_LINKS[e.link], other)
 
     def _event(self, e: EventMention) -> None:
         w = self.w
@@ -385,6 +431,11 @@ class ReportGraph:
         w.add(node, NEA.period, Literal(e.period) if e.period else None)
         if e.status in ("planned", "proposed"):
             w.add(node, SCHEMA.eventStatus, SCHEMA.EventScheduled)
+        if e.year is not None and e.start_date is None:
+            w.add(node, DCTERMS.date, year(e.year))  # the year the text gives ("in 2025", "earlier this year")
+        if e.link is not None:
+            other = self._event_node(e.linked_event) if e.linked_event else iris.meeting(e.linked_session)
+            w.add(node, _EVENT_LINKS[e.link], other)
         w.add(node, NEA.planningStatus, Literal(e.status))
         if e.place:
             place = iris.place(e.place)
@@ -451,6 +502,27 @@ class ReportGraph:
             if line is not None and section.line <= line:
                 key = section.key
         return iris.section(self.session, key)
+
+
+# How the genre links events ("during", "in conjunction with", "back-to-back with"): schema.org's own
+# part-of relation where one event is held within another, the ontology's symmetric relations otherwise.
+_EVENT_LINKS = {"during": SCHEMA.superEvent, "in-conjunction-with": NEA.heldInConjunctionWith,
+                "back-to-back": NEA.heldBackToBackWith}
+_ACCEPTING_VERBS = {"adopted", "approved", "endorsed"}
+_BOUNDS = {"over": SCHEMA.minValue, "more than": SCHEMA.minValue, "above": SCHEMA.minValue,
+           "at least": SCHEMA.minValue, "up to": SCHEMA.maxValue, "less than": SCHEMA.maxValue,
+           "under": SCHEMA.maxValue}
+
+
+def _own_meeting_events(x: Extraction, curated: Curated) -> set[str]:
+    """Event keys that name the report's own meeting: a report of another series names its meeting as
+    the genre names events ("the seventh meeting of the Science and Policy Committee")."""
+    front = x.report.front
+    if front.series == "som" or front.session_number is None:
+        return set()
+    pattern = curated.by_key("series")[front.series]["title_pattern"]
+    return {e.key for e in x.events
+            if e.ordinal == front.session_number and re.search(pattern, e.name, re.IGNORECASE)}
 
 
 def _shorten(text: str, limit: int = 90) -> str:

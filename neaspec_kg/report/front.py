@@ -29,7 +29,7 @@ _DATE_RANGE_RE = re.compile(
 )
 DATE_RE = re.compile(rf"\b(\d{{1,2}})\s+{MONTH},?\s+(\d{{4}})\b")
 _VIRTUAL_RE = re.compile(r"\b(?:virtual(?:ly)?|videoconference|video conference|online)\b", re.IGNORECASE)
-_SMALL_WORDS = {"of", "the", "for", "and", "on", "in", "to", "a", "an", "at"}
+_SMALL_WORDS = {"of", "the", "for", "and", "on", "in", "to", "a", "an", "at", "its"}
 
 
 def parse_date(day: str, month: str, year: str) -> date:
@@ -142,8 +142,9 @@ def _dates(source: str, front_text: str, para1: str, line: int) -> tuple[date, d
 def _venue(source: str, curated: Curated, front_text: str, para1: str,
            line: int) -> tuple[str | None, str | None, bool]:
     for text in (front_text, para1):
-        for m in re.finditer(r"(?:^|held in |\n)([A-Z][\w' .-]+?),\s+((?:the\s+)?[A-Z][\w' .-]+?)(?=,|\n|$| on )",
-                             text):
+        # The city is a run of capitalised words ("Ulaanbaatar", "Nur-Sultan"), never a clause before it.
+        for m in re.finditer(r"(?:^|held in |\n)([A-Z][\w'’.-]*(?:\s+[A-Z][\w'’.-]*)*),\s+"
+                             r"((?:the\s+)?[A-Z][\w' .-]+?)(?=,|\n|$| on | from )", text):
             mentions = curated.country_matcher.find(m.group(2))
             if mentions and mentions[0].text == m.group(2).removeprefix("the "):
                 return m.group(1).strip(), mentions[0].key, False

@@ -30,8 +30,9 @@ from neaspec_kg.curated import Curated
 from neaspec_kg.records import DataQualityWarning, FrontMatter, Paragraph, Report, ReportError, Section
 from neaspec_kg.report.checks import front_matter_checks, numbering_warning
 from neaspec_kg.report.front import read_front_matter
+from neaspec_kg.report.ordinals import roman
 from neaspec_kg.report.furniture import remove_furniture
-from neaspec_kg.report.sources import PublishedText, read_published
+from neaspec_kg.report.sources import PublishedText, decode_report_text, read_published
 
 _PARA_RE = re.compile(r"^(\d{1,3})\.\s+(\S.*)$")
 _CHAPTER_RE = re.compile(r"^([IVX]{1,5})\.\s+(\S.*)$")
@@ -46,6 +47,8 @@ _AGENDA_REF_RE = re.compile(r"^\(\s*Agenda\s+items?\s+([^)]*)\)$", re.IGNORECASE
 _AGENDA_SUB_RE = re.compile(r"^Agenda\s+item\s+(\d{1,2})?\s*(?:\(([a-z])\))?\s*[.:]?\s*(.*)$", re.IGNORECASE)
 _LIST_LINE_RE = re.compile(r"^(?:[-–•]\s*)?(?:[a-z]\)|\([a-z]\)|\d{1,2}\.)\s+\S")
 _LIST_NUMBER_RE = re.compile(r"^(\d{1,2})\.\s+\S")
+# A lettered sub-heading of an agenda item on a line of its own: "a) Air Pollution", "(b) Biodiversity".
+_LETTER_SUB_RE = re.compile(r"^(?:\(([a-z])\)|([a-z])\))\s+([A-Z][^.;:,]{1,100})$")
 _MAX_SKIPPED_SECTIONS = 3
 _TERMINAL = (".", ":", ";", "?", "!", "”", '"', "’", ")")
 
@@ -63,19 +66,7 @@ def parse_published(published: PublishedText, curated: Curated) -> Report:
 
 
 def parse_report_bytes(raw: bytes, source: str, curated: Curated) -> Report:
-    if not raw.strip():
-        raise ReportError(source, "the file is empty")
-    if raw.lstrip().startswith(b"%PDF-"):
-        raise ReportError(source, "this is a PDF, not report text: name it .pdf and it is read as a PDF "
-                                  "(no need to convert it first)")
-    if b"\x00" in raw[:8192]:
-        raise ReportError(source, "this is a binary file, not report text (NUL bytes)")
-    try:
-        text = raw.decode("utf-8-sig")
-    except UnicodeDecodeError as exc:
-        line = raw[: exc.start].count(b"\n") + 1
-        raise ReportError(source, f"not UTF-8 text (byte {exc.start}); convert the report to UTF-8", line=line) from exc
-    return parse_report_text(text, source, curated, sha256=hashlib.sha256(raw).hexdigest())
+    return parse_report_text(decode_report_text(raw, source), source, curated, sha256=hashlib.sha256(raw).hexdigest())
 
 
 def parse_report_text(text: str, source: str, curated: Curated, *, sha256: str | None = None,
@@ -213,6 +204,10 @@ class _Parser:
         if m and self.last_number > 0:
             self._agenda_subheading(number, m)
             return True
+        m = _LETTER_SUB_RE.match(line)
+        if m and self._ends_paragraph() and len(m.group(3).split()) <= 12:
+            self._agenda_subheading(number, (None, m.group(1) or m.group(2), m.group(3)))
+            return True
         m = _SECTION_RE.match(line)
         if m and not m.group(2).isupper() and self._is_section_letter(number, m.group(1), m.group(2)):
             self._open_section(number, m.group(1), m.group(2), level=2)
@@ -222,9 +217,14 @@ class _Parser:
             self._open_section(number, m.group(1), m.group(2), level=1)
             return True
         if self.last_number > 0 and _BARE_CHAPTER_RE.match(line) and len(line.split()) >= 2:
-            self._open_section(number, _roman(self.chapters + 1), line, level=1)
+            self._open_section(number, roman(self.chapters + 1), line, level=1)
             return True
         return False
+
+    def _ends_paragraph(self) -> bool:
+        """After a finished numbered paragraph a lettered line is a sub-heading; after "...:" it is a list."""
+        last = self.blocks[-1] if self.blocks else None
+        return last is not None and last.number is not None and last.text.rstrip().endswith((".", "!", "?", "”", '"'))
 
     def _try_annex(self, number: int, line: str) -> bool:
         m = _ANNEX_RE.match(line)
@@ -274,8 +274,12 @@ class _Parser:
         self.sections[-1] = replace(last, agenda_items=items)
         self.agenda_item = items[0] if len(items) == 1 else None
 
-    def _agenda_subheading(self, number: int, m: re.Match[str]) -> None:
-        item_number, letter, title = m.group(1), m.group(2), m.group(3).strip()
+    def _agenda_subheading(self, number: int, m: re.Match[str] | tuple[str | None, str, str]) -> None:
+        item_number, letter, title = m if isinstance(m, tuple) else m.groups()
+        title = title.strip()
+        single = self.sections[-1].agenda_items if self.sections else ()
+        if item_number is None and len(single) == 1 and letter:
+            item_number = single[0]  # "(Agenda item 5)" under the section heading, then "a) Air Pollution"
         if item_number is None:
             if self.agenda_number is None:
                 self.warnings.append(DataQualityWarning(
@@ -378,15 +382,6 @@ def _is_structural(line: str) -> bool:
     """A line the parser gives meaning to (never page furniture, however often it repeats)."""
     return any(regex.match(line) for regex in (_PARA_RE, _CHAPTER_RE, _SECTION_RE, _AGENDA_REF_RE, _AGENDA_SUB_RE,
                                                _LIST_LINE_RE, _ANNEX_RE)) or "\t" in line
-
-
-def _roman(value: int) -> str:
-    numerals = [(10, "X"), (9, "IX"), (5, "V"), (4, "IV"), (1, "I")]
-    out = ""
-    for amount, numeral in numerals:
-        while value >= amount:
-            out, value = out + numeral, value - amount
-    return out
 
 
 def _list_number(line: str) -> int | None:

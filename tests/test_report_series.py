@@ -1,0 +1,220 @@
+"""Reports of other series and bodies (issue 17, part 6): the title decides the series, the meeting
+gets IRIs of its own series, the genre's other forms are read, and a report of a body we do not know
+is refused with the file and the line, never read as a SOM.
+
+Fixtures (made-up reports in the genre): tests/fixtures/report_nfp_meeting.txt (a NEASPEC National
+Focal Points meeting: agenda in one sentence, a statement on behalf of a group, statements by a list
+of delegations), report_neacap_spc.txt (a NEACAP Science and Policy Committee meeting: "The Committee
+decided ...", "a)" sub-headings, agenda in an annex, held in conjunction with another event),
+report_escap_commission.txt (a session of the Commission: President and Vice-Presidents),
+report_other_body.txt (a body data/curated/series.csv does not know).
+"""
+
+from __future__ import annotations
+
+import shutil
+from pathlib import Path
+
+import pytest
+from rdflib import URIRef
+from rdflib.namespace import RDF
+
+from neaspec_kg import iris
+from neaspec_kg.extract import extract_all
+from neaspec_kg.namespaces import NEA, SCHEMA
+from neaspec_kg.rdf import report_graph
+from neaspec_kg.records import ReportError
+from neaspec_kg.report import parse_report
+
+ROOT = Path(__file__).resolve().parent.parent
+FIXTURES = Path(__file__).resolve().parent / "fixtures"
+
+
+@pytest.fixture(scope="module")
+def nfp(curated):
+    return extract_all(parse_report(FIXTURES / "report_nfp_meeting.txt", curated), curated)
+
+
+@pytest.fixture(scope="module")
+def spc(curated):
+    return extract_all(parse_report(FIXTURES / "report_neacap_spc.txt", curated), curated)
+
+
+@pytest.fixture(scope="module")
+def commission(curated):
+    return extract_all(parse_report(FIXTURES / "report_escap_commission.txt", curated), curated)
+
+
+# --- the series and its IRIs ------------------------------------------------------------------
+def test_the_title_decides_the_series_and_the_session(nfp, spc, commission):
+    fronts = [x.report.front for x in (nfp, spc, commission)]
+    assert [(f.series, f.body, f.session_number, f.name) for f in fronts] == [
+        ("nfp", "neaspec-nfp", 3, "NFP-3"),
+        ("neacap-spc", "neacap-spc", 7, "SPC-7"),
+        ("escap-commission", "escap-commission", 81, "ESCAP-81"),
+    ]
+    # The Commission's letterhead on the SOM-27 report does not make it a Commission report.
+    assert [f.meeting_key for f in fronts] == ["nfp-3", "neacap-spc-7", "escap-commission-81"]
+
+
+def test_som27_is_still_a_som(som27):
+    front = som27.front
+    assert (front.series, front.body, front.name, front.meeting_key) == ("som", "som", "SOM-27", 27)
+
+
+def test_meetings_of_other_series_never_take_a_som_iri():
+    assert str(iris.meeting(3)).endswith("/id/meeting/som-3")
+    assert str(iris.meeting("nfp-3")).endswith("/id/meeting/nfp-3")
+    assert str(iris.report_graph("nfp-3")).endswith("/graph/report/nfp-3")
+    with pytest.raises(ValueError, match="not a meeting key"):
+        iris.meeting("som-3")  # only the SOM's own numbers mint som-{n}
+    with pytest.raises(ValueError, match="not a meeting key"):
+        iris.meeting("nfp 3")
+
+
+def test_other_series_graph_has_only_its_own_meeting_iris(nfp, curated):
+    graph = report_graph(nfp, curated)
+    assert graph.identifier == iris.report_graph("nfp-3")
+    meeting = iris.meeting("nfp-3")
+    minted = {str(t) for triple in graph for t in triple if isinstance(t, URIRef)}
+    assert not [t for t in minted if "/id/meeting/som-3" in t]  # NFP-3 is not SOM-3
+    assert (meeting, RDF.type, NEA.Meeting) in graph
+    assert (meeting, SCHEMA.superEvent, iris.series("nfp")) in graph
+    assert (iris.officer("nfp-3", "chair"), URIRef("http://www.w3.org/ns/org#organization"),
+            iris.organization("neaspec-nfp")) in graph
+    assert str(iris.decision("nfp-3", 3, 1)) in minted
+
+
+def test_a_report_of_an_unknown_body_is_refused_with_file_and_line(curated):
+    with pytest.raises(ReportError) as err:
+        parse_report(FIXTURES / "report_other_body.txt", curated)
+    message = str(err.value)
+    assert message.startswith("report_other_body.txt, line 9: the title 'REPORT OF THE FOURTH MEETING OF THE "
+                              "GOVERNING COUNCIL")
+    assert "names no meeting series of data/curated/series.csv" in message
+
+
+def test_a_title_without_any_series_is_not_read_as_a_som(curated, tmp_path):
+    text = (FIXTURES / "report_nfp_meeting.txt").read_text(encoding="utf-8")
+    text = text.replace("NATIONAL FOCAL POINTS", "WORKING GROUP ON FLYWAYS")
+    path = tmp_path / "som28-report.txt"
+    path.write_text(text, encoding="utf-8")
+    with pytest.raises(ReportError, match=r"som28-report.txt, line 17: the title .*WORKING GROUP ON FLYWAYS"):
+        parse_report(path, curated)
+
+
+def test_a_file_named_for_a_som_holding_another_series_is_warned(curated, tmp_path):
+    path = tmp_path / "som27-report.txt"
+    shutil.copy(FIXTURES / "report_nfp_meeting.txt", path)
+    report = parse_report(path, curated)
+    assert [w.message for w in report.warnings if w.code == "file-name-session-mismatch"] == [
+        "the file name says SOM-27 but the report's title is of NFP-3; read as NFP-3"]
+
+
+# --- the genre's other forms ------------------------------------------------------------------
+def test_decisions_by_the_committee_and_the_commission(spc, commission):
+    assert [(d.span.paragraph, d.actor, d.verb) for d in spc.decisions] == [
+        (3, "Committee", "elected"), (4, "Committee", "adopted"), (7, "Committee", "decided"),
+        (8, "Committee", "requested"), (9, "Committee", "adopted")]
+    assert [(d.span.paragraph, d.actor, d.verb) for d in commission.decisions][2:] == [
+        (5, "Commission", "decided"), (6, "Commission", "requested"), (7, "Commission", "adopted")]
+    assert commission.decisions[3].addressee == "secretariat"
+
+
+def test_officers_titled_president_and_vice_president(commission):
+    assert [(o.role, o.person.name, o.country) for o in commission.officers] == [
+        ("president", "BATBAYAR Dorj", "Mongolia"), ("vice-president", "KIM Jiyeon", "Republic of Korea"),
+        ("vice-president", "TANAKA Hiroshi", "Japan")]
+    assert commission.officers[0].person.honorific == "H.E. Mr."
+
+
+def test_officers_in_prose_in_a_committee_report(spc):
+    assert [(o.role, o.person.name, o.country) for o in spc.officers] == [
+        ("chair", "GANBAATAR Bold", "Mongolia"), ("vice-chair", "SATO Yuki", "Japan")]
+
+
+def test_statement_on_behalf_of_a_group(nfp, commission):
+    (mongolia,) = [s for s in nfp.statements if s.span.paragraph == 7]
+    assert (mongolia.speaker, mongolia.on_behalf_of) == ("Mongolia", "the member States that host NEASPEC centres")
+    assert mongolia.span.exact.endswith("give more room to desertification and land degradation.")
+    (china,) = commission.statements
+    assert (china.speaker, china.on_behalf_of) == ("China", "the countries of North-East Asia")
+
+
+def test_statements_by_a_list_of_delegations(nfp):
+    listed = [(s.speaker_kind, s.speaker) for s in nfp.statements if s.span.paragraph == 8]
+    assert listed == [("state", "China"), ("state", "Japan"), ("state", "Russian Federation")]
+
+
+def test_agenda_in_one_sentence(nfp):
+    assert [(a.notation, a.title) for a in nfp.agenda] == [
+        ("1", "Opening of the meeting"), ("2", "Election of officers"), ("3", "Adoption of the agenda"),
+        ("4", "Review of the draft Strategic Plan 2026-2030"), ("5", "Adoption of the conclusions")]
+    block = nfp.report.paragraph(6).text
+    assert all(block[a.span.start:a.span.end] == a.span.exact for a in nfp.agenda)
+    assert nfp.agenda[0].span.exact == "(1) Opening of the meeting"
+    assert not [w for w in nfp.warnings if w.code in ("agenda-missing", "agenda-list-missing")]
+
+
+def test_agenda_in_an_annex(spc, commission):
+    assert [a.notation for a in spc.agenda] == ["1", "2", "3", "3 (a)", "3 (b)", "4"]
+    assert {a.span.section for a in spc.agenda} == {"ANNEX-I"}
+    assert [a.title for a in commission.agenda] == [
+        "Opening of the session", "Regional cooperation for sustainable development", "Adoption of the report"]
+
+
+def test_lettered_sub_headings_set_the_agenda_item(spc):
+    """"a) Emission inventories" on a line of its own under "(Agenda item 3)": paragraphs 6-7 are 3 (a)."""
+    items = {p.number: (p.agenda_item, p.topic) for p in spc.report.paragraphs if p.number is not None}
+    assert items[5] == ("3", None)
+    assert items[6] == items[7] == ("3 (a)", "Emission inventories")
+    assert items[8] == ("3 (b)", "Policy options")
+    # the sub-heading is not pasted into the paragraph before it
+    assert spc.report.paragraph(5).text.endswith("ammonia emissions.")
+
+
+def test_a_lettered_list_after_a_colon_stays_in_its_paragraph(curated, tmp_path):
+    text = (FIXTURES / "report_neacap_spc.txt").read_text(encoding="utf-8").replace(
+        "7. The Committee decided to publish the emission inventory report by March 2026.",
+        "7. The Committee agreed on two steps:\na) Publish the inventory\nb) Review the methods\n"
+        "The steps were agreed by consensus.")
+    path = tmp_path / "spc.txt"
+    path.write_text(text, encoding="utf-8")
+    report = parse_report(path, curated)
+    assert report.paragraph(7).text == ("The Committee agreed on two steps:\na) Publish the inventory\n"
+                                        "b) Review the methods\nThe steps were agreed by consensus.")
+    assert report.paragraph(7).agenda_item == "3 (a)"
+    assert report.paragraph(8).agenda_item == "3 (b)"  # after a finished paragraph, "b) Policy options" heads
+
+
+def test_own_meeting_held_in_conjunction_with_an_event(spc, curated):
+    graph = report_graph(spc, curated)
+    meeting = iris.meeting("neacap-spc-7")
+    assert (meeting, NEA.heldInConjunctionWith, iris.event("neacap-policy-dialogue-2")) in graph
+    # the report's own meeting is not a related event besides itself
+    assert not [s for s in graph.subjects(RDF.type, NEA.RelatedEvent) if "science-and-policy-committee" in str(s)]
+
+
+# --- a build with reports of several series ------------------------------------------------------
+def _copy_repo(tmp_path: Path) -> Path:
+    root = tmp_path / "repo"
+    for part in ("data", "ontology", "shapes", "queries", "neaspec_kg"):
+        shutil.copytree(ROOT / part, root / part, ignore=shutil.ignore_patterns("__pycache__"))
+    return root
+
+
+def test_reports_of_three_series_build_beside_som27(tmp_path):
+    """NFP-3, SPC-7 and the Commission's 81st session build with SOM-27: one graph each, no clash,
+    and the whole dataset conforms to the shapes."""
+    from neaspec_kg.build import run_build
+    from neaspec_kg.settings import Settings
+
+    root = _copy_repo(tmp_path)
+    for name in ("report_nfp_meeting.txt", "report_neacap_spc.txt", "report_escap_commission.txt"):
+        shutil.copy(FIXTURES / name, root / "data" / "reports" / name)
+    result = run_build(Settings(root=root, build_dir=tmp_path / "build"), progress=False, out=lambda _t: None)
+    dataset = (result.folder / "dataset.nq").read_text(encoding="utf-8")
+    for graph in ("report/som-27", "report/nfp-3", "report/neacap-spc-7", "report/escap-commission-81"):
+        assert f"<https://w3id.org/neaspec/graph/{graph}> ." in dataset
+    assert "<https://w3id.org/neaspec/id/meeting/nfp-3> <http://schema.org/superEvent> " \
+           "<https://w3id.org/neaspec/id/series/nfp>" in dataset
