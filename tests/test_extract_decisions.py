@@ -6,7 +6,8 @@ from pathlib import Path
 
 import pytest
 
-from neaspec_kg.extract.decisions import extract_decisions, extract_documents
+from neaspec_kg.extract.decisions import extract_decisions
+from neaspec_kg.extract.documents import extract_documents
 from neaspec_kg.extract.statements import extract_statements
 from neaspec_kg.report import parse_report
 

@@ -218,3 +218,15 @@ def test_reports_of_three_series_build_beside_som27(tmp_path):
         assert f"<https://w3id.org/neaspec/graph/{graph}> ." in dataset
     assert "<https://w3id.org/neaspec/id/meeting/nfp-3> <http://schema.org/superEvent> " \
            "<https://w3id.org/neaspec/id/series/nfp>" in dataset
+
+
+def test_an_unknown_verb_of_the_commission_is_warned_not_dropped_silently(curated, tmp_path):
+    text = (FIXTURES / "report_escap_commission.txt").read_text(encoding="utf-8").replace(
+        "5. The Commission decided to hold", "5. The Commission reaffirmed its support for subregional work. "
+                                            "The Commission decided to hold")
+    path = tmp_path / "commission.txt"
+    path.write_text(text, encoding="utf-8")
+    x = extract_all(parse_report(path, curated), curated)
+    (unknown,) = [w for w in x.warnings if w.code == "unknown-decision-verb"]
+    assert (unknown.paragraph, "'reaffirmed' is not in data/curated/decision-verbs.csv" in unknown.message) == (5, True)
+    assert [d.verb for d in x.decisions if d.span.paragraph == 5] == ["decided"]

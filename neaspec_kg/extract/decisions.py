@@ -1,4 +1,4 @@
-"""Decisions of the Meeting and the documents it acted on or cited.
+"""Decisions of the Meeting (the documents it acted on or cited: extract/documents.py).
 
 The genre states a decision as a sentence whose subject is the body ("The Meeting",
 "The SOM", "the senior officials", "the delegates", or "It" continuing one of these)
@@ -20,14 +20,14 @@ from functools import lru_cache
 from neaspec_kg.curated import Curated
 from neaspec_kg.extract.sentences import (
     Sentence,
-    meeting_slug,
     name_at,
     planned_session_in,
     som_session,
     source_span,
     split_sentences,
 )
-from neaspec_kg.records import DataQualityWarning, Decision, DocumentMention, Paragraph, Report
+from neaspec_kg.extract.documents import Found, documents_in, programme_area_of, section_title
+from neaspec_kg.records import DataQualityWarning, Decision, Paragraph, Report
 from neaspec_kg.report.front import MONTH, decision_subjects, parse_date
 
 _ADVERBS = r"(?:(?:also|further|then|therefore|again|\w+ly)\s+)*"
@@ -52,30 +52,6 @@ _OTHER_VERB = r"[a-z]+ed\s+(?:the|its|their|his|her|to|that|on|of|a|an|for|with)
 _ADDRESSEE_RE = re.compile(r"(?:(?:its|their|deep|sincere)\s+)*(?:appreciation\s+|gratitude\s+|thanks\s+)?"
                            r"(?:to\s+)?(?:the\s+)?(?:Government\s+of\s+(?:the\s+)?)?")
 
-# "the proposed activity plan on air pollution for 2025", "... in 2025", "the proposed 2025
-# activity plan", "the proposed activities for 2025": a plan is named by its year.
-_ACTIVITY_PLAN_RE = re.compile(
-    r"(?:the\s+)?(?:(?:proposed|revised|draft|updated)\s+)?"
-    r"(?:(?P<year_before>\d{4})\s+activity\s+plan\b"
-    r"|(?:activity\s+plan|(?<=proposed\s)activities)(?:\s+(?:on|for)\s+(?P<area>[a-z][a-z -]*?))?"
-    r"\s+(?:for|in)\s+(?P<year>\d{4})\b)")
-_FINANCIAL_REPORT_RE = re.compile(r"\bfinancial\s+report\b", re.IGNORECASE)
-_CONCLUSIONS_RE = re.compile(r"\bconclusions\s+and\s+recommendations\b", re.IGNORECASE)
-
-
-@dataclass(frozen=True)
-class _Found:
-    """A document mention inside one paragraph (offsets into Paragraph.text)."""
-
-    key: str
-    title: str
-    kind: str
-    start: int
-    end: int
-    programme_area: str | None = None
-    year: int | None = None
-
-
 # --- decisions ---------------------------------------------------------------------------
 def extract_decisions(report: Report, curated: Curated,
                       warnings: list[DataQualityWarning]) -> tuple[Decision, ...]:
@@ -91,7 +67,7 @@ def _numbered(report: Report) -> list[Paragraph]:
 
 def _paragraph_decisions(report: Report, curated: Curated, paragraph: Paragraph,
                          warnings: list[DataQualityWarning]) -> list[Decision]:
-    documents = _documents_in(report, curated, paragraph, None)  # extract_documents reports their warnings
+    documents = documents_in(report, curated, paragraph, None)  # extract_documents reports their warnings
     area = programme_area_of(report, curated, paragraph)
     section_kind = _section_kind(report, paragraph)
     found: list[Decision] = []
@@ -100,7 +76,7 @@ def _paragraph_decisions(report: Report, curated: Curated, paragraph: Paragraph,
     for sentence in split_sentences(paragraph):
         clauses = decision_clauses(sentence, curated, subjects)
         if not clauses:
-            _warn_unknown_verb(report, paragraph, sentence.text, warnings)
+            _warn_unknown_verb(report, paragraph, sentence.text, subjects, warnings)
         for clause in clauses:
             actor = clause.actor if clause.actor != "It" else previous_actor
             if actor is None:
@@ -136,15 +112,11 @@ def _planned_session(report: Report, object_text: str) -> int | None:
 _QUALIFIER_RE = re.compile(r",\s+(?:with|before|following|in\s+time\s+for|in\s+line\s+with|as\s+it\s+will)\b")
 
 
-# "The Meeting supported ...": the body as subject with a past-tense verb the table lacks.
-_BODY_ACTS_RE = re.compile(r"^(?:The\s+)?(?:Meeting|SOM|[Ss]enior\s+[Oo]fficials|[Dd]elegates)\s+(?:also\s+|further\s+)?"
-                           r"(?P<verb>[a-z]+ed)\b")
-
-
-def _warn_unknown_verb(report: Report, paragraph: Paragraph, sentence: str,
+def _warn_unknown_verb(report: Report, paragraph: Paragraph, sentence: str, subjects: tuple[str, ...],
                        warnings: list[DataQualityWarning]) -> None:
-    """Say so rather than drop a decision whose verb data/curated/decision-verbs.csv does not know."""
-    m = _BODY_ACTS_RE.match(sentence.strip())
+    """Say so rather than drop a decision whose verb data/curated/decision-verbs.csv does not know
+    ("The Meeting supported ...", "The Commission reaffirmed ...": the body with a past-tense verb)."""
+    m = _body_acts(subjects).match(sentence.strip())
     if m is None:
         return
     warnings.append(DataQualityWarning(
@@ -154,7 +126,7 @@ def _warn_unknown_verb(report: Report, paragraph: Paragraph, sentence: str,
         paragraph=paragraph.number))
 
 
-def _acted_on(clause: Clause, documents: list[_Found]) -> tuple[str, ...]:
+def _acted_on(clause: Clause, documents: list[Found]) -> tuple[str, ...]:
     """Documents named in the object proper; "approved the plan" refers back to the plan named before it."""
     qualifier = _QUALIFIER_RE.search(clause.object_text)
     object_end = clause.object_start + qualifier.start() if qualifier else clause.end
@@ -290,6 +262,12 @@ def _either_case(name: str) -> str:
     return r"\s+".join(words)
 
 
+@lru_cache(maxsize=16)
+def _body_acts(subjects: tuple[str, ...]) -> re.Pattern[str]:
+    subject = _actor_pattern(subjects).removeprefix("(?:^|,\\s+)").replace("|^It)", ")")
+    return re.compile(subject + r"(?:also\s+|further\s+)?(?P<verb>[a-z]+ed)\b")
+
+
 @dataclass(frozen=True)
 class _Patterns:
     active: re.Pattern[str]
@@ -326,88 +304,7 @@ def _patterns(forms: tuple[tuple[str, str], ...], subjects: tuple[str, ...] = ()
 
 
 # --- where a paragraph belongs ----------------------------------------------------------------
-def programme_area_of(report: Report, curated: Curated, paragraph: Paragraph) -> str | None:
-    """The paragraph's programme area: its run-in label or agenda sub-heading, else its section title."""
-    for label in (paragraph.topic, _section_title(report, paragraph.section)):
-        keys = curated.programme_area_matcher.keys_in(label or "")
-        if keys:
-            return keys[0]
-    return None
-
-
-def _section_title(report: Report, key: str) -> str | None:
-    return next((s.title for s in report.sections if s.key == key), None)
-
-
 def _section_kind(report: Report, paragraph: Paragraph) -> str:
     """Chapter "Conclusions and recommendations" vs the proceedings, by the chapter's title."""
-    chapter = _section_title(report, paragraph.section.split(".")[0]) or ""
+    chapter = section_title(report, paragraph.section.split(".")[0]) or ""
     return "conclusions" if re.search(r"\bconclusions\b", chapter, re.IGNORECASE) else "proceedings"
-
-
-# --- documents --------------------------------------------------------------------------------
-def extract_documents(report: Report, curated: Curated,
-                      warnings: list[DataQualityWarning]) -> tuple[DocumentMention, ...]:
-    mentions: list[DocumentMention] = []
-    for paragraph in _numbered(report):
-        for d in _documents_in(report, curated, paragraph, warnings):
-            mentions.append(DocumentMention(key=d.key, title=d.title, kind=d.kind,
-                                            span=source_span(paragraph, d.start, d.end),
-                                            programme_area=d.programme_area, year=d.year))
-    return tuple(mentions)
-
-
-def _documents_in(report: Report, curated: Curated, paragraph: Paragraph,
-                  warnings: list[DataQualityWarning] | None) -> list[_Found]:
-    found = _curated_documents(curated, paragraph) + _derived_documents(report, curated, paragraph, warnings)
-    return sorted(_without_overlaps(found), key=lambda d: d.start)
-
-
-def _curated_documents(curated: Curated, paragraph: Paragraph) -> list[_Found]:
-    rows = curated.by_key("documents")
-    return [_Found(m.key, rows[m.key]["title"], rows[m.key]["kind"], m.start, m.end,
-                   rows[m.key]["programme_area"] or None)
-            for m in curated.document_matcher.find(paragraph.text)]
-
-
-def _derived_documents(report: Report, curated: Curated, paragraph: Paragraph,
-                       warnings: list[DataQualityWarning] | None) -> list[_Found]:
-    """Documents each session has anew: activity plans, the financial report, the conclusions."""
-    session = meeting_slug(report)
-    text = paragraph.text
-    found = [_Found(f"financial-report-{session}", m.group(0), "financial-report", m.start(), m.end())
-             for m in _FINANCIAL_REPORT_RE.finditer(text)]
-    found += [_Found(f"conclusions-{session}", m.group(0), "conclusions", m.start(), m.end())
-              for m in _CONCLUSIONS_RE.finditer(text)]
-    for m in _ACTIVITY_PLAN_RE.finditer(text):
-        plan = _activity_plan(report, curated, paragraph, m, warnings)
-        if plan is not None:
-            found.append(plan)
-    return found
-
-
-def _activity_plan(report: Report, curated: Curated, paragraph: Paragraph, m: re.Match[str],
-                   warnings: list[DataQualityWarning] | None) -> _Found | None:
-    year = m.group("year") or m.group("year_before")
-    if year is None:
-        return None  # "the proposed activity plan" with no year: which plan is not printed
-    named = curated.programme_area_matcher.keys_in(m.group("area") or "")
-    area = named[0] if named else programme_area_of(report, curated, paragraph)
-    if area is None:
-        if warnings is not None:
-            warnings.append(DataQualityWarning(
-                report.source, "activity-plan-without-area",
-                f"'{m.group(0)}' names no programme area and the paragraph has none", paragraph=paragraph.number))
-        return None
-    return _Found(f"activity-plan-{year}-{area}", m.group(0), "project-plan", m.start(), m.end(), area, int(year))
-
-
-def _without_overlaps(found: list[_Found]) -> list[_Found]:
-    """Longest first: "the proposed activity plan on ... for 2025" hides nothing curated inside it."""
-    kept: list[_Found] = []
-    for d in sorted(found, key=lambda d: -(d.end - d.start)):
-        if not any(k.start < d.end and d.start < k.end for k in kept):
-            kept.append(d)
-    return kept
-
-
