@@ -7,7 +7,10 @@ Focal Points meeting: agenda in one sentence, a statement on behalf of a group, 
 of delegations), report_neacap_spc.txt (a NEACAP Science and Policy Committee meeting: "The Committee
 decided ...", "a)" sub-headings, agenda in an annex, held in conjunction with another event),
 report_escap_commission.txt (a session of the Commission: President and Vice-Presidents),
-report_other_body.txt (a body data/curated/series.csv does not know).
+report_escap_committee.txt (a Committee session as UN documents print it: chapters in sentence case,
+a venue in a country our tables lack, the agenda list under "Agenda"), report_expert_group_meeting.txt
+(a meeting its series does not number), report_other_body.txt (a body data/curated/series.csv does
+not know).
 """
 
 from __future__ import annotations
@@ -43,6 +46,16 @@ def spc(curated):
 @pytest.fixture(scope="module")
 def commission(curated):
     return extract_all(parse_report(FIXTURES / "report_escap_commission.txt", curated), curated)
+
+
+@pytest.fixture(scope="module")
+def committee(curated):
+    return extract_all(parse_report(FIXTURES / "report_escap_committee.txt", curated), curated)
+
+
+@pytest.fixture(scope="module")
+def egm(curated):
+    return extract_all(parse_report(FIXTURES / "report_expert_group_meeting.txt", curated), curated)
 
 
 # --- the series and its IRIs ------------------------------------------------------------------
@@ -109,6 +122,34 @@ def test_a_file_named_for_a_som_holding_another_series_is_warned(curated, tmp_pa
     report = parse_report(path, curated)
     assert [w.message for w in report.warnings if w.code == "file-name-session-mismatch"] == [
         "the file name says SOM-27 but the report's title is of NFP-3; read as NFP-3"]
+
+
+def test_an_unnumbered_meeting_is_keyed_by_its_date(egm, curated):
+    front = egm.report.front
+    assert (front.series, front.session_number, front.name, front.meeting_key) == (
+        "neaspec-egm", None, "EGM 2024-12-13", "neaspec-egm-2024-12-13")
+    graph = report_graph(egm, curated)
+    meeting = iris.meeting("neaspec-egm-2024-12-13")
+    assert (meeting, NEA.sessionNumber, None) not in graph
+    # "... held in Beijing, China, on 13 December 2024, back-to-back with the Twenty-seventh SOM (SOM-27)"
+    assert (meeting, NEA.heldBackToBackWith, iris.meeting(27)) in graph
+    assert [(d.actor, d.verb) for d in egm.decisions] == [
+        ("experts", "discussed"), ("participants", "agreed"), ("secretariat", "undertook"), ("participants", "adopted")]
+
+
+def test_a_committee_report_as_un_documents_print_it(committee):
+    report = committee.report
+    assert (report.front.name, report.front.city, report.front.country) == ("CED-8", "Bangkok", None)
+    assert (report.front.start_date.isoformat(), report.front.end_date.isoformat()) == ("2024-11-26", "2024-11-28")
+    assert [(s.key, s.title) for s in report.sections if s.level == 1] == [
+        ("I", "Matters calling for action by the Commission or brought to its attention"),
+        ("II", "Organization of the session")]
+    assert [a.notation for a in committee.agenda] == ["1", "1 (a)", "1 (b)", "1 (c)", "2", "3"]
+    assert [o.role for o in committee.officers] == ["chair", "vice-chair", "rapporteur"]
+    codes = {w.code for w in committee.warnings}
+    assert "venue-country-unknown" in codes  # Thailand is not in data/vocab/countries.csv: said, not guessed
+    assert "unknown-decision-verb" in codes  # "The Committee recommended ...": said, not dropped silently
+    assert "no-closing-section" not in codes
 
 
 # --- the genre's other forms ------------------------------------------------------------------
@@ -203,18 +244,20 @@ def _copy_repo(tmp_path: Path) -> Path:
     return root
 
 
-def test_reports_of_three_series_build_beside_som27(tmp_path):
-    """NFP-3, SPC-7 and the Commission's 81st session build with SOM-27: one graph each, no clash,
-    and the whole dataset conforms to the shapes."""
+def test_reports_of_other_series_build_beside_som27(tmp_path):
+    """NFP-3, SPC-7, the Commission's 81st session, CED-8 and an expert group meeting build with
+    SOM-27: one graph each, no clash, and the whole dataset conforms to the shapes."""
     from neaspec_kg.build import run_build
     from neaspec_kg.settings import Settings
 
     root = _copy_repo(tmp_path)
-    for name in ("report_nfp_meeting.txt", "report_neacap_spc.txt", "report_escap_commission.txt"):
+    for name in ("report_nfp_meeting.txt", "report_neacap_spc.txt", "report_escap_commission.txt",
+                 "report_escap_committee.txt", "report_expert_group_meeting.txt"):
         shutil.copy(FIXTURES / name, root / "data" / "reports" / name)
     result = run_build(Settings(root=root, build_dir=tmp_path / "build"), progress=False, out=lambda _t: None)
     dataset = (result.folder / "dataset.nq").read_text(encoding="utf-8")
-    for graph in ("report/som-27", "report/nfp-3", "report/neacap-spc-7", "report/escap-commission-81"):
+    for graph in ("report/som-27", "report/nfp-3", "report/neacap-spc-7", "report/escap-commission-81",
+                  "report/escap-ced-8", "report/neaspec-egm-2024-12-13"):
         assert f"<https://w3id.org/neaspec/graph/{graph}> ." in dataset
     assert "<https://w3id.org/neaspec/id/meeting/nfp-3> <http://schema.org/superEvent> " \
            "<https://w3id.org/neaspec/id/series/nfp>" in dataset

@@ -52,7 +52,8 @@ def extract_agenda(report: Report, curated: Curated, warnings: list[DataQualityW
 def _agenda_block(report: Report) -> Paragraph | None:
     """The block holding the agenda list: in the adoption section first, then an annex the report
     refers to for it (or one titled as an agenda), then anywhere after an intro."""
-    candidates = [b for s in sections_titled(report, r"\badoption of the agenda\b") for b in blocks_in(report, s.key)]
+    candidates = [b for s in sections_titled(report, r"\badoption of the agenda\b|^agenda\b")
+                  for b in blocks_in(report, s.key)]
     candidates += [b for key in _agenda_annexes(report) for b in blocks_in(report, key)]
     candidates += blocks_matching(report, r"following (?:provisional )?agenda\s*:")
     for block in candidates:

@@ -311,7 +311,11 @@ def _read_context(report: Report, mention: _Mention, found: list[_Mention], inde
         if later.start >= s_end:
             break
         between = text[mention.end:later.start]
-        if _JOINED_RE.search(between):
+        sessions = session_ordinals(later.name) if later.kind in EXCLUDED_KINDS else []
+        if _JOINED_RE.search(between) and sessions:
+            # "... back-to-back with the Twenty-seventh Senior Officials Meeting": a session of the series
+            mention.joined_session, mention.joined_how = sessions[0][0], _link_kind(between)
+        elif _JOINED_RE.search(between):
             mention.joined_to, mention.joined = later_index, later
             mention.joined_how = _link_kind(between)
         window_end = later.start

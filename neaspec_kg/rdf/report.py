@@ -518,11 +518,12 @@ def _own_meeting_events(x: Extraction, curated: Curated) -> set[str]:
     """Event keys that name the report's own meeting: a report of another series names its meeting as
     the genre names events ("the seventh meeting of the Science and Policy Committee")."""
     front = x.report.front
-    if front.series == "som" or front.session_number is None:
+    if front.series == "som":
         return set()
     pattern = curated.by_key("series")[front.series]["title_pattern"]
-    return {e.key for e in x.events
-            if e.ordinal == front.session_number and re.search(pattern, e.name, re.IGNORECASE)}
+    # A numbered meeting by its number; a meeting its series does not number, where paragraph 1 names it.
+    return {e.key for e in x.events if re.search(pattern, e.name, re.IGNORECASE) and (
+        e.ordinal == front.session_number if front.session_number is not None else e.span.paragraph == 1)}
 
 
 def _shorten(text: str, limit: int = 90) -> str:

@@ -23,6 +23,11 @@ def front_matter_checks(source: str, front: FrontMatter, headings: list[tuple[in
         # Only the SOM's own headings name SOM sessions ("Venue ... of the Twenty-eighth Senior Officials Meeting").
         for line, title in headings:
             warnings += _heading_session(source, line, title, front.session_number)
+    if front.city and front.country is None:
+        warnings.append(DataQualityWarning(
+            source, "venue-country-unknown",
+            f"the meeting was held in {front.city}, in a country data/vocab/countries.csv does not list: "
+            "the city is kept without its country", line=front.line))
     if not any(_CLOSING_SECTION_RE.search(s.title) for s in sections):
         warnings.append(DataQualityWarning(
             source, "no-closing-section",

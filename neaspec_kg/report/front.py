@@ -24,8 +24,9 @@ _MONTHS = {m: i for i, m in enumerate(
     ["january", "february", "march", "april", "may", "june", "july", "august",
      "september", "october", "november", "december"], start=1)}
 MONTH = r"(January|February|March|April|May|June|July|August|September|October|November|December)"
+# "12-13 December 2024", "30 November–2 December 2022", "from 19 to 23 May 2025"
 _DATE_RANGE_RE = re.compile(
-    rf"\b(\d{{1,2}})\s*(?:{MONTH}\s*)?[-–]\s*(\d{{1,2}})\s+{MONTH},?\s+(\d{{4}})\b"
+    rf"\b(\d{{1,2}})\s*(?:{MONTH}\s*)?(?:[-–—]|\s+to\s+|\s+and\s+)\s*(\d{{1,2}})\s+{MONTH},?\s+(\d{{4}})\b"
 )
 DATE_RE = re.compile(rf"\b(\d{{1,2}})\s+{MONTH},?\s+(\d{{4}})\b")
 _VIRTUAL_RE = re.compile(r"\b(?:virtual(?:ly)?|videoconference|video conference|online)\b", re.IGNORECASE)
@@ -141,13 +142,18 @@ def _dates(source: str, front_text: str, para1: str, line: int) -> tuple[date, d
 
 def _venue(source: str, curated: Curated, front_text: str, para1: str,
            line: int) -> tuple[str | None, str | None, bool]:
+    unknown: str | None = None
     for text in (front_text, para1):
         # The city is a run of capitalised words ("Ulaanbaatar", "Nur-Sultan"), never a clause before it.
-        for m in re.finditer(r"(?:^|held in |\n)([A-Z][\w'’.-]*(?:\s+[A-Z][\w'’.-]*)*),\s+"
+        for m in re.finditer(r"(?:^|held in |held at |\n)([A-Z][\w'’.-]*(?:\s+[A-Z][\w'’.-]*)*),\s+"
                              r"((?:the\s+)?[A-Z][\w' .-]+?)(?=,|\n|$| on | from )", text):
             mentions = curated.country_matcher.find(m.group(2))
             if mentions and mentions[0].text == m.group(2).removeprefix("the "):
                 return m.group(1).strip(), mentions[0].key, False
+            if unknown is None and text is para1 and re.match(r"held (?:in|at) ", m.group(0)):
+                unknown = m.group(1).strip()  # "held in Bangkok, Thailand": a country the tables lack
+    if unknown is not None:
+        return unknown, None, False  # the city is kept; checks.py warns that its country is unknown
     # Sessions held by videoconference (SOM-24, SOM-25) name no venue: a fact, not a defect.
     if _VIRTUAL_RE.search(front_text) or _VIRTUAL_RE.search(para1):
         return None, None, True

@@ -213,7 +213,9 @@ class _Parser:
             self._open_section(number, m.group(1), m.group(2), level=2)
             return True
         m = _CHAPTER_RE.match(line)
-        if m and m.group(2).isupper():
+        # Chapters in capitals ("II. PROCEEDINGS") or, as UN documents print them, in sentence case
+        # ("II. Organization of the session"): a short line without a sentence's full stop.
+        if m and (m.group(2).isupper() or (len(m.group(2).split()) <= 20 and not m.group(2).endswith((".", ",", ";", ":")))):
             self._open_section(number, m.group(1), m.group(2), level=1)
             return True
         if self.last_number > 0 and _BARE_CHAPTER_RE.match(line) and len(line.split()) >= 2:
