@@ -273,3 +273,40 @@ def test_an_unknown_verb_of_the_commission_is_warned_not_dropped_silently(curate
     (unknown,) = [w for w in x.warnings if w.code == "unknown-decision-verb"]
     assert (unknown.paragraph, "'reaffirmed' is not in data/curated/decision-verbs.csv" in unknown.message) == (5, True)
     assert [d.verb for d in x.decisions if d.span.paragraph == 5] == ["decided"]
+
+
+def _parse_variant(curated, tmp_path, fixture, old, new):
+    text = (FIXTURES / fixture).read_text(encoding="utf-8")
+    assert old in text
+    path = tmp_path / fixture
+    path.write_text(text.replace(old, new), encoding="utf-8")
+    return parse_report(path, curated)
+
+
+def test_a_title_in_sentence_case_wrapped_over_two_lines(curated, tmp_path):
+    report = _parse_variant(curated, tmp_path, "report_escap_committee.txt",
+                            "Report of the Committee on Environment and Development on its eighth session",
+                            "Report of the Committee on Environment and\nDevelopment on its eighth session")
+    assert (report.front.name, report.front.title) == (
+        "CED-8", "Report of the Committee on Environment and Development on its eighth session")
+
+
+def test_without_a_title_a_meeting_named_in_passing_does_not_make_a_som(curated, tmp_path):
+    """Paragraph 1 of another body's meeting names a SOM it was held with: refused, not read as that SOM."""
+    text = (FIXTURES / "report_other_body.txt").read_text(encoding="utf-8")
+    text = text.replace("REPORT OF THE FOURTH MEETING OF THE GOVERNING COUNCIL OF THE ASIA-PACIFIC TRAINING CENTRE",
+                        "GOVERNING COUNCIL OF THE ASIA-PACIFIC TRAINING CENTRE")
+    text = text.replace("on 11-12 March 2025.", "on 11-12 March 2025, in conjunction with the Twenty-seventh "
+                                                "Senior Officials Meeting of NEASPEC.")
+    path = tmp_path / "council.txt"
+    path.write_text(text, encoding="utf-8")
+    with pytest.raises(ReportError, match=r"council.txt, line 1: the title block and paragraph 1 names no meeting series"):
+        parse_report(path, curated)
+
+
+def test_a_title_that_is_not_at_the_start_of_its_line(curated, tmp_path):
+    report = _parse_variant(
+        curated, tmp_path, "report_escap_commission.txt",
+        "REPORT OF THE ECONOMIC AND SOCIAL COMMISSION FOR ASIA AND THE PACIFIC ON ITS EIGHTY-FIRST SESSION",
+        "Economic and Social Commission for Asia and the Pacific: report on the eighty-first session")
+    assert (report.front.series, report.front.session_number) == ("escap-commission", 81)

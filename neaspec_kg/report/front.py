@@ -58,15 +58,27 @@ def read_front_matter(source: str, curated: Curated, front_lines: list[tuple[int
                        host=_host(curated, front_text, para1), series=series["key"], body=series["body"], name=name)
 
 
+# "REPORT OF THE ...", "Summary report of the ...", "Report on the ...", "Chair's summary of the ...".
+TITLE_RE = re.compile(r"^(?:(?:final|summary|draft)\s+)?report\s+(?:of|on)\s+the\b"
+                      r"|^(?:chair(?:'|’)?s\s+)?summary\s+(?:of|report\s+of)\s+the\b", re.IGNORECASE)
+# Without a title, the series must be the subject of paragraph 1 ("The Third Meeting of the ... was
+# held"), not a meeting it mentions in passing ("... held back-to-back with SOM-27").
+_SUBJECT_REACH = 150
+
+
 def report_title(front_lines: list[tuple[int, str]]) -> tuple[str | None, int | None]:
     """The title block "REPORT OF THE ..." over one or more upper-case lines, and its first line."""
     lines = [t for _, t in front_lines]
-    start = next((i for i, t in enumerate(lines) if t.upper().startswith("REPORT OF THE")), None)
+    start = next((i for i, t in enumerate(lines) if TITLE_RE.match(t)), None)
     if start is None:
         return None, None
     title = [lines[start]]
     for line in lines[start + 1:]:
-        if not line.isupper() or not title[0].isupper():
+        upper_block = line.isupper() and title[0].isupper()
+        # A title in sentence case wraps where a phrase is not finished ("... Environment and" / "Development ...").
+        wrapped = not title[0].isupper() and (title[-1].split()[-1].lower() in _SMALL_WORDS | {"and", "its"}
+                                              or line[:1].islower())
+        if not (upper_block or wrapped):
             break
         title.append(line)
     return " ".join(" ".join(title).split()), front_lines[start][0]
@@ -77,7 +89,7 @@ def _series(source: str, curated: Curated, title: str | None, title_line: int | 
     """The series whose title pattern the title matches first; without a title, the front text, then
     paragraph 1. A title naming no known series is refused: the report is of another body."""
     rows = curated.rows("series")
-    texts = [title] if title else [front_text, para1]
+    texts = [title] if title else [front_text, para1[:_SUBJECT_REACH]]
     for text in texts:
         found = [(m.start(), row) for row in rows
                  for m in [re.search(row["title_pattern"], text, re.IGNORECASE)] if m]
@@ -99,7 +111,7 @@ def _session_number(source: str, series: Row, title: str | None, front_text: str
     patterns = [
         re.compile(rf"(?P<ordinal>{ORDINAL_PATTERN})\s+(?:(?:session|meeting)\s+of\s+(?:the\s+)?)?"
                    rf"(?:[\w'’()-]+\s+){{0,8}}?(?:{name})", re.IGNORECASE),
-        re.compile(rf"(?:{name})[^.\n]{{0,80}}?(?:\bon\s+its|\bat\s+its|,)\s+(?P<ordinal>{ORDINAL_PATTERN})\s+"
+        re.compile(rf"(?:{name})[^.\n]{{0,80}}?(?:\b(?:on|at)\s+(?:its|the)|,)\s+(?P<ordinal>{ORDINAL_PATTERN})\s+"
                    r"(?:session|meeting)\b", re.IGNORECASE),
         re.compile(rf"\b{re.escape(series['acronym'])}[- ](?P<number>\d{{1,3}})\b"),
     ]

@@ -29,7 +29,7 @@ from pathlib import Path
 from neaspec_kg.curated import Curated
 from neaspec_kg.records import DataQualityWarning, FrontMatter, Paragraph, Report, ReportError, Section
 from neaspec_kg.report.checks import front_matter_checks, numbering_warning
-from neaspec_kg.report.front import read_front_matter
+from neaspec_kg.report.front import TITLE_RE, read_front_matter
 from neaspec_kg.report.ordinals import roman
 from neaspec_kg.report.furniture import remove_furniture
 from neaspec_kg.report.sources import PublishedText, decode_report_text, read_published
@@ -358,7 +358,7 @@ class _Parser:
     def _first_body_line(self) -> int | None:
         """The first line of prose after the title block (where paragraph 1 should be)."""
         after_title = [(n, t) for n, t in self.front_lines if not t.isupper()]
-        title_at = next((n for n, t in self.front_lines if t.upper().startswith("REPORT OF THE")), 0)
+        title_at = next((n for n, t in self.front_lines if TITLE_RE.match(t)), 0)
         prose = [n for n, t in after_title if n > title_at and len(t.split()) >= 6]
         starts = prose + [b.line for b in self.blocks]
         return min(starts) if starts else (self.last_line or None)
