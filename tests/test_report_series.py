@@ -310,3 +310,14 @@ def test_a_title_that_is_not_at_the_start_of_its_line(curated, tmp_path):
         "REPORT OF THE ECONOMIC AND SOCIAL COMMISSION FOR ASIA AND THE PACIFIC ON ITS EIGHTY-FIRST SESSION",
         "Economic and Social Commission for Asia and the Pacific: report on the eighty-first session")
     assert (report.front.series, report.front.session_number) == ("escap-commission", 81)
+
+
+def test_officers_in_prose_without_as(curated, tmp_path):
+    report = _parse_variant(
+        curated, tmp_path, "report_neacap_spc.txt",
+        "The Committee elected Mr. GANBAATAR Bold (Mongolia) as Chair and Ms. SATO Yuki (Japan) as Vice-Chair.",
+        "The Committee elected Mr. GANBAATAR Bold (Mongolia) Chair and Ms. SATO Yuki (Japan) Vice-Chair.")
+    x = extract_all(report, curated)
+    assert [(o.role, o.person.name, o.country) for o in x.officers] == [
+        ("chair", "GANBAATAR Bold", "Mongolia"), ("vice-chair", "SATO Yuki", "Japan")]
+    assert "officers-missing" not in {w.code for w in x.warnings}
