@@ -321,3 +321,13 @@ def test_officers_in_prose_without_as(curated, tmp_path):
     assert [(o.role, o.person.name, o.country) for o in x.officers] == [
         ("chair", "GANBAATAR Bold", "Mongolia"), ("vice-chair", "SATO Yuki", "Japan")]
     assert "officers-missing" not in {w.code for w in x.warnings}
+
+
+def test_statement_on_behalf_of_a_group_named_first(curated, tmp_path):
+    report = _parse_variant(
+        curated, tmp_path, "report_escap_commission.txt",
+        "The representative of China, on behalf of the countries of North-East Asia, stated",
+        "On behalf of the countries of North-East Asia, the representative of China stated")
+    (china,) = extract_all(report, curated).statements
+    assert (china.speaker, china.on_behalf_of) == ("China", "the countries of North-East Asia")
+    assert china.span.exact.startswith("On behalf of the countries of North-East Asia, the representative")

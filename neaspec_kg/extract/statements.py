@@ -54,6 +54,7 @@ _LIST_SEPARATOR = re.compile(r"(?:[,;]\s*and\s+|[,;]\s*|\s+and\s+)(?:the\s+)?")
 # "..., speaking on behalf of the Group of Asia-Pacific States, stated": a speaker's mandate, between
 # the speaker and the verb.
 _ON_BEHALF_RE = re.compile(r",\s*(?:(?:also|speaking|who\s+spoke)\s+)?on\s+behalf\s+of\s+(?P<group>[^,;.]+?),")
+_LEADING_BEHALF_RE = re.compile(r"^(?:Speaking\s+)?[Oo]n\s+behalf\s+of\s+(?P<group>[^,;.]+?),\s*$")
 # The genre's passive list: "Statements were made by the representatives of China, Japan and Mongolia."
 _STATEMENTS_BY_RE = re.compile(
     r"^(?:(?:[A-Z][\w-]*\s+){0,2})?(?:[Ss]tatements?|[Ii]nterventions?|[Rr]emarks)\s+(?:were|was)\s+"
@@ -156,6 +157,10 @@ def _role_cue(report: Report, curated: Curated, paragraph: Paragraph, sentence: 
             group = " ".join(behalf.group("group").split())
             return m.start(), tuple(Speaker(s.kind, s.key, s.person, group) for s in speakers)
         if _VERB_AFTER.match(text, end):
+            leading = _LEADING_BEHALF_RE.match(text[:m.start()])  # "On behalf of the Group, the representative ..."
+            if leading:
+                group = " ".join(leading.group("group").split())
+                return m.start(), tuple(Speaker(s.kind, s.key, s.person, group) for s in speakers)
             return m.start(), speakers
     return None
 
