@@ -104,15 +104,16 @@ def read_reports(settings: Settings, curated: Curated) -> list[Extraction]:
     if not reports:
         raise BuildError(f"{settings.data_dir / 'reports'}: no report (*.pdf, *.docx or *.txt) to read")
     extractions: list[Extraction] = []
-    sessions: dict[int, str] = {}
+    sessions: dict[int | str, str] = {}
     for path in reports:
         try:
             extraction = extract_all(parse_report(path, curated, settings.build_dir / "cache" / "word"), curated)
         except ReportError as exc:
             raise BuildError(str(exc)) from exc
-        number = extraction.report.front.session_number
+        number = extraction.report.front.meeting_key  # SOM-3 and NFP-3 are different meetings
         if number in sessions:
-            raise BuildError(f"{path.name}: a report of SOM-{number} was already read from {sessions[number]}")
+            raise BuildError(f"{path.name}: a report of {extraction.report.front.name} was already read from "
+                             f"{sessions[number]}")
         sessions[number] = path.name
         extractions.append(extraction)
     return extractions

@@ -31,6 +31,10 @@ TABLES: dict[str, tuple[str, str, tuple[str, ...]]] = {
     "country_aliases": ("curated/country-aliases.csv", "", ("country", "alias", "source")),
     "organizations": ("curated/organizations.csv", "key", ("name", "kind", "aliases", "source")),
     "roles": ("curated/roles.csv", "key", ("label", "aliases", "source")),
+    # Meeting series (the SOM, the National Focal Points, NEACAP's committee, other bodies' sessions):
+    # how a report's title names each, and the body that meets.
+    "series": ("curated/series.csv", "key", ("label", "acronym", "body", "organizer", "title_pattern", "numbered",
+                                             "subjects", "source")),
     "programme_areas": ("curated/programme-areas.csv", "key", ("label", "kind", "aliases", "source")),
     "decision_verbs": ("curated/decision-verbs.csv", "key", ("label", "forms", "source")),
     "taxa": ("curated/taxa.csv", "key", ("scientific_name", "rank", "vernacular_names", "source")),
@@ -227,6 +231,8 @@ class Curated:
             ("memberships", "organization", set(self.by_key("organizations"))),
             ("organizations", "parent", set(self.by_key("organizations"))),
             ("programme_areas", "mechanism", set(self.by_key("organizations"))),
+            ("series", "body", set(self.by_key("organizations"))),
+            ("series", "organizer", set(self.by_key("organizations"))),
             ("taxa", "parent", set(self.by_key("taxa"))),
             ("projects", "programme_area", set(self.by_key("programme_areas"))),
             ("documents", "programme_area", set(self.by_key("programme_areas"))),

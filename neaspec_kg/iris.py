@@ -45,29 +45,46 @@ def series(key: str = "som") -> URIRef:
     return _id(f"series/{slug(key)}")
 
 
-def meeting(session: int) -> URIRef:
-    return _id(f"meeting/som-{int(session)}")
+MeetingKey = int | str  # a SOM session number, or records.FrontMatter.meeting_key of another series
+
+_OTHER_SERIES_KEY = re.compile(r"[a-z][a-z0-9]*(?:-[a-z0-9]+)*-(?:\d{1,4}|\d{4}-\d{2}-\d{2})")
 
 
-def _in_meeting(session: int, path: str) -> URIRef:
+def meeting_path(session: MeetingKey) -> str:
+    """``27`` -> ``som-27`` (the SOM); ``'neacap-spc-7'`` -> ``neacap-spc-7``; a key of another series may
+    not start with ``som-``, so no other series' meeting can take a SOM's IRIs."""
+    if isinstance(session, int):
+        return f"som-{int(session)}"
+    if not _OTHER_SERIES_KEY.fullmatch(session) or session.startswith("som-"):
+        raise ValueError(f"not a meeting key of another series: {session!r}")
+    return session
+
+
+def meeting(session: MeetingKey) -> URIRef:
+    return _id(f"meeting/{meeting_path(session)}")
+
+
+def _in_meeting(session: MeetingKey, path: str) -> URIRef:
     return URIRef(f"{meeting(session)}/{path}")
 
 
-def agenda_item(session: int, notation: str) -> URIRef:
+def agenda_item(session: MeetingKey, notation: str) -> URIRef:
     return _in_meeting(session, f"agenda/{slug(notation)}")
 
 
-def delegation(session: int, iso2: str) -> URIRef:
+def delegation(session: MeetingKey, iso2: str) -> URIRef:
     return _in_meeting(session, f"delegation/{iso2.lower()}")
 
 
-def person(session: int, name: str) -> URIRef:
+def person(session: MeetingKey, name: str) -> URIRef:
     """Persons are scoped to the session that names them: never merged on name alone."""
     return _in_meeting(session, f"person/{slug(name)}")
 
 
-def officer(session: int, role_key: str) -> URIRef:
-    return _in_meeting(session, f"officer/{slug(role_key)}")
+def officer(session: MeetingKey, role_key: str, ordinal: int = 1) -> URIRef:
+    """``ordinal`` counts the holders of one office at one session (two Vice-Presidents: ``-2``)."""
+    suffix = "" if ordinal == 1 else f"-{int(ordinal)}"
+    return _in_meeting(session, f"officer/{slug(role_key)}{suffix}")
 
 
 ParagraphKey = int | str  # a printed paragraph number, or paragraph_key() of a repeated one
@@ -79,12 +96,12 @@ def paragraph_key(number: int, occurrence: int = 1) -> ParagraphKey:
     return int(number) if occurrence == 1 else f"{int(number)}.{int(occurrence)}"
 
 
-def record_decision(session: int, k: int) -> URIRef:
+def record_decision(session: MeetingKey, k: int) -> URIRef:
     """A decision read from public records of a session (history/decisions.csv row k), not from its report."""
     return _in_meeting(session, f"decision/r{int(k)}")
 
 
-def record_statement(session: int, key: str) -> URIRef:
+def record_statement(session: MeetingKey, key: str) -> URIRef:
     """A fact about a session read from public records, as a reified statement with its sources
     (``hosted-by``, ``attendance-kp-absent`` ...)."""
     return _in_meeting(session, f"record/{slug(key)}")
@@ -103,13 +120,13 @@ def _para(key: ParagraphKey) -> str:
     return key
 
 
-def statement(session: int, paragraph: ParagraphKey, speaker_key: str, ordinal: int = 1) -> URIRef:
+def statement(session: MeetingKey, paragraph: ParagraphKey, speaker_key: str, ordinal: int = 1) -> URIRef:
     """``ordinal`` counts the statements of one speaker within one paragraph (the second is ``-2``)."""
     suffix = "" if ordinal == 1 else f"-{int(ordinal)}"
     return _in_meeting(session, f"statement/{_para(paragraph)}-{slug(speaker_key)}{suffix}")
 
 
-def statements(session: int, keys: list[tuple[ParagraphKey, str]]) -> list[URIRef]:
+def statements(session: MeetingKey, keys: list[tuple[ParagraphKey, str]]) -> list[URIRef]:
     """The IRIs of a report's statements, given (paragraph key, speaker key) in report order:
     a speaker heard twice in one paragraph gets ``-2`` on the second, never the first's IRI."""
     seen: dict[tuple[ParagraphKey, str], int] = {}
@@ -121,41 +138,41 @@ def statements(session: int, keys: list[tuple[ParagraphKey, str]]) -> list[URIRe
     return out
 
 
-def decision(session: int, paragraph: ParagraphKey, ordinal: int) -> URIRef:
+def decision(session: MeetingKey, paragraph: ParagraphKey, ordinal: int) -> URIRef:
     return _in_meeting(session, f"decision/{_para(paragraph)}-{int(ordinal)}")
 
 
-def commitment(session: int, paragraph: ParagraphKey, ordinal: int) -> URIRef:
+def commitment(session: MeetingKey, paragraph: ParagraphKey, ordinal: int) -> URIRef:
     return _in_meeting(session, f"commitment/{_para(paragraph)}-{int(ordinal)}")
 
 
-def progress(session: int, paragraph: ParagraphKey, ordinal: int) -> URIRef:
+def progress(session: MeetingKey, paragraph: ParagraphKey, ordinal: int) -> URIRef:
     return _in_meeting(session, f"progress/{_para(paragraph)}-{int(ordinal)}")
 
 
-def attendance(session: int) -> URIRef:
+def attendance(session: MeetingKey) -> URIRef:
     return _in_meeting(session, "attendance")
 
 
 # --- the report and its parts -------------------------------------------------
-def report(session: int) -> URIRef:
+def report(session: MeetingKey) -> URIRef:
     """The report as a work (fabio:MeetingReport)."""
     return _in_meeting(session, "report")
 
 
-def report_expression(session: int, lang: str = "en") -> URIRef:
+def report_expression(session: MeetingKey, lang: str = "en") -> URIRef:
     return URIRef(f"{report(session)}/{lang}")
 
 
-def section(session: int, key: str, lang: str = "en") -> URIRef:
+def section(session: MeetingKey, key: str, lang: str = "en") -> URIRef:
     return URIRef(f"{report_expression(session, lang)}/section/{slug(key)}")
 
 
-def paragraph(session: int, number: ParagraphKey, lang: str = "en") -> URIRef:
+def paragraph(session: MeetingKey, number: ParagraphKey, lang: str = "en") -> URIRef:
     return URIRef(f"{report_expression(session, lang)}/para/{_para(number)}")
 
 
-def extraction(session: int, lang: str = "en") -> URIRef:
+def extraction(session: MeetingKey, lang: str = "en") -> URIRef:
     return URIRef(f"{report_expression(session, lang)}/extraction")
 
 
@@ -199,8 +216,8 @@ def concept(scheme: str, key: str) -> URIRef:
 
 
 # --- named graphs ---------------------------------------------------------------
-def report_graph(session: int) -> URIRef:
-    return URIRef(f"{GRAPH}report/som-{int(session)}")
+def report_graph(session: MeetingKey) -> URIRef:
+    return URIRef(f"{GRAPH}report/{meeting_path(session)}")
 
 
 def named_graph(key: str) -> URIRef:
@@ -214,18 +231,23 @@ def quantity(owner: URIRef) -> URIRef:
     return URIRef(f"{owner}/quantity")
 
 
-def plan(session: int, number: ParagraphKey | None, section_key: str) -> URIRef:
+def baseline_quantity(owner: URIRef) -> URIRef:
+    """The value a commitment or progress starts from ("from 50 to over 110 bays": 50)."""
+    return URIRef(f"{owner}/baseline")
+
+
+def plan(session: MeetingKey, number: ParagraphKey | None, section_key: str) -> URIRef:
     """A session plan read at ``session``; keyed by its paragraph (or section)."""
     key = _para(number) if number is not None else slug(section_key)
     return _in_meeting(session, f"plan/{key}")
 
 
-def block(session: int, number: ParagraphKey | None, section_key: str, lang: str = "en") -> URIRef:
+def block(session: MeetingKey, number: ParagraphKey | None, section_key: str, lang: str = "en") -> URIRef:
     """Where a span lives: its numbered paragraph, or the section of an unnumbered block."""
     return paragraph(session, number, lang) if number is not None else section(session, section_key, lang)
 
 
-def span_of(session: int, number: ParagraphKey | None, section_key: str, start: int, end: int, lang: str = "en") -> URIRef:
+def span_of(session: MeetingKey, number: ParagraphKey | None, section_key: str, start: int, end: int, lang: str = "en") -> URIRef:
     return URIRef(f"{block(session, number, section_key, lang)}/span/{int(start)}-{int(end)}")
 
 
@@ -239,7 +261,7 @@ def funding(project_iri: URIRef, funder_key: str) -> URIRef:
     return URIRef(f"{project_iri}/funding/{slug(funder_key)}")
 
 
-def quality_issue(session: int, code: str, line: int | None, message: str, lang: str = "en") -> URIRef:
+def quality_issue(session: MeetingKey, code: str, line: int | None, message: str, lang: str = "en") -> URIRef:
     """``issue/{code}-{line}-{digest}``: the digest of the message (which names the paragraph) keeps
     two warnings of one kind apart when they share a line or have none; the same warning of the
     same source gets the same IRI in every build."""

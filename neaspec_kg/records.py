@@ -94,7 +94,7 @@ class Paragraph:
 @dataclass(frozen=True)
 class FrontMatter:
     title: str  # e.g. "Report of the Twenty-seventh Senior Officials Meeting of ..."
-    session_number: int
+    session_number: int | None  # None only for a series whose meetings are not numbered (expert group meetings)
     start_date: date
     end_date: date
     city: str | None  # None for a virtual session (no venue)
@@ -104,6 +104,18 @@ class FrontMatter:
     distribution: str | None = None  # "General"
     virtual: bool = False  # held online (videoconference): the report names no venue
     host: str | None = None  # canonical country name of the host government, when stated
+    series: str = "som"  # key of data/curated/series.csv, from the title ("... National Focal Points")
+    body: str = "som"  # key of data/curated/organizations.csv: the body that meets (officers, decisions)
+    name: str = ""  # how the meeting is cited: "SOM-27", "SPC-7", "EGM 2024-12-13"
+
+    @property
+    def meeting_key(self) -> int | str:
+        """What neaspec_kg.iris mints the meeting's IRIs from: the SOM's session number (``27``), or
+        ``{series}-{number}`` / ``{series}-{start date}`` for another series, which no SOM key can equal."""
+        if self.series == "som" and self.session_number is not None:
+            return self.session_number
+        suffix = self.session_number if self.session_number is not None else self.start_date.isoformat()
+        return f"{self.series}-{suffix}"
 
 
 @dataclass(frozen=True)
@@ -175,13 +187,14 @@ class Statement:
     person: PersonMention | None = None
     topics: tuple[str, ...] = ()  # programme-area keys the statement is about
     taxa: tuple[str, ...] = ()  # keys of data/curated/taxa.csv named in the statement
+    on_behalf_of: str | None = None  # "on behalf of the Group of ...": the group spoken for, as printed
 
 
 @dataclass(frozen=True)
 class Decision:
     ordinal: int  # order of the decision within its paragraph (1-based, from the text)
     verb: str  # key of data/curated/decision-verbs.csv
-    actor: str  # "Meeting" | "senior officials" | "delegates" (who the report says decided)
+    actor: str  # "Meeting" | "senior officials" | "delegates" | "Commission" ... | "secretariat" (its own action)
     object_text: str  # what was acted on, as printed
     span: SourceSpan
     programme_area: str | None = None  # key of data/curated/programme-areas.csv
@@ -193,6 +206,10 @@ class Decision:
     planned_session: int | None = None  # a next session this decision plans
     section_kind: str | None = None  # "conclusions" | "proceedings"
     taxa: tuple[str, ...] = ()  # keys of data/curated/taxa.csv named in the decision
+    # What was decided, without a leading clause: "Noting X, the delegates advised Y" is about Y, so
+    # the events, taxa and documents of a decision are read here, not in the whole span.
+    object_span: SourceSpan | None = None
+    date: date | None = None  # the date the text gives the decision ("adopted ... on 13 December 2024")
 
 
 @dataclass(frozen=True)
@@ -226,6 +243,7 @@ class Quantity:
     value: Decimal
     unit: str  # key of data/curated/units.csv: percent | usd | hectare | count ...
     text: str  # as printed, e.g. "$300 million", "5.4 million hectares"
+    qualifier: str | None = None  # "over", "about", "at least" ... printed before the number
 
 
 @dataclass(frozen=True)
@@ -247,6 +265,7 @@ class Commitment:
     baseline_year: int | None = None
     reference_year: int | None = None  # year an achievement refers to ("by 2023")
     recipient: str | None = None  # fund or organization a pledge goes to, as printed
+    baseline: Quantity | None = None  # the value it starts from ("from 50 to over 110 bays": 50)
 
 
 @dataclass(frozen=True)
@@ -265,6 +284,12 @@ class EventMention:
     organizers: tuple[str, ...] = ()
     programme_area: str | None = None
     project: str | None = None
+    year: int | None = None  # the year the text gives (from a date, a period, "earlier this year")
+    # How the text links it to another event or a session of the series ("to be held in conjunction
+    # with the seventh meeting of the SPC", "during the Eastern Economic Forum", "back-to-back to SOM-27").
+    link: Literal["during", "in-conjunction-with", "back-to-back"] | None = None
+    linked_event: str | None = None  # key of the other event
+    linked_session: int | None = None  # or the number of the SOM session
 
 
 @dataclass(frozen=True)

@@ -12,6 +12,7 @@ from __future__ import annotations
 from collections.abc import Iterable
 from pathlib import Path
 
+from neaspec_kg import iris
 from neaspec_kg.records import Extraction
 
 # A report may lose up to this share of its paragraphs or facts (a corrected report, a stricter
@@ -26,7 +27,7 @@ class ShrinkError(Exception):
 
 
 def report_key(extraction: Extraction) -> str:
-    return f"som-{extraction.report.front.session_number}"
+    return iris.meeting_path(extraction.report.front.meeting_key)
 
 
 def report_counts(extraction: Extraction) -> dict:
@@ -55,7 +56,7 @@ def check_shrink(extractions: list[Extraction], last_good: dict | None, accept: 
         lost = [what for what in ("paragraphs", "facts") if new[what] < (1 - MAX_LOSS) * old[what]]
         if not lost:
             continue
-        line = (f"{new['file']} (SOM-{extraction.report.front.session_number}): {new['paragraphs']} paragraphs and "
+        line = (f"{new['file']} ({extraction.report.front.name}): {new['paragraphs']} paragraphs and "
                 f"{new['facts']} facts, against {old['paragraphs']} paragraphs and {old['facts']} facts read from "
                 f"{old['file']} in the last good build (release {last_good.get('release')}); "
                 + ", ".join(f"{1 - new[w] / old[w]:.0%} of the {w} lost" for w in lost))

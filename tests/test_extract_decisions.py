@@ -6,7 +6,8 @@ from pathlib import Path
 
 import pytest
 
-from neaspec_kg.extract.decisions import extract_decisions, extract_documents
+from neaspec_kg.extract.decisions import extract_decisions
+from neaspec_kg.extract.documents import extract_documents
 from neaspec_kg.extract.statements import extract_statements
 from neaspec_kg.report import parse_report
 
@@ -59,12 +60,14 @@ def test_coordinated_verbs_are_separate_decisions(decisions):
 
 def test_passive_participle_is_not_a_decision(decisions):
     # para 9: "the delegates advised that its drafts will be reviewed and adopted by the member States"
-    assert [d.verb for d in _in(decisions, 9)] == ["welcomed", "advised", "tasked", "took-note"]
+    # (the last sentence, "The secretariat will revise ... and circulate ...", is two actions of the secretariat)
+    assert [d.verb for d in _in(decisions, 9)] == ["welcomed", "advised", "tasked", "took-note", "undertook", "undertook"]
     assert _in(decisions, 9)[1].object_text == "that its drafts will be reviewed and adopted by the member States"
 
 
 def test_passive_request_names_the_addressee(decisions):
-    first, second = _in(decisions, 27)
+    first, second, third = _in(decisions, 27)
+    assert (third.actor, third.verb) == ("secretariat", "undertook")  # "... the secretariat will align the timeline"
     assert (first.verb, first.actor, first.addressee) == ("requested", "Meeting", "secretariat")
     assert first.object_text.startswith("to work with member countries to finalize the full report")
     assert first.documents == ("neacap-policy-analysis-report",)

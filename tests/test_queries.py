@@ -197,7 +197,9 @@ def _one_row_per(rows, key="iri"):
 
 def _table_commitments(rows):
     _one_row_per(rows)
-    assert len(rows) == 14
+    assert len(rows) == 15
+    bays = next(r for r in rows if r["measure"] == "Bay development")  # "from 50 to over 110 bays" (para 16)
+    assert (bays["state"], bays["kind"], bays["value"]) == ("China", "progress", "110")
     korea = {(r["kind"], r["value"], r["unit_code"], r["year"]) for r in rows if r["state"] == "Republic of Korea"}
     assert korea == {("commitment", "40", "http://qudt.org/vocab/unit/PERCENT", "2030"),
                      ("commitment", "300000000", "http://qudt.org/vocab/unit/CCY_USD", None),

@@ -10,7 +10,7 @@ from __future__ import annotations
 from dataclasses import replace
 
 from neaspec_kg.curated import Curated
-from neaspec_kg.records import DataQualityWarning, Decision, EventMention, Extraction, Report, Statement
+from neaspec_kg.records import DataQualityWarning, Decision, EventMention, Extraction, Report, SourceSpan, Statement
 
 
 def extract_all(report: Report, curated: Curated) -> Extraction:
@@ -19,6 +19,7 @@ def extract_all(report: Report, curated: Curated) -> Extraction:
         attendance,
         commitments,
         decisions,
+        documents,
         events,
         officers,
         opening,
@@ -41,7 +42,7 @@ def extract_all(report: Report, curated: Curated) -> Extraction:
         statements=with_taxa(opening_statements + statements.extract_statements(report, curated, warnings), curated),
         decisions=with_events(with_taxa(decisions.extract_decisions(report, curated, warnings), curated),
                               event_mentions),
-        documents=decisions.extract_documents(report, curated, warnings),
+        documents=documents.extract_documents(report, curated, warnings),
         projects=projects.extract_projects(report, curated, warnings),
         commitments=commitments.extract_commitments(report, curated, warnings),
         events=event_mentions,
@@ -54,15 +55,21 @@ def extract_all(report: Report, curated: Curated) -> Extraction:
 def with_taxa(records: tuple[Statement, ...] | tuple[Decision, ...], curated: Curated):
     """Name the taxa each statement or decision mentions, whatever name the report uses
     ("Amur tigers" in one paragraph, "Siberian tiger" in another: one taxon)."""
-    return tuple(replace(r, taxa=tuple(curated.taxon_matcher.keys_in(r.span.exact))) for r in records)
+    return tuple(replace(r, taxa=tuple(curated.taxon_matcher.keys_in(_about(r).exact))) for r in records)
+
+
+def _about(record: Statement | Decision) -> SourceSpan:
+    """The text a record is about: a decision's object ("Noting X, the delegates advised Y": Y)."""
+    return getattr(record, "object_span", None) or record.span
 
 
 def with_events(found: tuple[Decision, ...], mentions: tuple[EventMention, ...]) -> tuple[Decision, ...]:
     """A decision acts on the events named inside its clause ("noted the plan for the Second
     NEACAP Policy Dialogue")."""
     def inside(d: Decision, e: EventMention) -> bool:
-        return (e.span.paragraph == d.span.paragraph and e.span.section == d.span.section
-                and e.span.occurrence == d.span.occurrence
-                and d.span.start <= e.span.start and e.span.end <= d.span.end)
+        about = _about(d)
+        return (e.span.paragraph == about.paragraph and e.span.section == about.section
+                and e.span.occurrence == about.occurrence
+                and about.start <= e.span.start and e.span.end <= about.end)
 
     return tuple(replace(d, events=tuple(dict.fromkeys(e.key for e in mentions if inside(d, e)))) for d in found)

@@ -4,6 +4,9 @@ The genre prints the agenda as a list under the section "Adoption of the agenda"
 as an unnumbered block of its own or after a paragraph ending "... the following
 agenda:". Items are "N. Title"; sub-items are "- a) Title", "a) Title" or "(a) Title";
 a line that is neither continues the title of the line before it (a wrapped title).
+Other reports put the list in an annex ("The Meeting adopted the agenda contained in annex I")
+or run it into one sentence ("... adopted the following agenda: (1) Opening of the meeting;
+(2) Election of officers; ... and (6) Adoption of the report.").
 """
 
 from __future__ import annotations
@@ -47,16 +50,48 @@ def extract_agenda(report: Report, curated: Curated, warnings: list[DataQualityW
 
 
 def _agenda_block(report: Report) -> Paragraph | None:
-    """The block holding the agenda list: in the adoption section first, then anywhere after an intro."""
-    candidates = [b for s in sections_titled(report, r"\badoption of the agenda\b") for b in blocks_in(report, s.key)]
+    """The block holding the agenda list: in the adoption section first, then an annex the report
+    refers to for it (or one titled as an agenda), then anywhere after an intro."""
+    candidates = [b for s in sections_titled(report, r"\badoption of the agenda\b|^agenda\b")
+                  for b in blocks_in(report, s.key)]
+    candidates += [b for key in _agenda_annexes(report) for b in blocks_in(report, key)]
     candidates += blocks_matching(report, r"following (?:provisional )?agenda\s*:")
     for block in candidates:
         if sum(1 for line in block.text.split("\n") if _ITEM_RE.match(line.strip())) >= 2:
             return block
+        if len(_inline_lines(block)) >= 2:
+            return block
     return None
 
 
+_ANNEX_REF_RE = re.compile(r"\bagenda\b[^.]{0,80}?\b(?:annex|appendix)\s+([IVXL]{1,5}|\d{1,2}|[A-Z])\b", re.IGNORECASE)
+# "(1) Opening of the meeting;" / "1. Opening of the meeting;" inside one sentence.
+_INLINE_ITEM_RE = re.compile(
+    r"(?:(?<=:)|(?<=;))\s*(?:and\s+)?\(?(?P<number>\d{1,2})[.)]\s+(?P<title>[^;]+?)(?=\s*;|\.?$|\.\s+[A-Z])")
+
+
+def _agenda_annexes(report: Report) -> list[str]:
+    """Annex sections that hold the agenda: named by a paragraph ("the agenda ... in annex I") or by their title."""
+    keys = {s.key.upper(): s.key for s in report.sections if s.key.upper().startswith(("ANNEX", "APPENDIX"))}
+    named = [m.group(1).upper() for p in report.paragraphs if p.number is not None
+             for m in _ANNEX_REF_RE.finditer(p.text)]
+    found = [keys[k] for mark in named for k in keys if k.endswith(f"-{mark}")]
+    found += [s.key for s in report.sections if s.key in keys.values() and re.search(r"\bagenda\b", s.title, re.I)]
+    return list(dict.fromkeys(found))
+
+
+def _inline_lines(block: Paragraph) -> list[_Line]:
+    """Items run into one sentence after "agenda:"; offsets into the block text."""
+    intro = re.search(r"\bagenda\s*:", block.text, re.IGNORECASE)
+    if intro is None:
+        return []
+    return [_Line(int(m.group("number")), None, m.group("title"), m.start("number") - (block.text[m.start("number") - 1] == "("),
+                  m.end("title")) for m in _INLINE_ITEM_RE.finditer(block.text, intro.end() - 1)]
+
+
 def _read_lines(report: Report, block: Paragraph, warnings: list[DataQualityWarning]) -> list[_Line]:
+    if not any(_ITEM_RE.match(line.strip()) for line in block.text.split("\n")):
+        return _inline_lines(block)
     lines: list[_Line] = []
     offset = 0
     for raw in block.text.split("\n"):

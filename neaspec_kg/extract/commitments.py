@@ -22,7 +22,7 @@ actor or no measure is reported as a DataQualityWarning rather than guessed.
 from __future__ import annotations
 
 import re
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from decimal import Decimal
 from functools import lru_cache
 from typing import Literal
@@ -95,6 +95,7 @@ class _Reading:
     by_year: int | None
     baseline_year: int | None
     in_year: int | None
+    baseline: Quantity | None = None  # "from 50 to over 110": the first number is where it started
 
 
 def extract_commitments(report: Report, curated: Curated,
@@ -117,7 +118,10 @@ def _paragraph_commitments(report: Report, paragraph: Paragraph, curated: Curate
     for clause in _clauses(text):
         readings = _readings(text, clause, curated, meeting_year, previous)
         for reading in readings:
-            if not _is_candidate(reading) or _is_continuation(text, reading, sentences_with_records):
+            if not _is_candidate(reading):
+                continue
+            if _is_continuation(text, reading, sentences_with_records):
+                _goal_year(report, paragraph, reading, records)
                 continue
             if _record_or_warn(report, paragraph, reading, curated, records, warnings):
                 sentences_with_records.add(clause.sentence)
@@ -167,18 +171,45 @@ def _readings(text: str, clause: _Clause, curated: Curated, meeting_year: int,
     by_year = _first_year(_BY_YEAR_RE, body)
     baseline = _first_year(_BASELINE_RE, body)
     in_year = _first_year(_IN_YEAR_RE, body)
-    quantities = _quantities(body, curated)
+    quantities, baselines = _paired(body, _quantities(body, curated))
     anchors: list[tuple[Quantity | None, int]] = [(q, clause.start + offset) for q, offset in quantities]
     if not anchors:
         year_match = _BY_YEAR_RE.search(body)
         anchors = [(None, clause.start + (year_match.start() if year_match else 0))]
     readings = []
-    for quantity, anchor in anchors:
+    for index, (quantity, anchor) in enumerate(anchors):
         # "pledging $300 million ... and $7 million ...": the second shares the first one's kind.
         kind = _kind(body, by_year, meeting_year) or (shared.kind if shared else None)
         measure = _nearest_measure(text, clause, anchor, curated) or (shared.measure if shared else None)
-        readings.append(_Reading(clause, quantity, anchor, kind, measure, by_year, baseline, in_year))
+        readings.append(_Reading(clause, quantity, anchor, kind, measure, by_year, baseline, in_year,
+                                 baselines.get(index)))
     return readings
+
+
+# "from 50 to over 110 bays", "from 20% to 30%": two numbers, one change.
+_FROM_BEFORE_RE = re.compile(r"\bfrom\s+$")
+_TO_BETWEEN_RE = re.compile(r"^\s+to\s+(?:(?:over|more\s+than|above|about|around|nearly|almost|at\s+least)\s+)?$")
+
+
+def _paired(body: str, quantities: list[tuple[Quantity, int]]) -> tuple[list[tuple[Quantity, int]], dict[int, Quantity]]:
+    """Quantities with the "from" number of each "from X to Y" folded into Y as its baseline."""
+    kept: list[tuple[Quantity, int]] = []
+    baselines: dict[int, Quantity] = {}
+    skip = False
+    for i, (quantity, start) in enumerate(quantities):
+        if skip:
+            skip = False
+            continue
+        if i + 1 < len(quantities) and _FROM_BEFORE_RE.search(body[:start]):
+            following, next_start = quantities[i + 1]
+            if _TO_BETWEEN_RE.match(body[start + len(quantity.text):next_start]):
+                unit = following.unit if quantity.unit == "count" else quantity.unit
+                baselines[len(kept)] = replace(quantity, unit=unit)
+                kept.append((following, next_start))
+                skip = True
+                continue
+        kept.append((quantity, start))
+    return kept, baselines
 
 
 def _first_year(pattern: re.Pattern[str], body: str) -> int | None:
@@ -214,6 +245,22 @@ def _is_continuation(text: str, reading: _Reading, sentences_with_records: set[i
     return bool(_PARTICIPLE_RE.match(text[reading.clause.start:reading.clause.end]))
 
 
+def _goal_year(report: Report, paragraph: Paragraph, reading: _Reading, records: list[Commitment]) -> bool:
+    """A participle continuing a reported number gives the year of its goal ("191 subnational areas ...
+    have declared zero-carbon city goals, aiming for carbon neutrality by 2050"): the record before it
+    gets that year as its target year, and its span grows to hold it."""
+    last = records[-1] if records else None
+    if last is None or reading.by_year is None or last.target_year is not None:
+        return False
+    if reading.by_year <= report.front.start_date.year:
+        return False
+    end = reading.clause.end
+    text = paragraph.text
+    records[-1] = replace(last, target_year=reading.by_year, description=text[last.span.start:end],
+                          span=replace(last.span, end=end, exact=text[last.span.start:end]))
+    return True
+
+
 def _record_or_warn(report: Report, paragraph: Paragraph, reading: _Reading, curated: Curated,
                     records: list[Commitment], warnings: list[DataQualityWarning]) -> bool:
     text = paragraph.text
@@ -240,7 +287,7 @@ def _record_or_warn(report: Report, paragraph: Paragraph, reading: _Reading, cur
         span=SourceSpan(paragraph.section, paragraph.number, clause.start, clause.end, description, paragraph.occurrence),
         quantity=reading.quantity, target_year=target_year, baseline_year=reading.baseline_year,
         reference_year=reference_year,
-        recipient=_recipient(text, reading) if kind == "pledge" else None))
+        recipient=_recipient(text, reading) if kind == "pledge" else None, baseline=reading.baseline))
     return True
 
 
@@ -277,7 +324,17 @@ def _quantities(body: str, curated: Curated) -> list[tuple[Quantity, int]]:
         if re.fullmatch(_YEAR, m.group("num")) or any(s < m.end() and m.start() < e for _, s, e in found):
             continue
         found.append((Quantity(_value(m.group("num"), m.group(2)), "count", m.group(0)), m.start(), m.end()))
-    return [(q, start) for q, start, _ in sorted(found, key=lambda t: t[1])]
+    return [(_qualified(body, q, start), start) for q, start, _ in sorted(found, key=lambda t: t[1])]
+
+
+_QUALIFIER_RE = re.compile(r"\b(over|more\s+than|above|at\s+least|about|around|nearly|almost|up\s+to|less\s+than"
+                           r"|under)\s+$")
+
+
+def _qualified(body: str, quantity: Quantity, start: int) -> Quantity:
+    """"over 110 bays": the number with the word that bounds it."""
+    m = _QUALIFIER_RE.search(body[max(0, start - 20):start])
+    return replace(quantity, qualifier=" ".join(m.group(1).split())) if m else quantity
 
 
 def _value(number: str, scale: str | None) -> Decimal:

@@ -1,4 +1,4 @@
-"""Decisions of the Meeting and the documents it acted on or cited.
+"""Decisions of the Meeting (the documents it acted on or cited: extract/documents.py).
 
 The genre states a decision as a sentence whose subject is the body ("The Meeting",
 "The SOM", "the senior officials", "the delegates", or "It" continuing one of these)
@@ -14,6 +14,7 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass
+from datetime import date
 from functools import lru_cache
 
 from neaspec_kg.curated import Curated
@@ -21,15 +22,28 @@ from neaspec_kg.extract.sentences import (
     Sentence,
     name_at,
     planned_session_in,
+    som_session,
     source_span,
     split_sentences,
 )
-from neaspec_kg.records import DataQualityWarning, Decision, DocumentMention, Paragraph, Report
+from neaspec_kg.extract.documents import Found, documents_in, programme_area_of, section_title
+from neaspec_kg.records import DataQualityWarning, Decision, Paragraph, Report
+from neaspec_kg.report.front import MONTH, decision_subjects, parse_date
 
 _ADVERBS = r"(?:(?:also|further|then|therefore|again|\w+ly)\s+)*"
-# The body as subject, at the start of a sentence or after a leading clause's comma.
-_ACTOR = (r"(?:^|,\s+)(?P<actor>(?:[Tt]he\s+)?(?:(?:[Ss]enior\s+[Oo]fficials\s+)?[Mm]eeting|SOM"
-          r"|[Ss]enior\s+[Oo]fficials|[Dd]elegates)|^It)\s+")
+# The body as subject, at the start of a sentence or after a leading clause's comma: "the Meeting" and
+# "the delegates" in every series, and the series' own names for its body (data/curated/series.csv
+# "subjects": "the SOM", "the senior officials", "the Commission", "the Committee", "the Council").
+_GENERIC_SUBJECTS = ("Meeting", "delegates", "participants")
+# The secretariat stating what it will do: "The secretariat will revise ... and circulate ...".
+_AGENT_ACTION = (r"(?:^|,\s+)(?P<agent>(?:[Tt]he\s+)?(?:[A-Z]+\s+)?[Ss]ecretariat)\s+(?:will|would|shall|is\s+to"
+                 r"|undertook\s+to|agreed\s+to|committed\s+to)\s+" + _ADVERBS + r"(?P<action>[a-z]+)\b")
+# A further action of the same agent: ", and circulate to ...", " and inform the ...".
+_NEXT_ACTION = re.compile(r"(?:,\s*|\s+)and\s+" + _ADVERBS
+                          + r"(?P<action>[a-z]+)\s+(?=(?:to|the|it|them|its|their|a|an|on|with|in|all)\b)")
+# "adopted the Conclusions ... on 13 December 2024": a date closing the object dates the decision
+# ("the status of the Fund as of 30 September 2024" dates the status, not the decision).
+_STATED_DATE_RE = re.compile(rf"\bon\s+(\d{{1,2}})\s+{MONTH},?\s+(\d{{4}})$")
 # Passive requests: the addressee is the grammatical subject.
 _PASSIVE = r"(?:^|,\s+)(?P<addressee>(?:[Tt]he\s+)?(?:secretariat|[Mm]ember\s+States))\s+(?:was|were)\s+"
 # Where a coordinated predicate starts: ", and took note of", " and subsequently approved the".
@@ -37,30 +51,6 @@ _COORDINATION = r"(?:,\s*)?\s+and\s+" + _ADVERBS
 _OTHER_VERB = r"[a-z]+ed\s+(?:the|its|their|his|her|to|that|on|of|a|an|for|with)\b"
 _ADDRESSEE_RE = re.compile(r"(?:(?:its|their|deep|sincere)\s+)*(?:appreciation\s+|gratitude\s+|thanks\s+)?"
                            r"(?:to\s+)?(?:the\s+)?(?:Government\s+of\s+(?:the\s+)?)?")
-
-# "the proposed activity plan on air pollution for 2025", "... in 2025", "the proposed 2025
-# activity plan", "the proposed activities for 2025": a plan is named by its year.
-_ACTIVITY_PLAN_RE = re.compile(
-    r"(?:the\s+)?(?:(?:proposed|revised|draft|updated)\s+)?"
-    r"(?:(?P<year_before>\d{4})\s+activity\s+plan\b"
-    r"|(?:activity\s+plan|(?<=proposed\s)activities)(?:\s+(?:on|for)\s+(?P<area>[a-z][a-z -]*?))?"
-    r"\s+(?:for|in)\s+(?P<year>\d{4})\b)")
-_FINANCIAL_REPORT_RE = re.compile(r"\bfinancial\s+report\b", re.IGNORECASE)
-_CONCLUSIONS_RE = re.compile(r"\bconclusions\s+and\s+recommendations\b", re.IGNORECASE)
-
-
-@dataclass(frozen=True)
-class _Found:
-    """A document mention inside one paragraph (offsets into Paragraph.text)."""
-
-    key: str
-    title: str
-    kind: str
-    start: int
-    end: int
-    programme_area: str | None = None
-    year: int | None = None
-
 
 # --- decisions ---------------------------------------------------------------------------
 def extract_decisions(report: Report, curated: Curated,
@@ -77,15 +67,16 @@ def _numbered(report: Report) -> list[Paragraph]:
 
 def _paragraph_decisions(report: Report, curated: Curated, paragraph: Paragraph,
                          warnings: list[DataQualityWarning]) -> list[Decision]:
-    documents = _documents_in(report, curated, paragraph, None)  # extract_documents reports their warnings
+    documents = documents_in(report, curated, paragraph, None)  # extract_documents reports their warnings
     area = programme_area_of(report, curated, paragraph)
     section_kind = _section_kind(report, paragraph)
     found: list[Decision] = []
     previous_actor: str | None = None
+    subjects = decision_subjects(curated, report.front.series)
     for sentence in split_sentences(paragraph):
-        clauses = decision_clauses(sentence, curated)
+        clauses = decision_clauses(sentence, curated, subjects)
         if not clauses:
-            _warn_unknown_verb(report, paragraph, sentence.text, warnings)
+            _warn_unknown_verb(report, paragraph, sentence.text, subjects, warnings)
         for clause in clauses:
             actor = clause.actor if clause.actor != "It" else previous_actor
             if actor is None:
@@ -97,9 +88,21 @@ def _paragraph_decisions(report: Report, curated: Curated, paragraph: Paragraph,
                 agenda_item=paragraph.agenda_item, addressee=clause.addressee or _addressee(clause.object_text, curated),
                 documents=_acted_on(clause, documents),
                 projects=tuple(curated.project_matcher.keys_in(clause.object_text)),
-                planned_session=planned_session_in(clause.object_text, report.front.session_number),
-                section_kind=section_kind))
+                planned_session=_planned_session(report, clause.object_text),
+                section_kind=section_kind, object_span=source_span(paragraph, clause.object_start, clause.end),
+                date=_stated_date(clause.object_text)))
     return found
+
+
+def _stated_date(object_text: str) -> date | None:
+    m = _STATED_DATE_RE.search(object_text)
+    return parse_date(*m.groups()) if m else None
+
+
+def _planned_session(report: Report, object_text: str) -> int | None:
+    """A later SOM the decision plans; only a SOM's report numbers the SOM's next session."""
+    session = som_session(report)
+    return planned_session_in(object_text, session) if session is not None else None
 
 
 # Where the object proper ends and its qualifications begin: "approved X, with an adjusted
@@ -109,15 +112,11 @@ def _paragraph_decisions(report: Report, curated: Curated, paragraph: Paragraph,
 _QUALIFIER_RE = re.compile(r",\s+(?:with|before|following|in\s+time\s+for|in\s+line\s+with|as\s+it\s+will)\b")
 
 
-# "The Meeting supported ...": the body as subject with a past-tense verb the table lacks.
-_BODY_ACTS_RE = re.compile(r"^(?:The\s+)?(?:Meeting|SOM|[Ss]enior\s+[Oo]fficials|[Dd]elegates)\s+(?:also\s+|further\s+)?"
-                           r"(?P<verb>[a-z]+ed)\b")
-
-
-def _warn_unknown_verb(report: Report, paragraph: Paragraph, sentence: str,
+def _warn_unknown_verb(report: Report, paragraph: Paragraph, sentence: str, subjects: tuple[str, ...],
                        warnings: list[DataQualityWarning]) -> None:
-    """Say so rather than drop a decision whose verb data/curated/decision-verbs.csv does not know."""
-    m = _BODY_ACTS_RE.match(sentence.strip())
+    """Say so rather than drop a decision whose verb data/curated/decision-verbs.csv does not know
+    ("The Meeting supported ...", "The Commission reaffirmed ...": the body with a past-tense verb)."""
+    m = _body_acts(subjects).match(sentence.strip())
     if m is None:
         return
     warnings.append(DataQualityWarning(
@@ -127,7 +126,7 @@ def _warn_unknown_verb(report: Report, paragraph: Paragraph, sentence: str,
         paragraph=paragraph.number))
 
 
-def _acted_on(clause: Clause, documents: list[_Found]) -> tuple[str, ...]:
+def _acted_on(clause: Clause, documents: list[Found]) -> tuple[str, ...]:
     """Documents named in the object proper; "approved the plan" refers back to the plan named before it."""
     qualifier = _QUALIFIER_RE.search(clause.object_text)
     object_end = clause.object_start + qualifier.start() if qualifier else clause.end
@@ -152,20 +151,41 @@ class Clause:
     addressee: str | None = None
 
 
-def decision_clauses(sentence: Sentence, curated: Curated) -> list[Clause]:
-    """The decisions stated in one sentence, in text order."""
-    patterns = _patterns(_forms_key(curated))
+def decision_clauses(sentence: Sentence, curated: Curated, subjects: tuple[str, ...] = ()) -> list[Clause]:
+    """The decisions stated in one sentence, in text order; ``subjects``: the series' names for its body."""
+    patterns = _patterns(_forms_key(curated), subjects)
     clauses: list[Clause] = []
-    subjects = sorted(list(patterns.active.finditer(sentence.text)) + list(patterns.passive.finditer(sentence.text)),
-                      key=lambda m: m.start())
-    for i, subject in enumerate(subjects):
-        limit = subjects[i + 1].start() if i + 1 < len(subjects) else len(sentence.text)
-        clauses.extend(_predicate_clauses(sentence, subject, limit, patterns, curated, first=not clauses))
+    found = sorted([*patterns.active.finditer(sentence.text), *patterns.passive.finditer(sentence.text),
+                    *patterns.action.finditer(sentence.text)], key=lambda m: m.start())
+    for i, subject in enumerate(found):
+        limit = found[i + 1].start() if i + 1 < len(found) else len(sentence.text)
+        if subject.groupdict().get("agent") is not None:
+            clauses.extend(_action_clauses(sentence, subject, limit, first=not clauses))
+        else:
+            clauses.extend(_predicate_clauses(sentence, subject, limit, patterns, curated, first=not clauses))
     return clauses
 
 
-def is_decision_sentence(sentence: Sentence, curated: Curated) -> bool:
-    return bool(decision_clauses(sentence, curated))
+def is_decision_sentence(sentence: Sentence, curated: Curated, subjects: tuple[str, ...] = ()) -> bool:
+    return bool(decision_clauses(sentence, curated, subjects))
+
+
+def _action_clauses(sentence: Sentence, subject: re.Match[str], limit: int, *, first: bool) -> list[Clause]:
+    """"The secretariat will revise X, ..., and circulate Y": one action per verb, the secretariat as agent."""
+    text = sentence.text
+    starts = [(subject.start("action"), subject.start("action"))]
+    for m in _NEXT_ACTION.finditer(text, subject.end(), limit):
+        starts.append((m.start(), m.start("action")))
+    clauses = []
+    for j, (_, verb_start) in enumerate(starts):
+        end = starts[j + 1][0] if j + 1 < len(starts) else limit
+        while end > verb_start and text[end - 1] in " .,;:":
+            end -= 1
+        start = (0 if first else subject.start("agent")) if j == 0 else verb_start
+        clauses.append(Clause(actor="secretariat", verb="undertook", object_text=text[verb_start:end],
+                              start=sentence.start + start, object_start=sentence.start + verb_start,
+                              end=sentence.start + end))
+    return clauses
 
 
 def _predicate_clauses(sentence: Sentence, subject: re.Match[str], limit: int, patterns: _Patterns,
@@ -226,10 +246,33 @@ def _addressee(object_text: str, curated: Curated) -> str | None:
     return named[1] if re.match(r"\s*(?:to|for|and|,)\b", after) or not after.strip() else None
 
 
+def _actor_pattern(subjects: tuple[str, ...]) -> str:
+    names = sorted({*_GENERIC_SUBJECTS, *subjects}, key=len, reverse=True)
+    # A capitalised name also matches in lower case after "the" ("the Committee", "the senior officials").
+    alternation = "|".join(rf"(?:[Ss]enior\s+[Oo]fficials\s+)?{_either_case(n)}" if n == "Meeting" else _either_case(n)
+                           for n in names)
+    return rf"(?:^|,\s+)(?P<actor>(?:[Tt]he\s+)?(?:{alternation})|^It)\s+"
+
+
+def _either_case(name: str) -> str:
+    """"Meeting" -> "[Mm]eeting"; acronyms ("SOM", "SPC") only as printed."""
+    words = [re.escape(w) for w in name.split()]
+    if not name.isupper():
+        words = [f"[{w[0].upper()}{w[0].lower()}]{w[1:]}" if w[:1].isalpha() else w for w in words]
+    return r"\s+".join(words)
+
+
+@lru_cache(maxsize=16)
+def _body_acts(subjects: tuple[str, ...]) -> re.Pattern[str]:
+    subject = _actor_pattern(subjects).removeprefix("(?:^|,\\s+)").replace("|^It)", ")")
+    return re.compile(subject + r"(?:also\s+|further\s+)?(?P<verb>[a-z]+ed)\b")
+
+
 @dataclass(frozen=True)
 class _Patterns:
     active: re.Pattern[str]
     passive: re.Pattern[str]
+    action: re.Pattern[str]
     coordinated: re.Pattern[str]
     cut: re.Pattern[str]
     form_keys: dict[str, str]
@@ -244,14 +287,15 @@ def _forms_key(curated: Curated) -> tuple[tuple[str, str], ...]:
     return tuple(pairs)
 
 
-@lru_cache(maxsize=8)
-def _patterns(forms: tuple[tuple[str, str], ...]) -> _Patterns:
+@lru_cache(maxsize=16)
+def _patterns(forms: tuple[tuple[str, str], ...], subjects: tuple[str, ...] = ()) -> _Patterns:
     form_keys = dict(forms)
     alternation = "|".join(re.escape(f) for f in sorted(form_keys, key=len, reverse=True))
     verb = rf"(?P<verb>{alternation})\b"
     return _Patterns(
-        active=re.compile(_ACTOR + _ADVERBS + verb),
+        active=re.compile(_actor_pattern(subjects) + _ADVERBS + verb),
         passive=re.compile(_PASSIVE + _ADVERBS + verb),
+        action=re.compile(_AGENT_ACTION),
         # "... will be reviewed and adopted by the member States" is a passive participle, not a decision.
         coordinated=re.compile(_COORDINATION + rf"(?P<form>{alternation})\b(?!\s+by\b)"),
         cut=re.compile(_COORDINATION + rf"(?:(?:{alternation})\b(?!\s+by\b)|{_OTHER_VERB})"),
@@ -260,88 +304,7 @@ def _patterns(forms: tuple[tuple[str, str], ...]) -> _Patterns:
 
 
 # --- where a paragraph belongs ----------------------------------------------------------------
-def programme_area_of(report: Report, curated: Curated, paragraph: Paragraph) -> str | None:
-    """The paragraph's programme area: its run-in label or agenda sub-heading, else its section title."""
-    for label in (paragraph.topic, _section_title(report, paragraph.section)):
-        keys = curated.programme_area_matcher.keys_in(label or "")
-        if keys:
-            return keys[0]
-    return None
-
-
-def _section_title(report: Report, key: str) -> str | None:
-    return next((s.title for s in report.sections if s.key == key), None)
-
-
 def _section_kind(report: Report, paragraph: Paragraph) -> str:
     """Chapter "Conclusions and recommendations" vs the proceedings, by the chapter's title."""
-    chapter = _section_title(report, paragraph.section.split(".")[0]) or ""
+    chapter = section_title(report, paragraph.section.split(".")[0]) or ""
     return "conclusions" if re.search(r"\bconclusions\b", chapter, re.IGNORECASE) else "proceedings"
-
-
-# --- documents --------------------------------------------------------------------------------
-def extract_documents(report: Report, curated: Curated,
-                      warnings: list[DataQualityWarning]) -> tuple[DocumentMention, ...]:
-    mentions: list[DocumentMention] = []
-    for paragraph in _numbered(report):
-        for d in _documents_in(report, curated, paragraph, warnings):
-            mentions.append(DocumentMention(key=d.key, title=d.title, kind=d.kind,
-                                            span=source_span(paragraph, d.start, d.end),
-                                            programme_area=d.programme_area, year=d.year))
-    return tuple(mentions)
-
-
-def _documents_in(report: Report, curated: Curated, paragraph: Paragraph,
-                  warnings: list[DataQualityWarning] | None) -> list[_Found]:
-    found = _curated_documents(curated, paragraph) + _derived_documents(report, curated, paragraph, warnings)
-    return sorted(_without_overlaps(found), key=lambda d: d.start)
-
-
-def _curated_documents(curated: Curated, paragraph: Paragraph) -> list[_Found]:
-    rows = curated.by_key("documents")
-    return [_Found(m.key, rows[m.key]["title"], rows[m.key]["kind"], m.start, m.end,
-                   rows[m.key]["programme_area"] or None)
-            for m in curated.document_matcher.find(paragraph.text)]
-
-
-def _derived_documents(report: Report, curated: Curated, paragraph: Paragraph,
-                       warnings: list[DataQualityWarning] | None) -> list[_Found]:
-    """Documents each session has anew: activity plans, the financial report, the conclusions."""
-    session = report.front.session_number
-    text = paragraph.text
-    found = [_Found(f"financial-report-som-{session}", m.group(0), "financial-report", m.start(), m.end())
-             for m in _FINANCIAL_REPORT_RE.finditer(text)]
-    found += [_Found(f"conclusions-som-{session}", m.group(0), "conclusions", m.start(), m.end())
-              for m in _CONCLUSIONS_RE.finditer(text)]
-    for m in _ACTIVITY_PLAN_RE.finditer(text):
-        plan = _activity_plan(report, curated, paragraph, m, warnings)
-        if plan is not None:
-            found.append(plan)
-    return found
-
-
-def _activity_plan(report: Report, curated: Curated, paragraph: Paragraph, m: re.Match[str],
-                   warnings: list[DataQualityWarning] | None) -> _Found | None:
-    year = m.group("year") or m.group("year_before")
-    if year is None:
-        return None  # "the proposed activity plan" with no year: which plan is not printed
-    named = curated.programme_area_matcher.keys_in(m.group("area") or "")
-    area = named[0] if named else programme_area_of(report, curated, paragraph)
-    if area is None:
-        if warnings is not None:
-            warnings.append(DataQualityWarning(
-                report.source, "activity-plan-without-area",
-                f"'{m.group(0)}' names no programme area and the paragraph has none", paragraph=paragraph.number))
-        return None
-    return _Found(f"activity-plan-{year}-{area}", m.group(0), "project-plan", m.start(), m.end(), area, int(year))
-
-
-def _without_overlaps(found: list[_Found]) -> list[_Found]:
-    """Longest first: "the proposed activity plan on ... for 2025" hides nothing curated inside it."""
-    kept: list[_Found] = []
-    for d in sorted(found, key=lambda d: -(d.end - d.start)):
-        if not any(k.start < d.end and d.start < k.end for k in kept):
-            kept.append(d)
-    return kept
-
-

@@ -29,9 +29,9 @@ from datetime import date
 from functools import lru_cache
 
 from neaspec_kg.curated import Curated, Row, read_table, split_list
-from neaspec_kg.extract.sentences import sentence_bounds
+from neaspec_kg.extract.sentences import sentence_bounds, som_session
 from neaspec_kg.records import DataQualityWarning, EventMention, Paragraph, Report, SourceSpan
-from neaspec_kg.report.ordinals import ORDINAL_PATTERN, ordinal_value
+from neaspec_kg.report.ordinals import ORDINAL_PATTERN, ordinal_value, session_ordinals
 
 EXCLUDED_KINDS = {"senior-officials-meeting"}  # modelled as the SOM series, not as related events
 ALIASES_PATH = "curated/event-aliases.csv"
@@ -69,7 +69,17 @@ _ORGANIZERS_AFTER_RE = re.compile(
     r"\s+(?P<who>.+?)(?=,\s+(?:he|she|they|it|which|the\s+representative)\b|[.;]|$)")
 _HOST_BEFORE_RE = re.compile(r"^\s+(?:for\s+)?(?:hosting|organi[sz]ing|hosted|organi[sz]ed)\s+(?:the\s+)?$")
 _JOINED_RE = re.compile(
-    r"(?:during|at|on\s+the\s+(?:margins|sidelines)\s+of|in\s+conjunction\s+with|back-to-back\s+with)\s+(?:the\s+)?$")
+    r"(?:during|at|on\s+the\s+(?:margins|sidelines)\s+of|in\s+conjunction\s+with|back-to-back\s+(?:with|to))\s+(?:the\s+)?$")
+# How an event is held with another, as the genre says it (ontology: schema:superEvent for "during",
+# nea:heldInConjunctionWith, nea:heldBackToBackWith).
+_LINK_CUES = (("back-to-back", re.compile(r"back-to-back")), ("in-conjunction-with", re.compile(r"conjunction")),
+              ("during", re.compile(r".")))
+# "... organized by the secretariat back-to-back to SOM-27": an event held with a session of the series.
+_WITH_SESSION_RE = re.compile(
+    r"(?P<cue>during|in\s+conjunction\s+with|back-to-back\s+(?:with|to)|on\s+the\s+(?:margins|sidelines)\s+of)"
+    r"\s+(?:the\s+)?(?=SOM[- ]\d|\S+\s+Senior\s+Officials\s+Meeting)")
+# "earlier this year", "last year": the year of the report's meeting, or the one before it.
+_RELATIVE_YEAR_RE = re.compile(r"\b(?:(?:earlier|later)\s+)?(?P<which>this|last|next)\s+year\b")
 _NEXT_RE = re.compile(r"\bnext\s+$")
 
 _PROPOSED_CUE_RE = re.compile(
@@ -106,8 +116,13 @@ class _Mention:
     status_explicit: bool = False
     next_of_series: bool = False
     joined_to: int | None = None  # index of an event this one is held during / in conjunction with
+    joined: _Mention | None = None  # that event
+    joined_how: str | None = None  # "during" | "in-conjunction-with" | "back-to-back"
+    joined_session: int | None = None  # a session of the series it is held with ("back-to-back to SOM-27")
+    relative_year: int | None = None  # -1, 0, 1 for "last year", "this year", "next year"
     stem: str = ""
     year: int | None = None
+    year_stated: bool = False  # the text gives the year (a date, a period, "this year"), not the reporting year
 
 
 def extract_events(report: Report, curated: Curated, warnings: list[DataQualityWarning]) -> tuple[EventMention, ...]:
@@ -122,8 +137,9 @@ def extract_events(report: Report, curated: Curated, warnings: list[DataQualityW
         _share_with_joined(found)
         mentions.extend(m for m in found if m.kind not in EXCLUDED_KINDS)
     for mention in mentions:
-        mention.stem = _stem(mention, curated, aliases, report.front.session_number)
+        mention.stem = _stem(mention, curated, aliases, som_session(report))
         mention.year = _year(mention, report)
+        mention.year_stated = mention.year is not None
     mentions = _resolve_within_report(report, mentions, warnings)
     return tuple(_merged_per_paragraph(mentions))
 
@@ -294,11 +310,22 @@ def _read_context(report: Report, mention: _Mention, found: list[_Mention], inde
         later = found[later_index]
         if later.start >= s_end:
             break
-        if _JOINED_RE.search(text[mention.end:later.start]):
-            mention.joined_to = later_index
+        between = text[mention.end:later.start]
+        sessions = session_ordinals(later.name) if later.kind in EXCLUDED_KINDS else []
+        if _JOINED_RE.search(between) and sessions:
+            # "... back-to-back with the Twenty-seventh Senior Officials Meeting": a session of the series
+            mention.joined_session, mention.joined_how = sessions[0][0], _link_kind(between)
+        elif _JOINED_RE.search(between):
+            mention.joined_to, mention.joined = later_index, later
+            mention.joined_how = _link_kind(between)
         window_end = later.start
         break
     after = text[mention.end:window_end]
+    with_session = _WITH_SESSION_RE.search(after)
+    if with_session and mention.joined is None:
+        named = session_ordinals(after[with_session.end():with_session.end() + 80])
+        if named and named[0][1] == 0:
+            mention.joined_session, mention.joined_how = named[0][0], _link_kind(with_session.group("cue"))
     mention.next_of_series = bool(_NEXT_RE.search(before))
     _read_dates(mention, after)
     _read_place(mention, after, curated)
@@ -318,10 +345,18 @@ def _read_dates(mention: _Mention, after: str) -> None:
         mention.start_date = mention.end_date = date(int(m.group(3)), _month(m.group(2)), int(m.group(1)))
         return
     m = _PERIOD_RE.search(after)
+    relative = _RELATIVE_YEAR_RE.search(after)
     if m:
         mention.period = m.group(1) or m.group(2)
     elif mention.name_year:
         mention.period = str(mention.name_year)
+    elif relative:
+        mention.period = relative.group(0)
+        mention.relative_year = {"last": -1, "this": 0, "next": 1}[relative.group("which")]
+
+
+def _link_kind(cue: str) -> str:
+    return next(kind for kind, pattern in _LINK_CUES if pattern.search(cue))
 
 
 def _month(name: str) -> int:
@@ -435,7 +470,7 @@ def _in_scope(row: Row, area: str | None, session: int | None) -> bool:
     return not (row["session"] and session is not None and int(row["session"]) != session)
 
 
-def _stem(mention: _Mention, curated: Curated, aliases: list[Row], session: int) -> str:
+def _stem(mention: _Mention, curated: Curated, aliases: list[Row], session: int | None) -> str:
     name = _normalized(mention.base_name, curated)
     for row in aliases:
         if row["alias"].lower() in {name.lower(), mention.base_name.lower()} and _in_scope(
@@ -479,6 +514,8 @@ def _year(mention: _Mention, report: Report) -> int | None:
         m = re.search(_YEAR, mention.period)
         if m:
             return int(m.group(0))
+    if mention.relative_year is not None:
+        return report.front.start_date.year + mention.relative_year
     return None
 
 
@@ -536,8 +573,10 @@ def _propagate_status(mentions: list[_Mention]) -> None:
 def _merged_per_paragraph(mentions: list[_Mention]) -> list[EventMention]:
     """One record per paragraph and event; later mentions fill what the first left open."""
     records: dict[tuple[int | None, str], EventMention] = {}
+    kept = {id(m) for m in mentions}
     for m in mentions:
         key = _key(m)
+        joined = _key(m.joined) if m.joined is not None and id(m.joined) in kept else None
         text = m.paragraph.text
         record = EventMention(
             key=key, name=m.name, kind=m.kind,
@@ -545,7 +584,9 @@ def _merged_per_paragraph(mentions: list[_Mention]) -> list[EventMention]:
                             m.paragraph.occurrence),
             status=m.status, ordinal=m.ordinal, start_date=m.start_date, end_date=m.end_date,  # type: ignore[arg-type]
             period=m.period, place=m.place, country=m.country, organizers=tuple(m.organizers),
-            programme_area=m.programme_area)
+            programme_area=m.programme_area, year=m.year if m.year_stated else None,
+            linked_event=joined if joined != key else None, linked_session=m.joined_session,
+            link=m.joined_how if (joined and joined != key) or m.joined_session else None)
         slot = (m.paragraph.number, m.paragraph.occurrence, key)
         if slot not in records:
             records[slot] = record
@@ -557,5 +598,7 @@ def _merged_per_paragraph(mentions: list[_Mention]) -> list[EventMention]:
             period=first.period or record.period, place=first.place or record.place,
             country=first.country or record.country,
             organizers=tuple(dict.fromkeys(first.organizers + record.organizers)),
+            year=first.year or record.year, linked_event=first.linked_event or record.linked_event,
+            linked_session=first.linked_session or record.linked_session, link=first.link or record.link,
             status=first.status if first.status != "held" or record.status == "held" else record.status)
     return list(records.values())

@@ -74,6 +74,8 @@ def _find_officers(text: str, roles: dict[str, str]) -> list[_Found]:
         re.compile(rf"{role_group}\s*:\s*(?P<person>{_PERSON})"),
         re.compile(rf"(?P<person>{persons}),?\s+as\s+(?:the\s+)?{role_group}"),
         re.compile(rf"(?P<person>{persons}),?\s+(?:was|were)\s+(?:\w+\s+)?elected\s+(?:as\s+)?(?:the\s+)?{role_group}"),
+        # "The Committee elected Mr. A (Fiji) Chair and Ms. B (Samoa) Vice-Chair": the office right after the person.
+        re.compile(rf"(?:\belected|,|\band)\s+(?P<person>{_PERSON}),?\s+{role_group}"),
     ]
     found: list[_Found] = []
     for pattern in patterns:

@@ -69,7 +69,9 @@ def extract_opening(report: Report, curated: Curated,
 
 def _opening_blocks(report: Report) -> list[Paragraph]:
     sections = sections_titled(report, r"^opening\b|\bopening (?:session|of the meeting)\b")
-    blocks = [b for s in sections for b in blocks_in(report, s.key) if b.number is not None]
+    # A section "Opening and election of officers" also holds the election: those paragraphs are not remarks.
+    blocks = [b for s in sections for b in blocks_in(report, s.key)
+              if b.number is not None and not re.search(r"\belected\b", b.text)]
     if blocks:
         return blocks
     # No opening section: paragraphs the sub-headings put under agenda item 1.

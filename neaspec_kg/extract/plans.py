@@ -17,7 +17,14 @@ from __future__ import annotations
 import re
 
 from neaspec_kg.curated import Curated
-from neaspec_kg.extract.sentences import Sentence, country_mentions, names_next_session, source_span, split_sentences
+from neaspec_kg.extract.sentences import (
+    Sentence,
+    country_mentions,
+    names_next_session,
+    som_session,
+    source_span,
+    split_sentences,
+)
 from neaspec_kg.extract.statements import speaker_runs
 from neaspec_kg.records import DataQualityWarning, Paragraph, Report, SessionPlan
 
@@ -35,7 +42,9 @@ _PLAN_WORDS = re.compile(r"\b(?:venue|dates?|time|timing|host\w*|schedul\w*|held
 
 
 def extract_plans(report: Report, curated: Curated, warnings: list[DataQualityWarning]) -> tuple[SessionPlan, ...]:
-    session = report.front.session_number
+    session = som_session(report)
+    if session is None:
+        return ()  # the next meeting of another series is not a SOM: its plans are not read (yet)
     plans: list[SessionPlan] = []
     for paragraph in report.paragraphs:
         if paragraph.number is None:

@@ -13,7 +13,7 @@ import re
 from dataclasses import dataclass
 
 from neaspec_kg.curated import AliasMatcher, Curated, Mention
-from neaspec_kg.records import Paragraph, SourceSpan
+from neaspec_kg.records import Paragraph, Report, SourceSpan
 from neaspec_kg.report.ordinals import session_ordinals
 
 # Words that end in a full stop without ending the sentence.
@@ -87,6 +87,18 @@ def _sentence(text: str, start: int, end: int) -> Sentence:
 def source_span(paragraph: Paragraph, start: int, end: int) -> SourceSpan:
     return SourceSpan(section=paragraph.section, paragraph=paragraph.number, start=start, end=end,
                       exact=paragraph.text[start:end], occurrence=paragraph.occurrence)
+
+
+def som_session(report: Report) -> int | None:
+    """The report's SOM session number; None for a report of another series (an NFP meeting, the SPC)."""
+    return report.front.session_number if report.front.series == "som" else None
+
+
+def meeting_slug(report: Report) -> str:
+    """``som-27`` for SOM-27, the meeting key of another series (``neacap-spc-7``): for derived keys
+    (``financial-report-som-27``) that cannot clash across series."""
+    key = report.front.meeting_key
+    return f"som-{key}" if isinstance(key, int) else key
 
 
 def names_next_session(text: str, session: int) -> bool:

@@ -18,7 +18,9 @@ import re
 from dataclasses import dataclass, field
 
 from neaspec_kg.curated import Curated
+from neaspec_kg.extract.agenda import extract_agenda
 from neaspec_kg.extract.decisions import is_decision_sentence, programme_area_of
+from neaspec_kg.report.front import decision_subjects
 from neaspec_kg.extract.sentences import (
     Sentence,
     country_mentions,
@@ -37,7 +39,6 @@ from neaspec_kg.records import (
 )
 
 _SKIPPED_SECTIONS = re.compile(r"^opening\b", re.IGNORECASE)  # "Opening session": extract/opening.py
-_AGENDA_SECTION = re.compile(r"adoption\s+of\s+the\s+agenda", re.IGNORECASE)
 _STATEMENTS_ITEM = re.compile(r"^statements?\b", re.IGNORECASE)  # "4. Statements by delegations of ..."
 
 _LEAD = r"(?:^|(?<=,\s)|(?<=;\s))"  # a subject starts the sentence or follows a leading clause
@@ -49,7 +50,16 @@ _ROLE_CUE = re.compile(
     r"|[Hh]eads?\s+of\s+[Dd]elegation)\s+(?:of|from)\s+(?:the\s+)?(?=[A-Z])")
 _ADJECTIVE_CUE = re.compile(_LEAD + r"(?:[Tt]he\s+)?(?P<adjective>[A-Z][a-z]+)\s+(?:delegation|representative|Government)\b")
 _SECRETARIAT_CUE = re.compile(_LEAD + r"(?:[Tt]he\s+)?(?:[A-Z]+\s+)?[Ss]ecretariat\b")
-_LIST_SEPARATOR = re.compile(r"(?:,\s*and\s+|,\s*|\s+and\s+)(?:the\s+)?")
+_LIST_SEPARATOR = re.compile(r"(?:[,;]\s*and\s+|[,;]\s*|\s+and\s+)(?:the\s+)?")
+# "..., speaking on behalf of the Group of Asia-Pacific States, stated": a speaker's mandate, between
+# the speaker and the verb.
+_ON_BEHALF_RE = re.compile(r",\s*(?:(?:also|speaking|who\s+spoke)\s+)?on\s+behalf\s+of\s+(?P<group>[^,;.]+?),")
+_LEADING_BEHALF_RE = re.compile(r"^(?:Speaking\s+)?[Oo]n\s+behalf\s+of\s+(?P<group>[^,;.]+?),\s*$")
+# The genre's passive list: "Statements were made by the representatives of China, Japan and Mongolia."
+_STATEMENTS_BY_RE = re.compile(
+    r"^(?:(?:[A-Z][\w-]*\s+){0,2})?(?:[Ss]tatements?|[Ii]nterventions?|[Rr]emarks)\s+(?:were|was)\s+"
+    r"(?:made|delivered|presented|given)\s+by\s+(?:the\s+)?(?:representatives?|delegations?|delegates?"
+    r"|[Hh]eads?\s+of\s+[Dd]elegation)\s+(?:of|from)\s+(?:the\s+)?(?:following\s+\w+\s*:\s*)?(?:the\s+)?")
 _OFFICER_LINE = re.compile(r"^(?P<role>[^:\t\n]+):[ \t]*(?P<person>[^(\n]+?)\s*\((?P<country>[^)\n]+)\)\s*$",
                            re.MULTILINE)
 _HONORIFIC = re.compile(r"^(?P<honorific>Mr\.|Ms\.|Mrs\.|Dr\.|H\.E\.)\s+")
@@ -60,6 +70,7 @@ class Speaker:
     kind: SpeakerKind
     key: str  # canonical country name | organization key | "secretariat" | person name
     person: PersonMention | None = None
+    on_behalf_of: str | None = None  # the group a delegation speaks for, as printed
 
 
 @dataclass
@@ -74,7 +85,7 @@ class SpeakerRun:
 
 def extract_statements(report: Report, curated: Curated,
                        warnings: list[DataQualityWarning]) -> tuple[Statement, ...]:
-    agenda_titles = _agenda_titles(report, warnings)
+    agenda_titles = _agenda_titles(report, curated, warnings)
     found: list[Statement] = []
     for paragraph in report.paragraphs:
         if paragraph.number is None or _SKIPPED_SECTIONS.search(_section_title(report, paragraph)):
@@ -89,7 +100,8 @@ def _statements(report: Report, curated: Curated, paragraph: Paragraph, run: Spe
     span = source_span(paragraph, run.start, run.end)
     topics = _topics(report, curated, paragraph, span)
     return [Statement(speaker_kind=s.kind, speaker=s.key, kind=_statement_kind(s, paragraph, agenda_titles),
-                      span=span, agenda_item=paragraph.agenda_item, person=s.person, topics=topics)
+                      span=span, agenda_item=paragraph.agenda_item, person=s.person, topics=topics,
+                      on_behalf_of=s.on_behalf_of)
             for s in run.speakers]
 
 
@@ -99,7 +111,7 @@ def speaker_runs(report: Report, curated: Curated, paragraph: Paragraph,
     runs: list[SpeakerRun] = []
     current: SpeakerRun | None = None
     for sentence in split_sentences(paragraph):
-        if is_decision_sentence(sentence, curated):
+        if is_decision_sentence(sentence, curated, decision_subjects(curated, report.front.series)):
             current = None  # the body speaks now; a later "He ..." has no antecedent here
             continue
         speakers = _cued_speakers(report, curated, paragraph, sentence, warnings)
@@ -116,6 +128,7 @@ def _cued_speakers(report: Report, curated: Curated, paragraph: Paragraph, sente
                    warnings: list[DataQualityWarning] | None) -> tuple[Speaker, ...]:
     """The speaker(s) this sentence introduces; the earliest cue wins."""
     cues = [c for c in (_role_cue(report, curated, paragraph, sentence, warnings),
+                        _statements_by_cue(curated, sentence),
                         _adjective_cue(curated, sentence),
                         _secretariat_cue(sentence),
                         _officer_cue(report, curated, paragraph, sentence, warnings),
@@ -139,9 +152,26 @@ def _role_cue(report: Report, curated: Curated, paragraph: Paragraph, sentence: 
                     f"'{text[m.start():_word_end(text, m.end())]}' names no State or organization of "
                     "data/curated/country-aliases.csv or data/curated/organizations.csv", paragraph=paragraph.number))
             continue
+        behalf = _ON_BEHALF_RE.match(text, end)
+        if behalf and _VERB_AFTER.match(text, behalf.end()):
+            group = " ".join(behalf.group("group").split())
+            return m.start(), tuple(Speaker(s.kind, s.key, s.person, group) for s in speakers)
         if _VERB_AFTER.match(text, end):
+            leading = _LEADING_BEHALF_RE.match(text[:m.start()])  # "On behalf of the Group, the representative ..."
+            if leading:
+                group = " ".join(leading.group("group").split())
+                return m.start(), tuple(Speaker(s.kind, s.key, s.person, group) for s in speakers)
             return m.start(), speakers
     return None
+
+
+def _statements_by_cue(curated: Curated, sentence: Sentence) -> Cue | None:
+    """"Statements were made by the representatives of China, Japan and Mongolia": each spoke."""
+    m = _STATEMENTS_BY_RE.match(sentence.text)
+    if m is None:
+        return None
+    speakers, _ = _named_list(curated, sentence.text, m.end())
+    return (m.start(), speakers) if speakers else None
 
 
 def _named_list(curated: Curated, text: str, start: int) -> tuple[tuple[Speaker, ...], int]:
@@ -249,14 +279,10 @@ def _statement_kind(speaker: Speaker, paragraph: Paragraph, agenda_titles: dict[
     return "intervention"
 
 
-def _agenda_titles(report: Report, warnings: list[DataQualityWarning]) -> dict[str, str]:
-    """Item number -> title, from the adopted agenda ("4. Statements by delegations of ...")."""
-    keys = {s.key for s in report.sections if _AGENDA_SECTION.search(s.title)}
-    titles: dict[str, str] = {}
-    for paragraph in report.paragraphs:
-        if paragraph.section in keys:
-            for m in re.finditer(r"^\s*(\d{1,2})\.\s+(.+)$", paragraph.text, re.MULTILINE):
-                titles.setdefault(m.group(1), m.group(2).strip())
+def _agenda_titles(report: Report, curated: Curated, warnings: list[DataQualityWarning]) -> dict[str, str]:
+    """Item number -> title, from the adopted agenda ("4. Statements by delegations of ..."), wherever the
+    report prints it (a list, an annex, one sentence); the agenda extractor reports its own defects."""
+    titles = {item.notation: item.title for item in extract_agenda(report, curated, []) if item.letter is None}
     if not titles:
         warnings.append(DataQualityWarning(
             report.source, "agenda-list-missing",

@@ -62,7 +62,8 @@ def named_sessions(extractions: list[Extraction]) -> dict[int, str]:
             found[n] = how
 
     for x in extractions:
-        note(x.report.front.session_number, "report")
+        if x.report.front.series == "som":  # a report of another series holds no SOM session
+            note(x.report.front.session_number, "report")
         for plan in x.plans:
             note(plan.session, "planned")
         for decision in x.decisions:

@@ -3,13 +3,15 @@ from it, each with prov:wasDerivedFrom its paragraph and an annotation quoting t
 
 from __future__ import annotations
 
+import re
+
 from rdflib import Literal, URIRef
 from rdflib.namespace import DCTERMS, FOAF, ORG, PROV, RDF, RDFS, SKOS
 
 from neaspec_kg import iris
 from neaspec_kg.curated import Curated
 from neaspec_kg.namespaces import DOCO, DQV, FABIO, FRBR, GEOAREA, NEA, OA, SCHEMA
-from neaspec_kg.rdf.common import GraphWriter, add_provenance, lit, year
+from neaspec_kg.rdf.common import GraphWriter, add_provenance, lit, source_literal, year
 from neaspec_kg.rdf.curated import DOCUMENT_TYPES
 from neaspec_kg.records import (
     Commitment,
@@ -17,6 +19,7 @@ from neaspec_kg.records import (
     EventMention,
     Extraction,
     PersonMention,
+    Quantity,
     SourceSpan,
     Statement,
 )
@@ -28,7 +31,8 @@ class ReportGraph:
     def __init__(self, extraction: Extraction, curated: Curated):
         self.x = extraction
         self.curated = curated
-        self.session = extraction.report.front.session_number
+        self.session = extraction.report.front.meeting_key
+        self.name = extraction.report.front.name  # "SOM-27", "SPC-7": how labels cite the meeting
         self.meeting = iris.meeting(self.session)
         self.w = GraphWriter(iris.report_graph(self.session))
         self.activity = iris.extraction(self.session)
@@ -36,6 +40,7 @@ class ReportGraph:
         self.paragraph_numbers = {p.number for p in extraction.report.paragraphs if p.number is not None}
         self.statement_iris = iris.statements(self.session, [(iris.span_key(st.span) or 0, st.speaker)
                                                              for st in extraction.statements])
+        self.own_meeting_events = _own_meeting_events(extraction, curated)
         self.secretariat = next(
             (k for k, r in curated.by_key("organizations").items() if r["kind"] == "secretariat"), None)
 
@@ -74,7 +79,7 @@ class ReportGraph:
         iso2 = self.curated.country_iso2(country)
         node = iris.delegation(self.session, iso2)
         if (node, RDF.type, NEA.Delegation) not in self.w.graph:
-            self.w.node(node, NEA.Delegation, f"Delegation of {country} to SOM-{self.session}")
+            self.w.node(node, NEA.Delegation, f"Delegation of {country} to {self.name}")
             self.w.add(node, NEA.delegationOf, iris.state(iso2))
         if span is not None:
             self._prov(node, span)
@@ -102,12 +107,12 @@ class ReportGraph:
         w.add(expression, DCTERMS.language, Literal("en"))
         w.add(expression, DCTERMS.source, Literal(r.source))
         w.add(expression, NEA.sha256, Literal(r.sha256))
-        w.node(self.activity, PROV.Activity, f"Extraction of facts from the SOM-{s} report")
+        w.node(self.activity, PROV.Activity, f"Extraction of facts from the {self.name} report")
         w.add(self.activity, PROV.used, expression)
         w.add(self.activity, PROV.wasAssociatedWith, iris.software())
         for position, section in enumerate(r.sections, start=1):
             node = iris.section(s, section.key)
-            w.node(node, DOCO.Section, f"SOM-{s} report, section {section.key}: {section.title}")
+            w.node(node, DOCO.Section, f"{self.name} report, section {section.key}: {section.title}")
             w.text(node, DCTERMS.title, section.title)
             w.add(node, NEA.sectionKey, Literal(section.key))
             w.add(node, SCHEMA.position, lit(position))
@@ -123,7 +128,7 @@ class ReportGraph:
             key = iris.paragraph_key(p.number, p.occurrence)
             node = iris.paragraph(s, key)
             repeated = f" (printed number repeated: occurrence {p.occurrence})" if p.occurrence > 1 else ""
-            w.node(node, DOCO.Paragraph, f"SOM-{s} report, paragraph {p.number}{repeated}")
+            w.node(node, DOCO.Paragraph, f"{self.name} report, paragraph {p.number}{repeated}")
             w.add(node, NEA.paragraphNumber, lit(p.number))
             w.add(node, NEA.numberOccurrence, lit(p.occurrence) if p.occurrence > 1 else None)
             for page in p.pages:
@@ -134,8 +139,10 @@ class ReportGraph:
                 w.add(node, SCHEMA.about, iris.agenda_item(s, p.agenda_item))
 
     def _meeting_facts(self) -> None:
-        """What the report says about its own session (the curated graph has the series facts)."""
+        """What the report says about its own session (the curated graph has the SOM series' facts)."""
         front, w = self.x.report.front, self.w
+        if front.series != "som":
+            self._other_series_meeting()
         w.add(self.meeting, SCHEMA.startDate, lit(front.start_date))
         w.add(self.meeting, SCHEMA.endDate, lit(front.end_date))
         if front.virtual:
@@ -150,11 +157,27 @@ class ReportGraph:
             w.add(self.meeting, SCHEMA.location, place)
         w.add(self.meeting, PROV.wasDerivedFrom, iris.section(self.session, "front"))
 
+    def _other_series_meeting(self) -> None:
+        """A meeting of another series (NFP, SPC, another body's session) is known from its report only:
+        its node and its series' node are written here, from data/curated/series.csv."""
+        front, w = self.x.report.front, self.w
+        row = self.curated.by_key("series")[front.series]
+        series = iris.series(front.series)
+        w.node(series, (NEA.MeetingSeries, SCHEMA.EventSeries), row["label"])
+        w.add(series, SCHEMA.organizer, iris.organization(row["organizer"]))
+        w.add(series, SCHEMA.subEvent, self.meeting)
+        source_literal(w, series, row["source"])
+        w.node(self.meeting, (NEA.Meeting, SCHEMA.Event, PROV.Activity), self.name)
+        w.add(self.meeting, DCTERMS.identifier, Literal(self.name))
+        w.add(self.meeting, NEA.sessionNumber, lit(front.session_number) if front.session_number else None)
+        w.add(self.meeting, SCHEMA.superEvent, series)
+        w.add(self.meeting, SCHEMA.organizer, iris.organization(front.body))
+
     def _agenda(self) -> None:
         w, s = self.w, self.session
         for item in self.x.agenda:
             node = iris.agenda_item(s, item.notation)
-            w.node(node, NEA.AgendaItem, f"SOM-{s} agenda item {item.notation}: {item.title}")
+            w.node(node, NEA.AgendaItem, f"{self.name} agenda item {item.notation}: {item.title}")
             w.add(node, SKOS.notation, Literal(item.notation))
             w.text(node, DCTERMS.title, item.title)
             w.add(node, SCHEMA.position, lit(item.number * 100 + (ord(item.letter) - 96 if item.letter else 0)))
@@ -197,13 +220,15 @@ class ReportGraph:
     def _officers(self) -> None:
         w, s = self.w, self.session
         roles = self.curated.by_key("roles")
+        holders: dict[str, int] = {}
         for officer in self.x.officers:
-            node = iris.officer(s, officer.role)
+            holders[officer.role] = holders.get(officer.role, 0) + 1
+            node = iris.officer(s, officer.role, holders[officer.role])
             person = self._person(officer.person)
-            label = f"{roles[officer.role]['label']} of SOM-{s}: {officer.person.name}"
+            label = f"{roles[officer.role]['label']} of {self.name}: {officer.person.name}"
             w.node(node, (NEA.OfficeHolding, ORG.Membership), label + (f" ({officer.country})" if officer.country else ""))
             w.add(node, ORG.member, person)
-            w.add(node, ORG.organization, iris.organization("som"))
+            w.add(node, ORG.organization, iris.organization(self.x.report.front.body))
             w.add(node, ORG.role, iris.concept("role", officer.role))
             w.add(node, NEA.electedAt, self.meeting)
             if officer.country:
@@ -215,7 +240,7 @@ class ReportGraph:
         w, s = self.w, self.session
         speaker = self._person(st.person) if st.person else self._agent(st.speaker_kind, st.speaker, st.span)
         kind_label = self.curated.by_key("statement_kinds")[st.kind]["label"]
-        w.node(node, NEA.Statement, f"SOM-{s} {self._where(st.span)}: {kind_label.lower()} by {st.speaker}")
+        w.node(node, NEA.Statement, f"{self.name} {self._where(st.span)}: {kind_label.lower()} by {st.speaker}")
         w.add(node, SCHEMA.creator, speaker)
         w.add(node, NEA.statementKind, iris.concept("statement-kind", st.kind))
         w.add(node, SCHEMA.text, Literal(st.span.exact))
@@ -224,6 +249,14 @@ class ReportGraph:
         for topic in st.topics:
             w.add(node, NEA.programmeArea, iris.concept("programme-area", topic))
         self._about_taxa(node, st.taxa)
+        if st.on_behalf_of:
+            # "speaking on behalf of the Group of ...": the group as printed, and as an agent when it is one we know.
+            w.text(node, NEA.onBehalfOfText, st.on_behalf_of)
+            named = self.curated.organization_matcher.keys_in(st.on_behalf_of) or \
+                [self.curated.country_iso2(c) for c in self.curated.country_matcher.keys_in(st.on_behalf_of)]
+            if len(named) == 1:
+                known = named[0] in self.curated.by_key("organizations")
+                w.add(node, NEA.speaksOnBehalfOf, iris.organization(named[0]) if known else iris.state(named[0]))
         w.add(node, SCHEMA.recordedAt, self.meeting)
         self._prov(node, st.span)
 
@@ -231,7 +264,7 @@ class ReportGraph:
         w, s = self.w, self.session
         node = iris.decision(s, iris.span_key(d.span) or 0, d.ordinal)
         verb = self.curated.by_key("decision_verbs")[d.verb]["label"]
-        w.node(node, NEA.Decision, f"SOM-{s} {self._where(d.span)}: {verb} {_shorten(d.object_text)}")
+        w.node(node, NEA.Decision, f"{self.name} {self._where(d.span)}: {verb} {_shorten(d.object_text)}")
         w.add(node, NEA.decisionVerb, iris.concept("decision-verb", d.verb))
         w.add(node, NEA.actorText, Literal(d.actor))
         w.add(node, NEA.objectText, Literal(d.object_text))
@@ -249,9 +282,17 @@ class ReportGraph:
         for key in d.projects:
             w.add(node, NEA.decisionObject, iris.project(key))
         for key in d.events:
-            w.add(node, NEA.decisionObject, iris.event(key))
+            w.add(node, NEA.decisionObject, self._event_node(key))
         if d.planned_session is not None:
             w.add(node, NEA.plannedEvent, iris.meeting(d.planned_session))
+        if d.date is not None:
+            w.add(node, DCTERMS.date, lit(d.date))  # "adopted the Conclusions ... on 13 December 2024"
+            if d.verb in _ACCEPTING_VERBS:
+                for key in d.documents:
+                    w.add(iris.document(key), DCTERMS.dateAccepted, lit(d.date))
+        if d.actor == "secretariat" and self.secretariat:
+            # "The secretariat will revise ...": an action with the secretariat as its agent.
+            w.add(node, PROV.wasAttributedTo, iris.organization(self.secretariat))
         self._about_taxa(node, d.taxa)
         self._prov(node, d.span)
 
@@ -324,32 +365,56 @@ class ReportGraph:
         w.add(node, NEA.baselineYear, year(c.baseline_year))
         w.add(node, NEA.recipient, Literal(c.recipient) if c.recipient else None)
         if c.quantity is not None:
-            q = iris.quantity(node)
-            units = self.curated.by_key("units")[c.quantity.unit]
-            w.node(q, SCHEMA.QuantitativeValue, c.quantity.text)
-            w.add(q, SCHEMA.value, lit(c.quantity.value))
-            w.add(q, SCHEMA.unitText, Literal(units["label"]))
-            w.add(q, SCHEMA.unitCode, URIRef(units["qudt_unit"]) if units["qudt_unit"] else None)
-            w.add(node, value_property, q)
+            w.add(node, value_property, self._quantity(iris.quantity(node), c.quantity))
+        if c.baseline is not None:
+            w.add(node, NEA.baselineValue, self._quantity(iris.baseline_quantity(node), c.baseline))
         self._prov(node, c.span)
+
+    def _quantity(self, q: URIRef, quantity: Quantity) -> URIRef:
+        w = self.w
+        units = self.curated.by_key("units")[quantity.unit]
+        w.node(q, SCHEMA.QuantitativeValue, f"{quantity.qualifier} {quantity.text}" if quantity.qualifier
+               else quantity.text)
+        w.add(q, SCHEMA.value, lit(quantity.value))
+        # "over 110 bays": the number is a bound, said as schema.org says bounds.
+        bound = _BOUNDS.get(quantity.qualifier or "")
+        w.add(q, bound, lit(quantity.value) if bound else None)
+        w.add(q, SCHEMA.unitText, Literal(units["label"]))
+        w.add(q, SCHEMA.unitCode, URIRef(units["qudt_unit"]) if units["qudt_unit"] else None)
+        return q
 
     def _commitment(self, c: Commitment) -> URIRef:
         node = iris.commitment(self.session, iris.span_key(c.span) or 0, c.ordinal)
-        self.w.node(node, NEA.Commitment, f"{c.actor}: {_shorten(c.description)} (SOM-{self.session})")
+        self.w.node(node, NEA.Commitment, f"{c.actor}: {_shorten(c.description)} ({self.name})")
         self._commitment_common(node, c, NEA.targetValue)
         self.w.add(node, NEA.targetYear, year(c.target_year))
         return node
 
     def _progress(self, c: Commitment, target: URIRef | None) -> None:
         node = iris.progress(self.session, iris.span_key(c.span) or 0, c.ordinal)
-        self.w.node(node, NEA.Progress, f"{c.actor} reported: {_shorten(c.description)} (SOM-{self.session})")
+        self.w.node(node, NEA.Progress, f"{c.actor} reported: {_shorten(c.description)} ({self.name})")
         self._commitment_common(node, c, NEA.achievedValue)
         self.w.add(node, NEA.referenceYear, year(c.reference_year))
+        self.w.add(node, NEA.targetYear, year(c.target_year))  # the year of the goal a count refers to
         self.w.add(node, NEA.progressOf, target)
 
     def _events(self) -> None:
         for e in self.x.events:
-            self._event(e)
+            if e.key in self.own_meeting_events:
+                self._own_meeting_links(e)
+            else:
+                self._event(e)
+
+    def _event_node(self, key: str) -> URIRef:
+        return self.meeting if key in self.own_meeting_events else iris.event(key)
+
+    def _own_meeting_links(self, e: EventMention) -> None:
+        """The report's own meeting named as an event ("The seventh meeting of the Science and Policy
+        Committee ... was held ... in conjunction with the Second NEACAP Policy Dialogue"): its links
+        are the meeting's."""
+        if e.link is not None:
+            other = self._event_node(e.linked_event) if e.linked_event else iris.meeting(e.linked_session)
+            self.w.add(self.meeting, _EVENT_LINKS[e.link], other)
 
     def _event(self, e: EventMention) -> None:
         w = self.w
@@ -366,6 +431,11 @@ class ReportGraph:
         w.add(node, NEA.period, Literal(e.period) if e.period else None)
         if e.status in ("planned", "proposed"):
             w.add(node, SCHEMA.eventStatus, SCHEMA.EventScheduled)
+        if e.year is not None and e.start_date is None:
+            w.add(node, DCTERMS.date, year(e.year))  # the year the text gives ("in 2025", "earlier this year")
+        if e.link is not None:
+            other = self._event_node(e.linked_event) if e.linked_event else iris.meeting(e.linked_session)
+            w.add(node, _EVENT_LINKS[e.link], other)
         w.add(node, NEA.planningStatus, Literal(e.status))
         if e.place:
             place = iris.place(e.place)
@@ -389,7 +459,7 @@ class ReportGraph:
         w = self.w
         for plan in self.x.plans:
             node = iris.plan(self.session, iris.span_key(plan.span), plan.span.section)
-            w.node(node, NEA.SessionPlan, f"Plan for SOM-{plan.session} read at SOM-{self.session} ({self._where(plan.span)})")
+            w.node(node, NEA.SessionPlan, f"Plan for SOM-{plan.session} read at {self.name} ({self._where(plan.span)})")
             w.add(node, NEA.plannedEvent, iris.meeting(plan.session))
             if plan.host:
                 w.add(node, NEA.tentativeHost, self._state(plan.host))
@@ -432,6 +502,28 @@ class ReportGraph:
             if line is not None and section.line <= line:
                 key = section.key
         return iris.section(self.session, key)
+
+
+# How the genre links events ("during", "in conjunction with", "back-to-back with"): schema.org's own
+# part-of relation where one event is held within another, the ontology's symmetric relations otherwise.
+_EVENT_LINKS = {"during": SCHEMA.superEvent, "in-conjunction-with": NEA.heldInConjunctionWith,
+                "back-to-back": NEA.heldBackToBackWith}
+_ACCEPTING_VERBS = {"adopted", "approved", "endorsed"}
+_BOUNDS = {"over": SCHEMA.minValue, "more than": SCHEMA.minValue, "above": SCHEMA.minValue,
+           "at least": SCHEMA.minValue, "up to": SCHEMA.maxValue, "less than": SCHEMA.maxValue,
+           "under": SCHEMA.maxValue}
+
+
+def _own_meeting_events(x: Extraction, curated: Curated) -> set[str]:
+    """Event keys that name the report's own meeting: a report of another series names its meeting as
+    the genre names events ("the seventh meeting of the Science and Policy Committee")."""
+    front = x.report.front
+    if front.series == "som":
+        return set()
+    pattern = curated.by_key("series")[front.series]["title_pattern"]
+    # A numbered meeting by its number; a meeting its series does not number, where paragraph 1 names it.
+    return {e.key for e in x.events if re.search(pattern, e.name, re.IGNORECASE) and (
+        e.ordinal == front.session_number if front.session_number is not None else e.span.paragraph == 1)}
 
 
 def _shorten(text: str, limit: int = 90) -> str:

@@ -49,3 +49,13 @@ def session_ordinals(text: str) -> list[tuple[int, int, int]]:
     for m in re.finditer(r"\bSOM[- ](\d{1,3})\b", text):
         found.append((int(m.group(1)), m.start(), m.end()))
     return sorted(found, key=lambda t: t[1])
+
+
+def roman(value: int) -> str:
+    """4 -> 'IV': the numeral of a chapter printed without one."""
+    numerals = [(10, "X"), (9, "IX"), (5, "V"), (4, "IV"), (1, "I")]
+    out = ""
+    for amount, numeral in numerals:
+        while value >= amount:
+            out, value = out + numeral, value - amount
+    return out

@@ -217,3 +217,20 @@ def _join(parts: list[str]) -> str:
         glue = "" if re.search(r"\w-$", text) and part[:1].isalnum() else " "
         text += glue + part
     return text
+
+
+def decode_report_text(raw: bytes, source: str) -> str:
+    """A .txt report as text; a file that is not UTF-8 report text is refused (file, line)."""
+    if not raw.strip():
+        raise ReportError(source, "the file is empty")
+    if raw.lstrip().startswith(b"%PDF-"):
+        raise ReportError(source, "this is a PDF, not report text: name it .pdf and it is read as a PDF "
+                                  "(no need to convert it first)")
+    if b"\x00" in raw[:8192]:
+        raise ReportError(source, "this is a binary file, not report text (NUL bytes)")
+    try:
+        text = raw.decode("utf-8-sig")
+    except UnicodeDecodeError as exc:
+        line = raw[: exc.start].count(b"\n") + 1
+        raise ReportError(source, f"not UTF-8 text (byte {exc.start}); convert the report to UTF-8", line=line) from exc
+    return text

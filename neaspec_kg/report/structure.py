@@ -24,19 +24,15 @@ from __future__ import annotations
 import hashlib
 import re
 from dataclasses import dataclass, field, replace
-from datetime import date
 from pathlib import Path
 
 from neaspec_kg.curated import Curated
 from neaspec_kg.records import DataQualityWarning, FrontMatter, Paragraph, Report, ReportError, Section
+from neaspec_kg.report.checks import front_matter_checks, numbering_warning
+from neaspec_kg.report.front import TITLE_RE, read_front_matter
+from neaspec_kg.report.ordinals import roman
 from neaspec_kg.report.furniture import remove_furniture
-from neaspec_kg.report.ordinals import ordinal_value, session_ordinals
-from neaspec_kg.report.sources import PublishedText, read_published
-
-_MONTHS = {m: i for i, m in enumerate(
-    ["january", "february", "march", "april", "may", "june", "july", "august",
-     "september", "october", "november", "december"], start=1)}
-_MONTH = r"(January|February|March|April|May|June|July|August|September|October|November|December)"
+from neaspec_kg.report.sources import PublishedText, decode_report_text, read_published
 
 _PARA_RE = re.compile(r"^(\d{1,3})\.\s+(\S.*)$")
 _CHAPTER_RE = re.compile(r"^([IVX]{1,5})\.\s+(\S.*)$")
@@ -51,14 +47,9 @@ _AGENDA_REF_RE = re.compile(r"^\(\s*Agenda\s+items?\s+([^)]*)\)$", re.IGNORECASE
 _AGENDA_SUB_RE = re.compile(r"^Agenda\s+item\s+(\d{1,2})?\s*(?:\(([a-z])\))?\s*[.:]?\s*(.*)$", re.IGNORECASE)
 _LIST_LINE_RE = re.compile(r"^(?:[-–•]\s*)?(?:[a-z]\)|\([a-z]\)|\d{1,2}\.)\s+\S")
 _LIST_NUMBER_RE = re.compile(r"^(\d{1,2})\.\s+\S")
-_DATE_RANGE_RE = re.compile(
-    rf"\b(\d{{1,2}})\s*(?:{_MONTH}\s*)?[-–]\s*(\d{{1,2}})\s+{_MONTH},?\s+(\d{{4}})\b"
-)
-_DATE_RE = re.compile(rf"\b(\d{{1,2}})\s+{_MONTH},?\s+(\d{{4}})\b")
+# A lettered sub-heading of an agenda item on a line of its own: "a) Air Pollution", "(b) Biodiversity".
+_LETTER_SUB_RE = re.compile(r"^(?:\(([a-z])\)|([a-z])\))\s+([A-Z][^.;:,]{1,100})$")
 _MAX_SKIPPED_SECTIONS = 3
-# The genre closes with the adoption of the report (or of its conclusions); without it the file is cut short.
-_CLOSING_SECTION_RE = re.compile(r"\badoption of the (?:report|conclusions)", re.IGNORECASE)
-_VIRTUAL_RE = re.compile(r"\b(?:virtual(?:ly)?|videoconference|video conference|online)\b", re.IGNORECASE)
 _TERMINAL = (".", ":", ";", "?", "!", "”", '"', "’", ")")
 
 
@@ -75,19 +66,7 @@ def parse_published(published: PublishedText, curated: Curated) -> Report:
 
 
 def parse_report_bytes(raw: bytes, source: str, curated: Curated) -> Report:
-    if not raw.strip():
-        raise ReportError(source, "the file is empty")
-    if raw.lstrip().startswith(b"%PDF-"):
-        raise ReportError(source, "this is a PDF, not report text: name it .pdf and it is read as a PDF "
-                                  "(no need to convert it first)")
-    if b"\x00" in raw[:8192]:
-        raise ReportError(source, "this is a binary file, not report text (NUL bytes)")
-    try:
-        text = raw.decode("utf-8-sig")
-    except UnicodeDecodeError as exc:
-        line = raw[: exc.start].count(b"\n") + 1
-        raise ReportError(source, f"not UTF-8 text (byte {exc.start}); convert the report to UTF-8", line=line) from exc
-    return parse_report_text(text, source, curated, sha256=hashlib.sha256(raw).hexdigest())
+    return parse_report_text(decode_report_text(raw, source), source, curated, sha256=hashlib.sha256(raw).hexdigest())
 
 
 def parse_report_text(text: str, source: str, curated: Curated, *, sha256: str | None = None,
@@ -191,24 +170,7 @@ class _Parser:
         return True
 
     def _warn_numbering(self, line: int, n: int) -> None:
-        """A paragraph whose printed number does not continue the sequence is kept as printed, and said."""
-        last = self.last_number
-        if n > max(self.expected):
-            lost = max(self.expected)
-            missing = f"paragraph {lost}" if lost == n - 1 else f"paragraphs {lost}-{n - 1}"
-            code, message = "paragraph-number-gap", (
-                f"paragraph numbers jump from {last} to {n}: {missing} missing from the text")
-        elif n == last:
-            code, message = "paragraph-number-duplicate", (
-                f"paragraph number {n} is printed twice: both paragraphs are kept, this one as the "
-                f"occurrence {self.printed.get(n, 0) + 1} of paragraph {n}")
-        elif n == 1:
-            code, message = "paragraph-number-restart", (
-                f"paragraph numbering restarts at 1 after paragraph {last}: paragraphs kept as numbered")
-        else:
-            code, message = "paragraph-number-backward", (
-                f"paragraph number {n} follows paragraph {last}: the numbers go back; kept as printed")
-        self.warnings.append(DataQualityWarning(self.source, code, message, line=line, paragraph=n))
+        self.warnings.append(numbering_warning(self.source, line, n, self.last_number, self.expected, self.printed))
 
     def _continues_list(self, n: int, body: str) -> bool:
         """A numbered line that is the next item of a list, not the next paragraph.
@@ -242,18 +204,29 @@ class _Parser:
         if m and self.last_number > 0:
             self._agenda_subheading(number, m)
             return True
+        m = _LETTER_SUB_RE.match(line)
+        if m and self._ends_paragraph() and len(m.group(3).split()) <= 12:
+            self._agenda_subheading(number, (None, m.group(1) or m.group(2), m.group(3)))
+            return True
         m = _SECTION_RE.match(line)
         if m and not m.group(2).isupper() and self._is_section_letter(number, m.group(1), m.group(2)):
             self._open_section(number, m.group(1), m.group(2), level=2)
             return True
         m = _CHAPTER_RE.match(line)
-        if m and m.group(2).isupper():
+        # Chapters in capitals ("II. PROCEEDINGS") or, as UN documents print them, in sentence case
+        # ("II. Organization of the session"): a short line without a sentence's full stop.
+        if m and (m.group(2).isupper() or (len(m.group(2).split()) <= 20 and not m.group(2).endswith((".", ",", ";", ":")))):
             self._open_section(number, m.group(1), m.group(2), level=1)
             return True
         if self.last_number > 0 and _BARE_CHAPTER_RE.match(line) and len(line.split()) >= 2:
-            self._open_section(number, _roman(self.chapters + 1), line, level=1)
+            self._open_section(number, roman(self.chapters + 1), line, level=1)
             return True
         return False
+
+    def _ends_paragraph(self) -> bool:
+        """After a finished numbered paragraph a lettered line is a sub-heading; after "...:" it is a list."""
+        last = self.blocks[-1] if self.blocks else None
+        return last is not None and last.number is not None and last.text.rstrip().endswith((".", "!", "?", "”", '"'))
 
     def _try_annex(self, number: int, line: str) -> bool:
         m = _ANNEX_RE.match(line)
@@ -303,8 +276,12 @@ class _Parser:
         self.sections[-1] = replace(last, agenda_items=items)
         self.agenda_item = items[0] if len(items) == 1 else None
 
-    def _agenda_subheading(self, number: int, m: re.Match[str]) -> None:
-        item_number, letter, title = m.group(1), m.group(2), m.group(3).strip()
+    def _agenda_subheading(self, number: int, m: re.Match[str] | tuple[str | None, str, str]) -> None:
+        item_number, letter, title = m if isinstance(m, tuple) else m.groups()
+        title = title.strip()
+        single = self.sections[-1].agenda_items if self.sections else ()
+        if item_number is None and len(single) == 1 and letter:
+            item_number = single[0]  # "(Agenda item 5)" under the section heading, then "a) Air Pollution"
         if item_number is None:
             if self.agenda_number is None:
                 self.warnings.append(DataQualityWarning(
@@ -354,10 +331,7 @@ class _Parser:
                               "paragraph numbers ('1. The Meeting ...'); is this a NEASPEC/ESCAP meeting report?",
                               line=self._first_body_line())
         front = self._front_matter()
-        self._check_file_name(front.session_number)
-        for number, title in self.heading_checks:
-            self._warn_heading_session(number, title, front.session_number)
-        self._check_closing_section()
+        self.warnings += front_matter_checks(self.source, front, self.heading_checks, self.sections, self.last_line)
         last = self.blocks[-1]
         if last.number is not None and not last.text.rstrip().endswith(_TERMINAL):
             self.warnings.append(DataQualityWarning(
@@ -384,116 +358,15 @@ class _Parser:
     def _first_body_line(self) -> int | None:
         """The first line of prose after the title block (where paragraph 1 should be)."""
         after_title = [(n, t) for n, t in self.front_lines if not t.isupper()]
-        title_at = next((n for n, t in self.front_lines if t.upper().startswith("REPORT OF THE")), 0)
+        title_at = next((n for n, t in self.front_lines if TITLE_RE.match(t)), 0)
         prose = [n for n, t in after_title if n > title_at and len(t.split()) >= 6]
         starts = prose + [b.line for b in self.blocks]
         return min(starts) if starts else (self.last_line or None)
 
-    def _check_closing_section(self) -> None:
-        if any(_CLOSING_SECTION_RE.search(s.title) for s in self.sections):
-            return
-        self.warnings.append(DataQualityWarning(
-            self.source, "no-closing-section",
-            "the report has no closing 'Adoption of the report' section: truncated or incomplete?",
-            line=self.last_line))
-
-    def _check_file_name(self, session: int) -> None:
-        """A file named for another session ("som27-report.txt" holding session 29) is a slip
-        worth a warning: the text, not the file name, decides the session."""
-        named = re.search(r"som[-_ ]?(\d{1,3})", self.source, re.IGNORECASE)
-        if named and int(named.group(1)) != session:
-            self.warnings.append(DataQualityWarning(
-                self.source, "file-name-session-mismatch",
-                f"the file name says SOM-{int(named.group(1))} but the report's title is of session {session}; "
-                f"read as session {session}"))
-
-    def _warn_heading_session(self, number: int, title: str, session: int) -> None:
-        for value, _, _ in session_ordinals(title):
-            about_next = re.search(r"venue|date|next|provisional agenda", title, re.IGNORECASE)
-            expected = session + 1 if about_next else session
-            if value != expected:
-                self.warnings.append(DataQualityWarning(
-                    self.source, "heading-session-mismatch",
-                    f"heading '{title}' names session {value}, but this report is of session {session}"
-                    + (f"; the heading is about the next session, read as session {expected}" if about_next
-                       else f"; its paragraphs are attributed to session {session}"),
-                    line=number))
-
     def _front_matter(self) -> FrontMatter:
-        front_text = "\n".join(t for _, t in self.front_lines)
         first = next((b for b in self.blocks if b.number is not None), None)
-        para1 = first.text if first else ""
         first_line = self.front_lines[0][0] if self.front_lines else (first.line if first else 1)
-        session = self._session_number(front_text, para1, first_line)
-        start, end = self._dates(front_text, para1, first_line)
-        city, country, virtual = self._venue(front_text, para1, first_line)
-        title = _report_title(self.front_lines) or f"Report of the {session}th Senior Officials Meeting"
-        language = re.search(r"^(English only|[A-Z][a-z]+ only)$", front_text, re.MULTILINE)
-        distribution = re.search(r"Distr\.:\s*(\w+)", front_text)
-        return FrontMatter(title=_title_case(title) if title.isupper() else title, session_number=session,
-                           start_date=start, end_date=end, city=city, country=country, line=first_line,
-                           language_note=language.group(1) if language else None,
-                           distribution=distribution.group(1) if distribution else None, virtual=virtual,
-                           host=self._host(front_text, para1))
-
-    def _host(self, front_text: str, para1: str) -> str | None:
-        """"... hosted by the Government of China" (paragraph 1 of the genre)."""
-        for text in (front_text, para1):
-            m = re.search(r"hosted\s+by\s+the\s+Government\s+of\s+((?:the\s+)?[A-Z][\w' -]*?)(?=[.,;]|\s+and\s|$)", text)
-            if m:
-                mentions = self.curated.country_matcher.find(m.group(1))
-                if mentions:
-                    return mentions[0].key
-        return None
-
-    def _session_number(self, front_text: str, para1: str, line: int) -> int:
-        for text in (front_text, para1):
-            named = session_ordinals(text)
-            if named:
-                return named[0][0]
-        raise ReportError(self.source, "unknown session number: no '<ordinal> Senior Officials Meeting' "
-                          "in the title block or paragraph 1", line=line)
-
-    def _dates(self, front_text: str, para1: str, line: int) -> tuple[date, date]:
-        for text in (front_text, para1):
-            m = _DATE_RANGE_RE.search(text)
-            if m:
-                d1, month1, d2, month2, year = m.groups()
-                y = int(year)
-                return (date(y, _MONTHS[(month1 or month2).lower()], int(d1)),
-                        date(y, _MONTHS[month2.lower()], int(d2)))
-            m = _DATE_RE.search(text)
-            if m:
-                d = date(int(m.group(3)), _MONTHS[m.group(2).lower()], int(m.group(1)))
-                return d, d
-        raise ReportError(self.source, "no meeting dates in the title block or paragraph 1", line=line)
-
-    def _venue(self, front_text: str, para1: str, line: int) -> tuple[str | None, str | None, bool]:
-        for text in (front_text, para1):
-            for m in re.finditer(r"(?:^|held in |\n)([A-Z][\w' .-]+?),\s+((?:the\s+)?[A-Z][\w' .-]+?)(?=,|\n|$| on )",
-                                 text):
-                mentions = self.curated.country_matcher.find(m.group(2))
-                if mentions and mentions[0].text == m.group(2).removeprefix("the "):
-                    return m.group(1).strip(), mentions[0].key, False
-        # Sessions held by videoconference (SOM-24, SOM-25) name no venue: a fact, not a defect.
-        if _VIRTUAL_RE.search(front_text) or _VIRTUAL_RE.search(para1):
-            return None, None, True
-        raise ReportError(self.source, "no venue ('City, Country') in the title block or paragraph 1, "
-                          "and nothing says the session was held online", line=line)
-
-
-def _report_title(front_lines: list[tuple[int, str]]) -> str | None:
-    """The upper-case title block "REPORT OF THE ..." over one or more lines; what follows it is not title."""
-    lines = [t for _, t in front_lines]
-    start = next((i for i, t in enumerate(lines) if t.upper().startswith("REPORT OF THE")), None)
-    if start is None:
-        return None
-    title = [lines[start]]
-    for line in lines[start + 1:]:
-        if not line.isupper() or not title[0].isupper():
-            break
-        title.append(line)
-    return " ".join(" ".join(title).split())
+        return read_front_matter(self.source, self.curated, self.front_lines, first.text if first else "", first_line)
 
 
 def _reads_as_paragraph(body: str) -> bool:
@@ -513,15 +386,6 @@ def _is_structural(line: str) -> bool:
                                                _LIST_LINE_RE, _ANNEX_RE)) or "\t" in line
 
 
-def _roman(value: int) -> str:
-    numerals = [(10, "X"), (9, "IX"), (5, "V"), (4, "IV"), (1, "I")]
-    out = ""
-    for amount, numeral in numerals:
-        while value >= amount:
-            out, value = out + numeral, value - amount
-    return out
-
-
 def _list_number(line: str) -> int | None:
     m = _LIST_NUMBER_RE.match(line)
     return int(m.group(1)) if m else None
@@ -530,22 +394,3 @@ def _list_number(line: str) -> int | None:
 def _clean(raw_line: str) -> str:
     """Drop the converter's emphasis marks and markdown escapes (``\\$300`` -> ``$300``)."""
     return re.sub(r"\\([$_#\[\]])", r"\1", re.sub(r"\*{1,2}", "", raw_line)).strip()
-
-
-_SMALL_WORDS = {"of", "the", "for", "and", "on", "in", "to", "a", "an", "at"}
-
-
-def _title_case(upper: str) -> str:
-    """'REPORT OF THE TWENTY-SEVENTH ...' -> 'Report of the Twenty-seventh ...' (acronyms kept)."""
-    words = []
-    for i, word in enumerate(upper.split()):
-        lower = word.lower()
-        if i and lower in _SMALL_WORDS:
-            words.append(lower)
-        elif lower in {"neaspec", "som", "escap", "un"}:
-            words.append(word)
-        elif ordinal_value(lower) is not None:
-            words.append(lower[:1].upper() + lower[1:])  # "Twenty-seventh"
-        else:
-            words.append("-".join(part[:1].upper() + part[1:] for part in lower.split("-")))  # "North-East"
-    return " ".join(words)

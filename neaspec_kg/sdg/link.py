@@ -250,7 +250,7 @@ def _join(*parts: str) -> str:
 
 
 def _extracted_subjects(extraction: Extraction, curated: Curated) -> list[LinkSubject]:
-    session = extraction.report.front.session_number
+    session = extraction.report.front.meeting_key
     out: list[LinkSubject] = []
     for d in extraction.decisions:
         if d.span.paragraph is None:
