@@ -31,6 +31,7 @@ from neaspec_kg.report import parse_report
 
 ROOT = Path(__file__).resolve().parent.parent
 FIXTURES = Path(__file__).resolve().parent / "fixtures"
+REPO = FIXTURES.parent.parent
 
 
 @pytest.fixture(scope="module")
@@ -261,6 +262,17 @@ def test_reports_of_other_series_build_beside_som27(tmp_path):
         assert f"<https://w3id.org/neaspec/graph/{graph}> ." in dataset
     assert "<https://w3id.org/neaspec/id/meeting/nfp-3> <http://schema.org/superEvent> " \
            "<https://w3id.org/neaspec/id/series/nfp>" in dataset
+    # The SOM's tables and timeline list the SOM's sessions only: NFP-3 is not a third SOM session.
+    import pyoxigraph
+
+    store = pyoxigraph.Store.read_only(str(result.folder / "store"))
+    for query in (REPO / "queries" / "table-sessions.rq", REPO / "queries" / "officers-by-session.rq",
+                  REPO / "neaspec_kg" / "pages" / "queries" / "sessions.rq"):
+        values = {term.value.lower() for row in store.query(query.read_text(encoding="utf-8"))
+                  for term in row if term is not None}
+        assert {"som-27", "https://w3id.org/neaspec/id/meeting/som-27"} & values, query.name
+        assert not {v for v in values if any(k in v for k in ("nfp-3", "spc-7", "ced-8", "commission-81", "egm"))}, \
+            query.name
 
 
 def test_an_unknown_verb_of_the_commission_is_warned_not_dropped_silently(curated, tmp_path):
