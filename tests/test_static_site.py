@@ -26,6 +26,7 @@ from neaspec_kg.publish.site import page_path, resource_iris
 from neaspec_kg.serve.testing import ServerProcess
 from neaspec_kg.settings import Settings
 
+AXE = Path(__file__).parent / "vendor" / "axe.min.js"
 LINK = re.compile(r'(?:href|src)="([^"]*)"')
 CHROMIUM = shutil.which("chromium") or "/usr/bin/chromium"
 FLAGS = ["--headless", "--no-sandbox", "--disable-gpu", "--disable-background-networking",
@@ -238,3 +239,16 @@ def test_site_browses_from_a_folder(browser_page, site):
 def test_site_browses_from_a_sub_path_of_a_web_host(browser_page):
     _walk(browser_page, browser_page.host + "index.html")
     assert browser_page.outside == []
+
+
+@pytest.mark.browser
+@pytest.mark.parametrize("path", ["index.html", "id/meeting/som-27/index.html", "commitments/index.html",
+                                  "id/meeting/som-27/decision/9-4/index.html"])
+def test_no_serious_or_critical_accessibility_violation_from_a_folder(browser_page, site, path):
+    """axe-core (vendored from npm, tests/vendor) on the static pages, opened from file://."""
+    browser_page.goto((site / path).as_uri())
+    browser_page.wait_for_load_state("load")
+    browser_page.add_script_tag(path=str(AXE))
+    found = browser_page.evaluate("async () => (await axe.run(document)).violations"
+                                  ".map(v => ({id: v.id, impact: v.impact, help: v.help}))")
+    assert [v for v in found if v["impact"] in ("serious", "critical")] == [], path
