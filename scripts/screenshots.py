@@ -25,7 +25,9 @@ PAGES = {
     "paragraph-span": "/id/meeting/som-27/report/en/para/15/span/44-71",
     "query": "/query",
     "generic-decision-page": "/id/meeting/som-27/decision/9-4",
+    "country-mongolia-ru": "/id/state/mn",  # with Accept-Language: ru (LANGUAGES)
 }
+LANGUAGES = {"country-mongolia-ru": "ru-RU,ru;q=0.9"}
 STATIC_PAGES = {  # the same pages in the static site of a release, opened from a folder
     "static-home": "index.html",
     "static-session-som-27": "id/meeting/som-27/index.html",
@@ -42,6 +44,7 @@ def main(base: str, out: Path) -> None:
         page = browser.new_page(viewport={"width": 1280, "height": 900})
         static = not base.startswith(("http://", "https://"))
         for name, path in (STATIC_PAGES if static else PAGES).items():
+            page.set_extra_http_headers({"Accept-Language": LANGUAGES.get(name, "en")})
             page.goto((Path(base).resolve() / path).as_uri() if static else base.rstrip("/") + path)
             page.wait_for_load_state("networkidle")
             page.wait_for_timeout(300)  # chart animations
