@@ -65,7 +65,8 @@ def _make_resource(request: Request, iri: str, fmt: formats.Format, lang: str) -
         special = render_resource_page(iri, store.select, lang)  # a session, State, programme area ...
         if special is not None:
             return Answer(200, special.encode(), formats.content_type(fmt), fmt.key, headers)
-        html = page(request, "resource.html", res=found, iri=iri, formats=formats.GRAPH_FORMATS, lang=lang)
+        # The page is English; the names in the reader's language carry their own lang.
+        html = page(request, "resource.html", res=found, iri=iri, formats=formats.GRAPH_FORMATS)
         return Answer(200, html.body, formats.content_type(fmt), fmt.key, headers)
     reply = _rdf(found.quads, fmt, request)
     return Answer(200, reply.body, formats.content_type(fmt), fmt.key, headers)
