@@ -196,22 +196,26 @@ def browser_page(site, tmp_path_factory):
     server.shutdown()
 
 
+def _follow(page, locator) -> None:
+    """Click a link and wait for the page it leads to (not the one it leaves)."""
+    with page.expect_navigation():
+        locator.click()
+
+
 def _walk(page, start: str) -> None:
     page.goto(start)
-    page.locator("ol.timeline a", has_text="SOM-27").click()
-    page.wait_for_load_state()
+    _follow(page, page.locator("ol.timeline a", has_text="SOM-27"))
     assert page.url.endswith("id/meeting/som-27/index.html")
     row = page.locator("#officers tr", has_text="Chair").filter(has_not_text="Vice")
     assert "ZHOU Jun" in row.inner_text()
-    row.locator("a.src").click()
-    page.wait_for_load_state()
+    _follow(page, row.locator("a.src"))
     assert "ZHOU Jun" in page.locator("mark#span").inner_text()
-    page.locator("header a.brand").click()
-    page.wait_for_load_state()
-    page.locator("#countries a", has_text="Mongolia").click()
-    page.wait_for_function("() => !!Chart.getChart(document.getElementById('chart-commitments'))")
-    page.locator("nav[aria-label=Main] a", has_text="Dataset").click()
-    page.wait_for_load_state()
+    _follow(page, page.locator("header a.brand"))
+    _follow(page, page.locator("#countries a", has_text="Mongolia"))
+    assert page.url.endswith("id/state/mn/index.html")
+    page.wait_for_function("() => typeof Chart !== 'undefined'"
+                           " && !!Chart.getChart(document.getElementById('chart-commitments'))")
+    _follow(page, page.locator("nav[aria-label=Main] a", has_text="Dataset"))
     assert page.url.endswith("/release.html")
     assert "release 2026.11.24" in page.locator("h1").inner_text()
     page.locator("#browse a", has_text="graph/report/som-27").click()
