@@ -158,7 +158,7 @@ def test_state_names_follow_accept_language_with_english_fallback(client, select
     assert '<a href="/id/state/mn">Mongolia</a>' in client.get("/", headers={"Accept-Language": "de"}).text
     commitments_ru = client.get("/commitments", headers={"Accept-Language": "ru"}).text
     assert 'lang="ru">Монголия</a>' in commitments_ru
-    assert '<option value="Mongolia" lang="ru">Монголия</option>' in commitments_ru, "filter values stay English"
+    assert '<option value="Mongolia" lang="ru">Монголия</option>' in commitments_ru, "filter values: English"
     session = render_resource_page(SOM27, select, "zh")
     chair_row = next(r for r in re.findall(r"<tr>.*?</tr>", session, re.S) if "ZHOU Jun" in r)
     assert '<a href="/id/state/cn" lang="zh">中华人民共和国</a>' in chair_row
