@@ -1,6 +1,7 @@
 """Screenshots of the pages for people in headless Chromium, for a person to look at (docs/screenshots/).
 
-Usage: python scripts/screenshots.py http://127.0.0.1:8000 [outdir]
+Usage: python scripts/screenshots.py http://127.0.0.1:8000 [outdir]   (the server's pages)
+       python scripts/screenshots.py dist/releases/VERSION [outdir]    (a release's static site, from file://)
 """
 
 from __future__ import annotations
@@ -23,6 +24,15 @@ PAGES = {
     "search-air-pollution": "/search?q=air+pollution",
     "paragraph-span": "/id/meeting/som-27/report/en/para/15/span/44-71",
     "query": "/query",
+    "generic-decision-page": "/id/meeting/som-27/decision/9-4",
+    "country-mongolia-ru": "/id/state/mn",  # with Accept-Language: ru (LANGUAGES)
+}
+LANGUAGES = {"country-mongolia-ru": "ru-RU,ru;q=0.9"}
+STATIC_PAGES = {  # the same pages in the static site of a release, opened from a folder
+    "static-home": "index.html",
+    "static-session-som-27": "id/meeting/som-27/index.html",
+    "static-country-mongolia": "id/state/mn/index.html",
+    "static-commitments-sdg-13": "commitments/sdg-13.html",
 }
 
 
@@ -32,8 +42,10 @@ def main(base: str, out: Path) -> None:
     with sync_playwright() as pw:
         browser = pw.chromium.launch(executable_path=chromium, args=["--no-sandbox", "--disable-gpu"], headless=True)
         page = browser.new_page(viewport={"width": 1280, "height": 900})
-        for name, path in PAGES.items():
-            page.goto(base.rstrip("/") + path)
+        static = not base.startswith(("http://", "https://"))
+        for name, path in (STATIC_PAGES if static else PAGES).items():
+            page.set_extra_http_headers({"Accept-Language": LANGUAGES.get(name, "en")})
+            page.goto((Path(base).resolve() / path).as_uri() if static else base.rstrip("/") + path)
             page.wait_for_load_state("networkidle")
             page.wait_for_timeout(300)  # chart animations
             page.screenshot(path=str(out / f"{name}.png"), full_page=True)

@@ -147,7 +147,8 @@ def test_query_page_runs_once_per_click_and_keeps_the_query_in_the_url(page):
 
 PAGES = ["/", "/id/meeting/som-27", "/id/state/mn", "/id/concept/programme-area/air-pollution",
          "/id/concept/programme-area/biodiversity-nature-conservation", "/commitments", "/search?q=air+pollution",
-         "/id/meeting/som-27/report/en/para/15/span/44-71", "/query"]
+         "/id/meeting/som-27/report/en/para/15/span/44-71", "/query",
+         "/id/meeting/som-27/decision/9-4", "/dataset"]  # the generic page and the dataset page: the same frame
 
 
 @pytest.mark.parametrize("path", PAGES)

@@ -144,3 +144,24 @@ def test_routes_home_commitments_csv_search(client):
     assert client.get("/api/search", params={"q": "x", "limit": "many"}).status_code == 400
     assert client.get("/assets/pages.css").status_code == 200
     assert client.get("/assets/../router.py").status_code == 404
+
+
+def test_state_names_follow_accept_language_with_english_fallback(client, select):
+    """The UN's Chinese and Russian names (vocab/country-names.csv) on the State pages, the session
+    pages, the home page and the commitments page; the page stays English, each name carries its lang."""
+    home_zh = client.get("/", headers={"Accept-Language": "zh-CN,zh;q=0.9,en;q=0.5"})
+    assert home_zh.headers["content-language"] == "zh" and "Accept-Language" in home_zh.headers["vary"]
+    assert '<html lang="en">' in home_zh.text
+    assert '<a href="/id/state/mn" lang="zh">蒙古国</a>' in home_zh.text
+    assert '<a href="/id/state/mn">Mongolia</a>' in client.get("/").text
+    # a language the sources give no names in: English
+    assert '<a href="/id/state/mn">Mongolia</a>' in client.get("/", headers={"Accept-Language": "de"}).text
+    commitments_ru = client.get("/commitments", headers={"Accept-Language": "ru"}).text
+    assert 'lang="ru">Монголия</a>' in commitments_ru
+    assert '<option value="Mongolia" lang="ru">Монголия</option>' in commitments_ru, "filter values: English"
+    session = render_resource_page(SOM27, select, "zh")
+    chair_row = next(r for r in re.findall(r"<tr>.*?</tr>", session, re.S) if "ZHOU Jun" in r)
+    assert '<a href="/id/state/cn" lang="zh">中华人民共和国</a>' in chair_row
+    state = render_resource_page(MONGOLIA, select, "ru")
+    assert '<h1><span lang="ru">Монголия</span></h1>' in state and '<html lang="en">' in state
+    assert "<h1>Mongolia</h1>" in render_resource_page(MONGOLIA, select, "en")

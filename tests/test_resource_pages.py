@@ -84,4 +84,21 @@ def test_accept_language(header, lang):
 def test_a_page_honours_accept_language(server):
     r = httpx.get(f"{server.url}/{DECISION}", headers={"Accept": "text/html", "Accept-Language": "ru"})
     assert r.headers["content-language"] == "ru" and "Accept-Language" in r.headers["vary"]
-    assert '<html lang="ru">' in r.text
+    # the page's words are English; a name in Russian says so itself (WCAG 3.1.2, language of parts)
+    assert '<html lang="en">' in r.text
+    r = httpx.get(f"{server.url}/id/meeting/som-27/delegation/mn",
+                  headers={"Accept": "text/html", "Accept-Language": "ru"})
+    assert '<a href="/id/state/mn" lang="ru">Монголия</a>' in r.text and '<html lang="en">' in r.text
+
+
+def test_the_pages_for_people_honour_accept_language(server):
+    """A State's page and a session's page name the States as the reader asks (the UN's names),
+    say that the answer varies with Accept-Language, and stay English pages (lang on each name)."""
+    r = httpx.get(f"{server.url}/id/state/mn", headers={"Accept": "text/html", "Accept-Language": "zh-CN,zh;q=0.9"})
+    assert r.headers["content-language"] == "zh" and "Accept-Language" in r.headers["vary"]
+    assert '<h1><span lang="zh">蒙古国</span></h1>' in r.text and '<html lang="en">' in r.text
+    r = httpx.get(f"{server.url}/id/meeting/som-27", headers={"Accept": "text/html", "Accept-Language": "ru"})
+    assert "Accept-Language" in r.headers["vary"]
+    assert 'lang="ru">Китайская Народная Республика</a>' in r.text
+    english = httpx.get(f"{server.url}/id/meeting/som-27", headers={"Accept": "text/html"}).text
+    assert '<a href="/id/state/cn">China</a>' in english and "Китайская" not in english

@@ -114,7 +114,7 @@ def test_home_page(http):
 def test_query_page_without_cdn(http):
     html = http.get("/query?example=meetings").text
     assert "Statements by member state" in html and "SELECT ?m WHERE" in html
-    assert "http://" not in html.split("<main>")[0].replace('data-base="https://w3id.org/neaspec/"', "")
+    assert "http://" not in html.split("<main id=\"main\">")[0].replace('data-base="https://w3id.org/neaspec/"', "")
     assert 'src="/static/query.js"' in html and "//cdn" not in html
     assert http.get("/static/query.js").status_code == 200
 

@@ -49,6 +49,7 @@ class Link:
     label: str
     href: str | None  # where a browser goes: a local path for our IRIs, the IRI otherwise
     graph: str | None
+    lang: str | None = None  # the label's language when it is not English (the page's)
 
 
 @dataclass
@@ -74,6 +75,7 @@ class Source:
 class Resource:
     iri: str
     label: str
+    label_lang: str | None = None  # the label's language when it is not English (the page's)
     types: list[Link] = field(default_factory=list)
     outgoing: list[Link] = field(default_factory=list)
     incoming: list[Link] = field(default_factory=list)
@@ -108,10 +110,16 @@ class LinkedData:
         return other
 
     def label(self, term) -> str:
+        return self.named(term)[0]
+
+    def named(self, term) -> tuple[str, str | None]:
+        """The label of ``term`` in the reader's language (English, then any, as the fallback),
+        and that language when it is not English: the page is English, a name in another
+        language is marked with its own."""
         if isinstance(term, Literal):
-            return term.value
+            return term.value, _other_than_english(term.language)
         if isinstance(term, BlankNode):
-            return f"_:{term.value}"
+            return f"_:{term.value}", None
         found = self._labels(term)
         if self.lang not in found and self.lang != "en":
             # A State's names in other languages are the UN's, on the country it stands for.
@@ -121,8 +129,11 @@ class LinkedData:
                     found[self.lang] = theirs[self.lang]
         for lang in (self.lang, "en", ""):
             if lang in found:
-                return found[lang]
-        return next(iter(found.values()), None) or _short(term.value)
+                return found[lang], _other_than_english(lang)
+        if found:
+            lang, label = next(iter(found.items()))
+            return label, _other_than_english(lang)
+        return _short(term.value), None
 
     def _labels(self, term) -> dict[str, str]:
         """language -> label (rdfs:label before skos:prefLabel; "" for no language)."""
@@ -134,13 +145,15 @@ class LinkedData:
         return found
 
     def _link(self, predicate: NamedNode, term, graph) -> Link:
+        label, lang = self.named(term)
         return Link(
             predicate=predicate.value,
             predicate_label=self.predicate_label(predicate),
             term=term,
-            label=self.label(term),
+            label=label,
             href=self.href(term),
             graph=graph.value if isinstance(graph, NamedNode) else None,
+            lang=lang,
         )
 
     def predicate_label(self, predicate: NamedNode) -> str:
@@ -162,7 +175,9 @@ class LinkedData:
         inc = _take(_in_named_graphs(self.store.quads_for_pattern(None, None, node, None)), MAX_IN)
         if not out and not inc:
             return None
-        res = Resource(iri=iri, label=self.label(node), truncated=len(out) >= MAX_OUT or len(inc) >= MAX_IN)
+        label, label_lang = self.named(node)
+        res = Resource(iri=iri, label=label, label_lang=label_lang,
+                       truncated=len(out) >= MAX_OUT or len(inc) >= MAX_IN)
         res.quads = out + [q for q in inc if q.subject != node]
         seen: set[tuple] = set()
         for q in out:
@@ -244,6 +259,10 @@ def as_triples(quads: list[Quad]) -> list:
     for q in quads:
         seen.setdefault((q.subject, q.predicate, q.object), q.triple)
     return list(seen.values())
+
+
+def _other_than_english(lang: str | None) -> str | None:
+    return lang if lang and lang.split("-")[0].lower() != "en" else None
 
 
 def _take(iterator, limit: int) -> list:

@@ -28,6 +28,7 @@ IRI_SAFE = re.compile(r'^[^\s<>"{}|^`\\]+$')
 class Link:
     href: str
     label: str
+    lang: str | None = None  # set when the label is not in the page's language (pages.language)
 
 
 @cache

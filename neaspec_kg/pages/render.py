@@ -12,12 +12,16 @@ from markupsafe import Markup
 from neaspec_kg.namespaces import BASE
 from neaspec_kg.pages.area import area_page, decisions_chart
 from neaspec_kg.pages.country import commitment_chart, state_page
-from neaspec_kg.pages.model import run
+from neaspec_kg.pages.language import PAGE_LANGUAGE, Names, names_in, translated
+from neaspec_kg.pages.model import Link, local, run
 from neaspec_kg.pages.session import session_page
 from neaspec_kg.pages.source import paragraph_page, span_page
 from neaspec_kg.select import Select
 
 HERE = Path(__file__).resolve().parent
+# The one page frame of the site (header, nav, search box, footer) is the web app's base.html,
+# which the query page, the dataset page and the generic Linked Data pages extend too.
+FRAME = HERE.parent / "serve" / "templates"
 NEA = BASE + "ontology#"
 PROGRAMME_AREAS = BASE + "id/concept/programme-area"
 OA_ANNOTATION = "http://www.w3.org/ns/oa#Annotation"
@@ -43,14 +47,17 @@ def _json_script(data: object) -> Markup:
     return Markup(json.dumps(data, ensure_ascii=False, default=str).replace("<", "\\u003c"))
 
 
-ENV = jinja2.Environment(loader=jinja2.FileSystemLoader(HERE / "templates"), autoescape=True,
+ENV = jinja2.Environment(loader=jinja2.FileSystemLoader([HERE / "templates", FRAME]), autoescape=True,
                          trim_blocks=True, lstrip_blocks=True)
 ENV.filters.update(day=_date, number=_number, json_script=_json_script)
 ENV.globals.update(asset_prefix="/assets/")
 
 
 def render(template: str, lang: str = "en", **context) -> str:
-    return ENV.get_template(template).render(lang=lang, **context)
+    """The page; ``lang`` is the reader's language: the page is in English (``<html lang="en">``)
+    and the names given in that language carry it (``names``, pages.language)."""
+    context.setdefault("names", Names(lang, {}, {}))
+    return ENV.get_template(template).render(lang=PAGE_LANGUAGE, reader_lang=lang, **context)
 
 
 def page_kind(iri: str, select: Select) -> str | None:
@@ -69,18 +76,25 @@ def page_kind(iri: str, select: Select) -> str | None:
     return None
 
 
-def render_resource_page(iri: str, select: Select, lang: str = "en") -> str | None:
+def render_resource_page(iri: str, select: Select, lang: str = "en", **context) -> str | None:
     """The page made for a session, a State, a programme area or a report paragraph (or a span
-    of one); None for any other IRI, which keeps the generic page."""
+    of one); None for any other IRI, which keeps the generic page. ``context``: what the frame
+    of the page needs besides (``site=True`` in the static site of a release)."""
     kind = page_kind(iri, select)
+    names = names_in(select, lang) if kind in ("session", "state", "area") else Names(lang, {}, {})
+
+    def page(template: str, data, **more) -> str:
+        return render(template, lang, page=translated(data, names), names=names, **more, **context)
+
     if kind == "session" and (s := session_page(select, iri)):
-        return render("session.html", lang, page=s, title=s.identifier)
+        return page("session.html", s, title=s.identifier)
     if kind == "state" and (c := state_page(select, iri)):
-        return render("state.html", lang, page=c, title=c.name, chart=commitment_chart(c.commitments))
+        me = translated(Link(local(iri) or iri, c.name), names)
+        return page("state.html", c, title=me.label, me=me, chart=commitment_chart(c.commitments))
     if kind == "area" and (a := area_page(select, iri)):
-        return render("area.html", lang, page=a, title=a.name, chart=decisions_chart(a))
+        return page("area.html", a, title=a.name, chart=decisions_chart(a))
     if kind == "paragraph" and (p := paragraph_page(select, iri)):
-        return render("paragraph.html", lang, page=p, title=p.title)
+        return page("paragraph.html", p, title=p.title)
     if kind == "span" and (p := span_page(select, iri)):
-        return render("paragraph.html", lang, page=p, title=p.title)
+        return page("paragraph.html", p, title=p.title)
     return None

@@ -18,6 +18,7 @@ from fastapi import APIRouter, HTTPException, Request
 from fastapi.responses import FileResponse, HTMLResponse, JSONResponse, Response
 
 from neaspec_kg.pages.home import CSV_HEADER, commitments, filter_commitments, home
+from neaspec_kg.pages.language import Names, names_in, preferred_language, translated
 from neaspec_kg.pages.model import local
 from neaspec_kg.pages.render import HERE, render
 from neaspec_kg.search import SearchError, search
@@ -31,12 +32,24 @@ COMMITMENT_FILTERS = (("state", "State"), ("kind", "Kind"), ("measure", "Measure
                       ("session", "Session"))
 
 
-def _html(body: str) -> HTMLResponse:
-    return HTMLResponse(body, headers={"Vary": "Accept"})
+def _html(body: str, lang: str | None = None) -> HTMLResponse:
+    """A page; with ``lang``, one whose names follow the reader's Accept-Language."""
+    if lang is None:
+        return HTMLResponse(body, headers={"Vary": "Accept"})
+    return HTMLResponse(body, headers={"Vary": "Accept, Accept-Language", "Content-Language": lang})
 
 
-def commitments_view(select: Select, params: dict[str, str]) -> dict:
-    """The commitments page: the filtered items, the filter choices, the chart data."""
+def reader_language(request: Request) -> str:
+    return preferred_language(request.headers.get("accept-language"))
+
+
+def home_view(select: Select, names: Names) -> dict:
+    return {"home": translated(home(select), names), "names": names, "title": "Home"}
+
+
+def commitments_view(select: Select, params: dict[str, str], names: Names | None = None) -> dict:
+    """The commitments page: the filtered items, the filter choices, the chart data; with
+    ``names``, States named in the reader's language (the filters' values stay English)."""
     every = commitments(select)
     chosen = {k: params[k] for k, _ in COMMITMENT_FILTERS if params.get(k)}
     items = filter_commitments(every, **chosen)
@@ -54,7 +67,11 @@ def commitments_view(select: Select, params: dict[str, str]) -> dict:
     per = Counter((c.state.label if c.state else "", c.kind) for c in items)
     chart = {"labels": states, "series": [{"label": k, "values": [per[(s, k)] for s in states]} for k in kinds]}
     filters = [(name, label, choices[name]) for name, label in COMMITMENT_FILTERS]
-    return {"items": items, "total": len(every), "chosen": chosen, "filters": filters, "chart": chart}
+    if names:
+        items = translated(items, names)
+        chart["labels"] = [names.by_english.get(s, s) for s in states]
+    return {"items": items, "total": len(every), "chosen": chosen, "filters": filters, "chart": chart,
+            "names": names or Names("en", {}, {})}
 
 
 def commitments_csv(items) -> str:
@@ -77,15 +94,17 @@ def pages_router(select: Select, search_db: Path | Callable[[], Path | None] | N
         return path if path is not None and Path(path).exists() else None
 
     @router.api_route("/", methods=["GET", "HEAD"], response_class=HTMLResponse)
-    def home_page() -> Response:
+    def home_page(request: Request) -> Response:
         extra = home_extra() if home_extra else {}
-        return _html(render("home.html", home=home(select), title="Home", **extra))
+        lang = reader_language(request)
+        return _html(render("home.html", lang, **home_view(select, names_in(select, lang)), **extra), lang)
 
     @router.api_route("/commitments", methods=["GET", "HEAD"], response_class=HTMLResponse)
     def commitments_page(request: Request) -> Response:
-        view = commitments_view(select, dict(request.query_params))
+        lang = reader_language(request)
+        view = commitments_view(select, dict(request.query_params), names_in(select, lang))
         qs = "?" + urlencode(view["chosen"]) if view["chosen"] else ""
-        return _html(render("commitments.html", title="Commitments", query_string=qs, **view))
+        return _html(render("commitments.html", lang, title="Commitments", query_string=qs, **view), lang)
 
     @router.api_route("/commitments.csv", methods=["GET", "HEAD"])
     def commitments_download(request: Request) -> Response:

@@ -1,10 +1,14 @@
-"""The static site: every Linked Data page the server shows, as files, with the RDF beside it.
+"""The static site: every page the server shows for the graph, as files, with the RDF beside it.
 
 A resource ``{BASE}id/x`` becomes ``id/x/index.html`` with ``index.ttl``, ``index.nt`` and
 ``index.jsonld`` beside it; a named graph ``{BASE}graph/y`` becomes ``graph/y/index.html``.
-Pages are rendered by the server's own Linked Data code and templates; every link is then
-made relative to the page (``../../id/z/index.html``), so the site browses from a folder
-(file://) and from any sub-path of a web host.
+As on the server, a session, a State, a programme area and a report paragraph (or a span of
+one) get their page for people (neaspec_kg.pages), every other IRI the generic Linked Data
+page; ``index.html`` is the home timeline, ``commitments/`` the commitments page with its
+filters and CSV (publish.people), ``release.html`` the release's downloads. Pages are rendered
+by the server's own code and templates; every link is then made relative to the page
+(``../../id/z/index.html``), so the site browses from a folder (file://) and from any sub-path
+of a web host.
 """
 
 from __future__ import annotations
@@ -21,7 +25,10 @@ import jinja2
 import pyoxigraph
 
 from neaspec_kg.namespaces import BASE, PREFIXES
+from neaspec_kg.pages import render_resource_page
 from neaspec_kg.publish import names
+from neaspec_kg.publish.people import RELEASE_PAGE, PeoplePages, copy_assets
+from neaspec_kg.select import store_select
 
 SERVE = Path(__file__).resolve().parent.parent / "serve"
 ATTRIBUTE = re.compile(r'(href|src)="([^"]*)"')
@@ -61,19 +68,25 @@ def write_site(store: pyoxigraph.Store, folder: Path, info, summary: dict, schem
     env = jinja2.Environment(loader=jinja2.FileSystemLoader([SERVE / "templates"]), autoescape=True,
                              trim_blocks=True, lstrip_blocks=True)
     linked = LinkedData(store, BASE)
-    env.globals.update(release=release, base=BASE, local=linked.local_path, quote=lambda s: s)
+    env.globals.update(release=release, base=BASE, local=linked.local_path, quote=lambda s: s, site=True)
     prefixes = {p: str(ns) for p, ns in PREFIXES.items()}
     iris = resource_iris(store)
-    pages = {page_path(i) for i in iris} | {page_path(g) for g in summary["graphs"]} | {"index.html"}
-    written: list[str] = []
+    pages = {page_path(i) for i in iris} | {page_path(g) for g in summary["graphs"]} | {"index.html", RELEASE_PAGE}
+    select = store_select(store)
+    people = PeoplePages(select)
 
+    def finish(text: str, path: str) -> str:
+        return relative_links(text, path, pages, people)
+
+    written: list[str] = []
     for iri in iris:
         res = linked.describe(iri)
         if res is None:
             continue
         path = page_path(iri)
-        text = env.get_template("resource.html").render(res=res, iri=iri, formats=_static_formats(conneg))
-        _write(folder / path, relative_links(text, path, pages).encode("utf-8"))
+        text = render_resource_page(iri, select, site=True) or env.get_template("resource.html").render(
+            res=res, iri=iri, formats=_static_formats(conneg))
+        _write(folder / path, finish(text, path).encode("utf-8"))
         triples = as_triples(res.quads)
         for ext, fmt in RDF_FILES:
             rdf = pyoxigraph.serialize(_sorted(triples), format=fmt, prefixes=prefixes if ext != "nt" else None)
@@ -88,20 +101,18 @@ def write_site(store: pyoxigraph.Store, folder: Path, info, summary: dict, schem
         listed = sorted((linked.label(s), v) for v, s in list(subjects.items())[:500])
         text = env.get_template("graph.html").render(iri=graph_iri, size=size, subjects=listed,
                                                      formats=_static_formats(conneg))
-        _write(folder / path, relative_links(text, path, pages).encode("utf-8"))
+        _write(folder / path, finish(text, path).encode("utf-8"))
         for ext, dump in (("ttl", "ttl"), ("jsonld", "jsonld")):
             shutil.copyfile(folder / names.graph_dump(graph_iri, dump), folder / path.replace("index.html", f"index.{ext}"))
         nt = gzip.decompress((folder / names.graph_dump(graph_iri, "nt.gz")).read_bytes())
         _write(folder / path.replace("index.html", "index.nt"), nt)
         written.append(path)
 
-    static = SERVE / "static"
-    if static.is_dir():
-        for f in sorted(static.iterdir()):
-            if f.is_file() and f.suffix == ".css":
-                _write(folder / "static" / f.name, f.read_bytes())
-    home = _home(env, info, summary, schema_org)
-    _write(folder / "index.html", relative_links(home, "index.html", pages | {"index.html"}).encode("utf-8"))
+    schema_org_json = json.dumps(schema_org, indent=1, ensure_ascii=False).replace("</", "<\\/")
+    _write(folder / RELEASE_PAGE, finish(_release_page(env, info, summary, schema_org_json), RELEASE_PAGE).encode())
+    _write(folder / "index.html", finish(people.home_page(summary, info, schema_org_json), "index.html").encode())
+    written += people.write_commitments(folder, finish)
+    copy_assets(folder)
     return written
 
 
@@ -114,9 +125,10 @@ def _sorted(triples) -> list:
     return sorted(triples, key=lambda t: (str(t.subject), str(t.predicate), str(t.object)))
 
 
-def relative_links(text: str, page: str, pages: set[str]) -> str:
-    """Rewrite the server's root-relative links (``/id/x``, ``?format=ttl``, ``/static/…``)
-    into links relative to ``page``; links to pages the site lacks go to the public IRI."""
+def relative_links(text: str, page: str, pages: set[str], site: PeoplePages | None = None) -> str:
+    """Rewrite the server's root-relative links (``/id/x``, ``?format=ttl``, ``/assets/…``)
+    into links relative to ``page``; ``site`` gives the files of site-level paths
+    (``/commitments?…``); links to pages the site lacks go to the public IRI."""
     here = posixpath.dirname(page)
 
     def rel(target: str) -> str:
@@ -134,6 +146,10 @@ def relative_links(text: str, page: str, pages: set[str]) -> str:
         if not value.startswith("/") or value.startswith("//"):
             return match.group(0)
         path, _, fragment = value.partition("#")
+        fragment = "#" + fragment if fragment else ""
+        route, _, query = path.partition("?")
+        if site is not None and (target := site.target(route, query)) is not None:
+            return f'{attr}="{html.escape(rel(target) + fragment)}"'
         if path.endswith(FILE_SUFFIXES):
             target = path.lstrip("/")  # a file of the release (a page, dumps, metadata, static ...)
         else:
@@ -143,18 +159,18 @@ def relative_links(text: str, page: str, pages: set[str]) -> str:
         if target is None:
             absolute = BASE + value.lstrip("/")
             return f'{attr}="{html.escape(absolute)}"'
-        return f'{attr}="{html.escape(rel(target) + ("#" + fragment if fragment else ""))}"'
+        return f'{attr}="{html.escape(rel(target) + fragment)}"'
 
     return ATTRIBUTE.sub(rewrite, text)
 
 
-def _home(env: jinja2.Environment, info, summary: dict, schema_org: dict) -> str:
+def _release_page(env: jinja2.Environment, info, summary: dict, schema_org_json: str) -> str:
     own = jinja2.Environment(loader=jinja2.FileSystemLoader([Path(__file__).parent / "templates", SERVE / "templates"]),
                              autoescape=True, trim_blocks=True, lstrip_blocks=True)
     own.globals.update(env.globals)
     return own.get_template("release_home.html").render(
         info=info, summary=summary, graphs=sorted(summary["graphs"].items()),
-        schema_org=json.dumps(schema_org, indent=1, ensure_ascii=False).replace("</", "<\\/"),
+        schema_org=schema_org_json,
         page_path=page_path, names=names,
     )
 

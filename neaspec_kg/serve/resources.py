@@ -13,6 +13,7 @@ from fastapi.responses import Response
 from neaspec_kg import formats
 from neaspec_kg.errors import NotFound
 from neaspec_kg.pages import render_resource_page
+from neaspec_kg.pages.language import preferred_language
 from neaspec_kg.pages.linked_data import as_triples
 from neaspec_kg.serve.common import negotiate, page, plain, serving, wants_html
 from neaspec_kg.serve.state import GRAPH_PAGE_LIMIT
@@ -29,23 +30,6 @@ def _iri(request: Request, prefix: str, path: str) -> str:
     if any(ch in _NOT_IN_IRI for ch in path) or "\ufffd" in path:
         raise _not_found(request, current.base + prefix + quote(path, safe="/"))
     return current.base + prefix + path
-
-
-def preferred_language(header: str | None) -> str:
-    """The primary subtag of the language the client prefers most ("zh-CN;q=0.9" -> "zh"); "en" by default."""
-    best, best_q = "en", 0.0
-    for part in (header or "").split(","):
-        tag, _, params = part.strip().partition(";")
-        q = 1.0
-        if params.strip().startswith("q="):
-            try:
-                q = float(params.strip()[2:])
-            except ValueError:
-                q = 0.0
-        primary = tag.split("-")[0].strip().lower()
-        if primary.isalpha() and len(primary) <= 8 and q > best_q:
-            best, best_q = primary, q
-    return best
 
 
 def _rdf(quads, fmt: formats.Format, request: Request, headers: dict[str, str] | None = None) -> Response:
@@ -81,7 +65,8 @@ def _make_resource(request: Request, iri: str, fmt: formats.Format, lang: str) -
         special = render_resource_page(iri, store.select, lang)  # a session, State, programme area ...
         if special is not None:
             return Answer(200, special.encode(), formats.content_type(fmt), fmt.key, headers)
-        html = page(request, "resource.html", res=found, iri=iri, formats=formats.GRAPH_FORMATS, lang=lang)
+        # The page is English; the names in the reader's language carry their own lang.
+        html = page(request, "resource.html", res=found, iri=iri, formats=formats.GRAPH_FORMATS)
         return Answer(200, html.body, formats.content_type(fmt), fmt.key, headers)
     reply = _rdf(found.quads, fmt, request)
     return Answer(200, reply.body, formats.content_type(fmt), fmt.key, headers)
