@@ -572,12 +572,13 @@ def targets(run: dict, by: dict[str, EngineResult], queries: list[Query], opts) 
     if full:
         worst = max(ours.p99_ms.items(), key=lambda kv: kv[1], default=None)
         if worst:
-            out.append(check("p99 of every query of the mix < 100 ms (sequential)", worst[1] < 100,
-                             f"slowest {worst[0]}: {worst[1]:.1f} ms"))
+            out.append(check("p99 of every query of the mix < 100 ms (here: the slowest of up to 50 sequential runs)",
+                             worst[1] < 100, f"slowest {worst[0]}: {worst[1]:.1f} ms"))
         if ours.documented:
             slow = sorted(((p99, name) for name, (_, p99) in ours.documented.items() if p99 >= 100), reverse=True)
             listed = ", ".join(f"{name} {p99:,.0f} ms" for p99, name in slow[:8])
-            out.append(check(f"p99 of every query of queries/*.rq < 100 ms ({len(ours.documented)} queries)",
+            out.append(check(f"p99 of every query of queries/*.rq < 100 ms ({len(ours.documented)} queries; "
+                             "here: the slowest of up to 10 sequential runs)",
                              not slow, f"{len(slow)} over 100 ms: {listed}" if slow else "all under 100 ms"))
         page = (by.get(CACHED) or ours).page_ms
         if page.get("p50") is not None:

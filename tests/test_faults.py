@@ -79,3 +79,19 @@ def test_a_killed_web_process_is_replaced_and_the_others_keep_answering(site):
         # Only requests the killed process held can fail (one per client at most); none after that.
         assert len(failed) <= 4, sorted(set(map(str, failed)))[:3]
         assert all(r == 200 for r in load.results[settled + 4:])
+
+
+def test_a_query_worker_killed_while_idle_does_not_stop_the_endpoint(site):
+    """pebble gives up on its pool when an idle worker ends (as under the out-of-memory killer);
+    the store then starts a new pool, and the next queries are answered."""
+    import httpx
+
+    with ServerProcess(env={**site, "NEASPEC_KG_QUERY_WORKERS": "2", "NEASPEC_KG_ANSWER_CACHE_BYTES": "0"}) as server, \
+            httpx.Client(base_url=server.url, timeout=60) as client:
+        ask = {"query": "ASK { FILTER(RAND() >= 0) }"}
+        assert client.post("/sparql", data=ask).status_code == 200
+        os.kill(_query_workers(server.process.pid)[0], signal.SIGKILL)
+        time.sleep(1)  # no query runs meanwhile: the worker was idle
+        statuses = [client.post("/sparql", data=ask).status_code for _ in range(10)]
+        health = client.get("/health").json()
+    assert statuses == [200] * 10 and health["worker_pool_restarts"] >= 1

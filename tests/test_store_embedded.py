@@ -16,12 +16,18 @@ from neaspec_kg.store.embedded import MemoryCopyError, memory_copy
 
 FIXTURES = Path(__file__).parent / "fixtures"
 COUNT = "SELECT (COUNT(*) AS ?n) WHERE { ?s ?p ?o }"
+LIST_ITEMS = "SELECT ?item ?value WHERE { ?item <http://www.w3.org/1999/02/22-rdf-syntax-ns#first> ?value } ORDER BY ?item"
 EMPTY_GRAPH = "https://w3id.org/neaspec/graph/empty-for-test"
+# A list, as the UN SDG KOS has (skos:memberList): blank nodes the copy must keep as the store has them.
+WITH_LIST = """<https://w3id.org/neaspec/graph/list-for-test> {
+  <https://w3id.org/neaspec/id/x> <http://www.w3.org/2004/02/skos/core#memberList> ("c" "a" "b" "d" "e") . }"""
 
 
 @pytest.fixture
 def build(tmp_path) -> Path:
-    return make_build([FIXTURES / "server_dataset.trig"], tmp_path / "build")
+    listed = tmp_path / "list.trig"
+    listed.write_text(WITH_LIST, encoding="utf-8")
+    return make_build([FIXTURES / "server_dataset.trig", listed], tmp_path / "build")
 
 
 def test_the_copy_in_memory_holds_exactly_the_quads_and_graphs_of_the_release(build):
@@ -31,6 +37,22 @@ def test_the_copy_in_memory_holds_exactly_the_quads_and_graphs_of_the_release(bu
     assert set(memory.named_graphs()) == set(disk.named_graphs())
     default = [q for q in memory.quads_for_pattern(None, None, None, ox.DefaultGraph())]
     assert default, "the union of the named graphs is the default graph, as in the on-disk store"
+
+
+def test_two_copies_and_the_store_hold_the_same_blank_nodes(build):
+    disk = ox.Store.read_only(str(build / "store"))
+    first, second = memory_copy(disk, build / "dataset.nq"), memory_copy(disk, build / "dataset.nq")
+    assert any(isinstance(q.subject, ox.BlankNode) for q in disk)
+    assert set(first) == set(second) == set(disk)
+
+
+def test_a_store_whose_blank_nodes_differ_from_its_dump_is_not_copied(tmp_path, build):
+    older = ox.Store(str(tmp_path / "older"))  # as older builds made it: bulk_load names blank nodes anew
+    older.bulk_load(path=str(build / "dataset.nq"), format=ox.RdfFormat.N_QUADS)
+    older.update("INSERT { ?s ?p ?o } WHERE { GRAPH ?g { ?s ?p ?o } }")
+    older.flush()
+    with pytest.raises(MemoryCopyError, match="blank nodes are not the store's"):
+        memory_copy(older, build / "dataset.nq")
 
 
 def test_an_empty_named_graph_of_the_release_is_kept(tmp_path, build):
@@ -70,12 +92,15 @@ def test_the_query_workers_answer_from_memory_with_the_same_answers(build):
     with ServerProcess(store=build / "store", env={**env, "NEASPEC_KG_STORE_IN_MEMORY": "false"}) as disk_only:
         health = _health_after_queries(disk_only, until_in_memory=False, rounds=5)
         assert health["workers_in_memory"] == 0
-        on_disk = httpx.post(disk_only.url + "/sparql", data={"query": COUNT}, headers={"Accept": "text/csv"}).content
+        on_disk = [httpx.post(disk_only.url + "/sparql", data={"query": q}, headers={"Accept": "text/csv"}).content
+                   for q in (COUNT, LIST_ITEMS)]
     with ServerProcess(store=build / "store", env=env) as server:
         health = _health_after_queries(server, until_in_memory=True)
         assert health["workers_in_memory"] == 2
-        in_memory = httpx.post(server.url + "/sparql", data={"query": COUNT}, headers={"Accept": "text/csv"}).content
-    assert in_memory == on_disk and int(in_memory.split()[1]) > 0
+        in_memory = [httpx.post(server.url + "/sparql", data={"query": q}, headers={"Accept": "text/csv"}).content
+                     for q in (COUNT, LIST_ITEMS) for _ in range(2)]  # twice: both workers, as far as can be
+    assert in_memory == [on_disk[0], on_disk[0], on_disk[1], on_disk[1]] and int(on_disk[0].split()[1]) > 0
+    assert on_disk[1].count(b"\n") == 6  # a header and the five items, in the store's order
 
 
 def test_a_worker_whose_copy_fails_says_so_and_answers_from_disk(build):

@@ -46,14 +46,32 @@ class MemoryCopyError(RuntimeError):
 def memory_copy(disk: Store, dump: Path) -> Store:
     """The release in memory, made from its dump as the build made the on-disk store
     (``fill_store``), and checked against that store: the same number of quads, the same
-    named graphs (empty ones too: they are part of the dataset)."""
+    quads with blank nodes (a store of an older build named them at random), the same named
+    graphs (empty ones too: they are part of the dataset). Counted with SPARQL, which lets
+    the worker's queries run meanwhile (``len`` would hold the interpreter)."""
     memory = fill_store(Store(), dump)
     for graph in disk.named_graphs():
         memory.add_graph(graph)
-    expected, found = len(disk), len(memory)
+    expected, found = _count(disk), _count(memory)
     if found != expected:
         raise MemoryCopyError(f"{dump}: gives {found} quads, the release's store holds {expected}")
+    if _blank_quads(memory) != _blank_quads(disk):
+        raise MemoryCopyError(f"{dump}: its blank nodes are not the store's (a store made by an older build): "
+                              "rebuild with `neaspec-kg build --force`")
     return memory
+
+
+ALL_QUADS = "{ ?s ?p ?o } UNION { GRAPH ?g { ?s ?p ?o } }"
+COUNT_QUADS = f"SELECT (COUNT(*) AS ?n) WHERE {{ {ALL_QUADS} }}"
+BLANK_QUADS = f"SELECT ?s ?p ?o ?g WHERE {{ {ALL_QUADS} FILTER(isBlank(?s) || isBlank(?o)) }}"
+
+
+def _count(store: Store) -> int:
+    return int(next(iter(store.query(COUNT_QUADS)))[0].value)
+
+
+def _blank_quads(store: Store) -> set[tuple]:
+    return {tuple(str(term) for term in row) for row in store.query(BLANK_QUADS)}
 
 
 # --- inside a worker process --------------------------------------------------------------------
@@ -108,13 +126,35 @@ class EmbeddedStore:
         self.pending = 0
         self.timeouts = 0
         self.crashes = 0
+        self.pool_restarts = 0
         self._from_memory: dict[int, bool] = {}  # worker pid -> its last answer came from memory
-        self._pool = pebble.ProcessPool(
-            max_workers=self.workers, initializer=_start_worker,
-            initargs=(str(release.store_path), str(release.dump_path) if in_memory and release.dump_path else None,
-                      prefixes or {}),
-            context=multiprocessing.get_context("spawn"),  # no fork of a process with threads
-        )
+        self._stopping = False
+        dump = str(release.dump_path) if in_memory and release.dump_path else None
+        if in_memory and dump is None:
+            log.warning("serve: release %s has no dataset.nq beside its store; query workers answer from disk",
+                        release.release)
+        self._initargs = (str(release.store_path), dump, prefixes or {})
+        self._pool = self._new_pool()
+
+    def _new_pool(self) -> pebble.ProcessPool:
+        return pebble.ProcessPool(max_workers=self.workers, initializer=_start_worker, initargs=self._initargs,
+                                  context=multiprocessing.get_context("spawn"))  # no fork of a process with threads
+
+    def _schedule(self, function, args: tuple = (), timeout: float | None = None) -> concurrent.futures.Future:
+        """``pool.schedule``, with a new pool when the old one broke: pebble gives up on its pool when
+        a worker ends while idle (killed by an operator or the kernel's out-of-memory killer), and
+        would refuse every later query."""
+        try:
+            return self._pool.schedule(function, args=args, timeout=timeout)
+        except RuntimeError as exc:
+            if self._stopping:
+                raise Busy("this release is being replaced; try again in a moment") from exc
+            log.error("the query worker pool stopped working (%s); starting a new one", exc)
+            self.pool_restarts += 1
+            self._from_memory.clear()
+            broken, self._pool = self._pool, self._new_pool()
+            threading.Thread(target=_stop_pool, args=(broken,), daemon=True).start()
+            return self._pool.schedule(function, args=args, timeout=timeout)
 
     def graph_sizes(self) -> dict[str, int]:
         if self.release.graphs:
@@ -132,7 +172,7 @@ class EmbeddedStore:
 
     async def ready(self, timeout_s: float = 120) -> None:
         """Wait until a worker holds the release (it answers a first question)."""
-        future = self._pool.schedule(_ready, timeout=timeout_s)
+        future = self._schedule(_ready, timeout=timeout_s)
         await asyncio.wait_for(asyncio.wrap_future(future), timeout_s)
 
     async def query(self, job: QueryJob, timeout_s: float) -> Answer:
@@ -163,7 +203,7 @@ class EmbeddedStore:
         return sum(self._from_memory.values())
 
     async def _run(self, job: QueryJob, timeout_s: float) -> Answer:
-        future = self._pool.schedule(_answer, args=(job,), timeout=timeout_s)
+        future = self._schedule(_answer, args=(job,), timeout=timeout_s)
         try:
             # The pool's limit counts from the start of the run; this one also bounds the wait.
             answer = await asyncio.wait_for(asyncio.shield(asyncio.wrap_future(future)), timeout_s * 2 + 5)
@@ -182,13 +222,19 @@ class EmbeddedStore:
 
     def close(self) -> None:
         """Stop the workers: queued queries are dropped, running ones are ended."""
-        self._pool.stop()
-        self._pool.join(10)
+        self._stopping = True
+        _stop_pool(self._pool)
 
     def retire(self) -> None:
         """Let the queries under way finish, then stop the workers (used after a release switch)."""
+        self._stopping = True
         self._pool.close()
         threading.Thread(target=self._pool.join, daemon=True).start()
+
+
+def _stop_pool(pool: pebble.ProcessPool) -> None:
+    pool.stop()
+    pool.join(10)
 
 
 __all__ = ["EmbeddedStore", "MemoryCopyError", "error", "memory_copy"]
