@@ -15,6 +15,7 @@ import argparse
 import json
 import os
 import re
+import resource
 import shutil
 import sys
 import time
@@ -57,13 +58,21 @@ def run_case(case: str, work: Path = WORK) -> dict:
     row: dict = {"case": case, "reports": len(list((settings.data_dir / "reports").iterdir()))}
     for kind in ("cold", "warm"):
         lines: list[str] = []
+        cpu = _cpu()
         started = time.perf_counter()
         result = run_build(settings, force=True, progress=True, out=lines.append)
         seconds = time.perf_counter() - started
+        # CPU seconds of this process and of the validation workers (less sensitive to a shared machine).
         row.update({"triples": result.triples, f"seconds_{kind}": round(seconds, 2),
+                    f"cpu_seconds_{kind}": round(_cpu() - cpu, 2),
                     f"stages_{kind}": _stages(lines, seconds),
                     f"reused_{kind}": sum(line.endswith(": unchanged, reused") for line in lines)})
     return row
+
+
+def _cpu() -> float:
+    own, children = resource.getrusage(resource.RUSAGE_SELF), resource.getrusage(resource.RUSAGE_CHILDREN)
+    return own.ru_utime + own.ru_stime + children.ru_utime + children.ru_stime
 
 
 def _stages(lines: list[str], total: float) -> dict[str, float]:
@@ -88,7 +97,7 @@ def main(argv: list[str] | None = None) -> int:
         results.append(row)
         for kind in ("cold", "warm"):
             print(f"{case:>5} {kind}: {row['reports']} report(s), {row['triples']:,} triples, "
-                  f"{row[f'seconds_{kind}']:.1f} s, {row[f'reused_{kind}']} reused  "
+                  f"{row[f'seconds_{kind}']:.1f} s ({row[f'cpu_seconds_{kind}']:.1f} s CPU), {row[f'reused_{kind}']} reused  "
                   + ", ".join(f"{k} {v:.1f}" for k, v in row[f"stages_{kind}"].items()), flush=True)
     by_case = {r["case"]: r["seconds_cold"] for r in results}
     if "1" in by_case and "30" in by_case:

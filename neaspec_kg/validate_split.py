@@ -14,8 +14,8 @@ tables, records) and the shapes, so that the build may keep them with the report
 (neaspec_kg.build_cache) and skip an unchanged report: a check starts from an owned node and
 follows its links forwards (no shape has an inverse path), to nodes of its own report (whose IRIs
 are scoped by session) or of the context graphs; a node another report also mentions is never
-owned. The units run in worker processes (fork) when there is more than one core; a large
-report unit is split by shape in two.
+owned. The units run in worker processes (fork), two at a time on two cores; a large unit is
+split by shape in two.
 """
 
 from __future__ import annotations
@@ -38,7 +38,7 @@ from neaspec_kg import iris
 from neaspec_kg.namespaces import bind_prefixes
 from neaspec_kg.validate import Finding, findings_of, prepared, validator_options
 
-# A report unit of more triples is checked in two halves (by shape), one per core.
+# A unit of more triples is checked in two halves (by shape), one per core.
 SPLIT_TRIPLES = 20_000
 # Seconds between two lines saying what is still running.
 HEARTBEAT_S = 5.0
@@ -133,14 +133,14 @@ def _run(index: int, shapes: frozenset | None) -> tuple[int, list[Finding]]:
     return index, findings_of(results, data.impl, _STATE["shapes"])
 
 
-def split_shapes(shapes: Graph, graph: Graph, parts: int = 2) -> list[frozenset | None]:
-    """The node shapes in ``parts`` groups of about equal work on ``graph`` (targets of each
-    class there, times the shape's constraints); shapes without a class target go to the first."""
+def split_shapes(shapes: Graph, instances: Callable[[URIRef], int], parts: int = 2) -> list[frozenset]:
+    """The node shapes in ``parts`` groups of about equal work (``instances`` of the shape's target
+    classes, times its constraints); shapes without a class target go to the first group."""
     from rdflib.namespace import RDF, SH
 
     work = {}
     for shape in set(shapes.subjects(SH.targetClass, None)):
-        targets = sum(sum(1 for _ in graph.subjects(RDF.type, cls)) for cls in shapes.objects(shape, SH.targetClass))
+        targets = sum(instances(cls) for cls in shapes.objects(shape, SH.targetClass))
         constraints = 1 + len(list(shapes.objects(shape, SH.property))) + len(list(shapes.objects(shape, SH.sparql)))
         work[shape] = targets * constraints
     groups: list[set] = [set() for _ in range(parts)]
@@ -149,9 +149,18 @@ def split_shapes(shapes: Graph, graph: Graph, parts: int = 2) -> list[frozenset 
         k = loads.index(min(loads))
         groups[k].add(shape)
         loads[k] += work[shape]
-    others = {s for s in shapes.subjects(RDF.type, SH.NodeShape)} | {s for s in shapes.subjects(RDF.type, SH.PropertyShape)}
+    others = set(shapes.subjects(RDF.type, SH.NodeShape)) | set(shapes.subjects(RDF.type, SH.PropertyShape))
     groups[0] |= others - set(work)
     return [frozenset(g) for g in groups]
+
+
+def _instances(dataset: Dataset, unit: Unit, claimed: frozenset) -> Callable[[URIRef], int]:
+    from rdflib.namespace import RDF
+
+    if unit.owned is not None:
+        graph = dataset.graph(URIRef(unit.key))
+        return lambda cls: sum(1 for _ in graph.subjects(RDF.type, cls))
+    return lambda cls: sum(1 for g in dataset.graphs() for s in g.subjects(RDF.type, cls) if s not in claimed)
 
 
 def validate_units(dataset: Dataset, shapes: Graph, units: list[Unit], todo: list[int],
@@ -176,9 +185,10 @@ def validate_units(dataset: Dataset, shapes: Graph, units: list[Unit], todo: lis
 def _validate(units, todo, shapes, dataset, progress, workers):
     workers = workers if workers is not None else min(os.cpu_count() or 1, 2)
     tasks: list[tuple[int, frozenset | None]] = []
+    claimed = _STATE["claimed"]
     for i in todo:
-        big = workers > 1 and units[i].triples > SPLIT_TRIPLES and units[i].is_report
-        parts = split_shapes(shapes, dataset.graph(URIRef(units[i].key))) if big else [None]
+        big = workers > 1 and units[i].triples > SPLIT_TRIPLES
+        parts = split_shapes(shapes, _instances(dataset, units[i], claimed)) if big else [None]
         tasks += [(i, part) for part in parts]
     if not tasks:
         return
