@@ -24,6 +24,7 @@ from rdflib.compare import to_canonical_graph
 from rdflib.namespace import RDF
 
 from neaspec_kg import __version__, iris
+from neaspec_kg.build_cache import ReportCache, validate_reports
 from neaspec_kg.curated import Curated, CuratedDataError
 from neaspec_kg.extract import extract_all
 from neaspec_kg.namespaces import BASE
@@ -99,17 +100,26 @@ def report_files(settings: Settings) -> list[Path]:
         if folder.is_dir() else []
 
 
-def read_reports(settings: Settings, curated: Curated) -> list[Extraction]:
+def read_reports(settings: Settings, curated: Curated, cache: ReportCache | None = None,
+                 reused: set[str] | None = None) -> list[Extraction]:
+    """Every report, parsed and extracted, or read from ``cache`` when neither it nor the code
+    changed (its file name is then added to ``reused``)."""
     reports = report_files(settings)
     if not reports:
         raise BuildError(f"{settings.data_dir / 'reports'}: no report (*.pdf, *.docx or *.txt) to read")
     extractions: list[Extraction] = []
     sessions: dict[int | str, str] = {}
     for path in reports:
-        try:
-            extraction = extract_all(parse_report(path, curated, settings.build_dir / "cache" / "word"), curated)
-        except ReportError as exc:
-            raise BuildError(str(exc)) from exc
+        extraction = cache.extraction(path) if cache is not None else None
+        if extraction is not None and reused is not None:
+            reused.add(path.name)
+        if extraction is None:
+            try:
+                extraction = extract_all(parse_report(path, curated, settings.build_dir / "cache" / "word"), curated)
+            except ReportError as exc:
+                raise BuildError(str(exc)) from exc
+            if cache is not None:
+                cache.keep_extraction(path, extraction)
         number = extraction.report.front.meeting_key  # SOM-3 and NFP-3 are different meetings
         if number in sessions:
             raise BuildError(f"{path.name}: a report of {extraction.report.front.name} was already read from "
@@ -123,13 +133,14 @@ def sdg_graphs(settings: Settings, extractions: list[Extraction], curated: Curat
     """The UN SDG KOS graph, the SDG links graph, and the links' precision on the hand-judged set."""
     from neaspec_kg.sdg.evaluate import METHODS, Score, evaluate, load_gold
     from neaspec_kg.sdg.kos import kos_graph
-    from neaspec_kg.sdg.link import links_to_graph, plan_links
+    from neaspec_kg.sdg.link import SdgLinker, links_to_graph
 
     links = Graph(identifier=iris.named_graph("links-sdg"))
     gold = load_gold(curated)
     totals: dict[str, Score] = {}
+    linker = SdgLinker(curated)  # its vocabulary index is built once, for every report
     for extraction in extractions:
-        linking = plan_links(extraction, curated)
+        linking = linker.link(extraction)
         links += links_to_graph(linking.links)
         ev = evaluate(linking, gold)
         for key, score in [("published", ev.overall), ("automatic", ev.automatic), *ev.by_method.items()]:
@@ -194,17 +205,36 @@ def paragraphs_with_facts(dataset: Dataset) -> dict[str, list[int]]:
 
 
 def make_dataset(settings: Settings, curated: Curated,
-                 step: Callable[[str], None] = lambda _name: None) -> tuple[Dataset, list[Extraction], dict]:
-    """All named graphs from the sources, not yet validated: (dataset, extractions, SDG-link precision)."""
+                 step: Callable[[str], None] = lambda _name: None, cache: ReportCache | None = None,
+                 reused: set[str] | None = None,
+                 graph_files: dict[str, str] | None = None) -> tuple[Dataset, list[Extraction], dict]:
+    """All named graphs from the sources, not yet validated: (dataset, extractions, SDG-link precision).
+    ``reused`` is given the reports read from ``cache``, ``graph_files`` each report graph's file."""
     step("parsing and extracting reports")
-    extractions = read_reports(settings, curated)
+    extractions = read_reports(settings, curated, cache, reused)
     step("building named graphs")
     graphs = [ontology_graph(settings.ontology_dir), curated_graph(curated, extractions)]
-    graphs += [report_graph(x, curated) for x in extractions]
+    for x in extractions:
+        graphs.append(report_graph(x, curated))
+        if graph_files is not None:
+            graph_files[str(graphs[-1].identifier)] = x.report.source
     graphs.append(records_graph(curated))
     step("linking to the UN SDG vocabularies")
     sdg, sdg_evaluation = sdg_graphs(settings, extractions, curated)
     return assemble_dataset(graphs + sdg), extractions, sdg_evaluation
+
+
+def build_signature(settings: Settings) -> str:
+    """The digest of everything a build reads except the reports (code, shapes, ontology, curated
+    tables, vocabularies, queries): the version of the per-report cache entries."""
+    reports = settings.data_dir / "reports"
+    digest = hashlib.sha256(f"{BUILD_FORMAT}:{__version__}:{BASE}".encode())
+    for path in input_files(settings):
+        if reports in path.parents:
+            continue
+        digest.update(str(path.relative_to(settings.root)).encode() + b"\0")
+        digest.update(hashlib.sha256(path.read_bytes()).digest())
+    return digest.hexdigest()
 
 
 # --- the build ----------------------------------------------------------------------------------
@@ -222,16 +252,22 @@ def run_build(settings: Settings, *, force: bool = False, progress: bool = True,
                            summary["classes"], [], 0.0, skipped=True)
 
     steps = _Progress(progress, say)
+    cache = ReportCache(settings.build_dir / "cache" / "reports", build_signature(settings), steps.note)
+    extracted_before: set[str] = set()
+    graph_files: dict[str, str] = {}
     try:
         steps.start("reading curated tables")
         curated = Curated(settings.data_dir)
-        dataset, extractions, sdg_evaluation = make_dataset(settings, curated, steps.start)
+        dataset, extractions, sdg_evaluation = make_dataset(settings, curated, steps.start, cache, extracted_before,
+                                                            graph_files)
         for note in check_shrink(extractions, summary, accept_shrink):
             say(f"note: {note}")
         steps.start("validating against the SHACL shapes")
-        from neaspec_kg.validate import validate_dataset
-
-        validation = validate_dataset(dataset, settings, steps.start)
+        validation, validated_before = validate_reports(dataset, graph_files, report_files(settings), settings, cache,
+                                                         steps.start)
+        for x in extractions:
+            steps.note(f"{x.report.source}: " + _reuse_text(x.report.source in extracted_before,
+                                                           x.report.source in validated_before))
         if not validation.conforms:
             raise BuildError("the graph violates the SHACL shapes; the last good build is kept.\n" + validation.text)
         steps.start("writing the dump and loading the store")
@@ -336,6 +372,14 @@ def format_summary(result: BuildResult) -> str:
     return "\n".join(lines)
 
 
+def _reuse_text(extracted_before: bool, validated_before: bool) -> str:
+    if extracted_before and validated_before:
+        return "unchanged, reused"
+    if extracted_before:
+        return "unchanged, extraction reused; validated again"
+    return "extracted and validated"
+
+
 class _Progress:
     """A progress display on a terminal (rich), plain lines otherwise."""
 
@@ -354,6 +398,13 @@ class _Progress:
             self._status.update(step + " ...")
         elif self.enabled:
             self.say(f"[{time.perf_counter() - self._t:6.1f}s] {step} ...")
+
+    def note(self, text: str) -> None:
+        """A line that stays (a terminal's status line moves on)."""
+        if self._status is not None:
+            self._status.console.print(text, highlight=False)
+        elif self.enabled:
+            self.say(text)
 
     def stop(self) -> None:
         if self._status is not None:

@@ -88,24 +88,35 @@ class ValidationReport:
         return "\n".join(lines)
 
 
-class _PreparedQueryGraph(Graph):
+_PREPARED: dict[str, Query] = {}  # SPARQL text -> parsed query, for every data graph of the process
+
+
+class PreparedQueryGraph(Graph):
     """A data graph that parses each SPARQL text once.
 
     pyshacl runs a SPARQL constraint once per focus node with the same text; rdflib parses
     the text every time (~30 ms), which made parsing most of the validation time.
     """
 
-    def __init__(self) -> None:
-        super().__init__()
-        self._prepared: dict[str, Query] = {}
-
     def query(self, query_object: Any, *args: Any, **kwargs: Any):  # type: ignore[override]
-        if isinstance(query_object, str):
-            prepared = self._prepared.get(query_object)
-            if prepared is None:
-                prepared = self._prepared[query_object] = prepareQuery(query_object)
-            query_object = prepared
-        return super().query(query_object, *args, **kwargs)
+        return super().query(prepared(query_object), *args, **kwargs)
+
+
+def prepared(query: Any) -> Any:
+    """A SPARQL text parsed (once per process); anything else as it is."""
+    if not isinstance(query, str):
+        return query
+    parsed = _PREPARED.get(query)
+    if parsed is None:
+        parsed = _PREPARED[query] = prepareQuery(query)
+    return parsed
+
+
+def validator_options() -> dict[str, Any]:
+    """pyshacl's options: no inference (the ontology is mixed into the data), SHACL-AF for the
+    SPARQL targets, warnings reported without failing the build."""
+    return {"inference": "none", "inplace": True, "abort_on_first": False, "allow_warnings": True,
+            "advanced": True}
 
 
 def shapes_graph(settings: Settings) -> Graph:
@@ -113,30 +124,57 @@ def shapes_graph(settings: Settings) -> Graph:
 
 
 def validate_graph(data: Graph, settings: Settings, ontology: Graph | None = None) -> ValidationReport:
+    """One graph (with the ontology mixed in) against every shape."""
     ontology = ontology if ontology is not None else load_turtle_dir(settings.ontology_dir, iris.named_graph("ontology"))
     shapes = shapes_graph(settings)
     # The ontology is mixed in here rather than by pyshacl (ont_graph), so that pyshacl
     # validates this graph in place and its SPARQL goes through the prepared-query cache.
-    target = _PreparedQueryGraph()
+    target = PreparedQueryGraph()
     bind_prefixes(target)
     target += data
     target += ontology
-    conforms, results, _ = validate(
-        target, shacl_graph=shapes, inference="none", inplace=True,
-        abort_on_first=False, allow_warnings=True, advanced=True,
-    )
-    return ValidationReport(conforms=bool(conforms), findings=_findings(results, target, shapes))
+    options = validator_options()
+    conforms, results, _ = validate(target, shacl_graph=shapes, **options)
+    return ValidationReport(conforms=bool(conforms), findings=findings_of(results, target, shapes))
 
 
 def validate_dataset(dataset: Dataset, settings: Settings,
-                     progress: Callable[[str], None] = lambda _step: None) -> ValidationReport:
-    """The union of all named graphs is validated as one data graph (links cross graphs)."""
-    union = Graph()
-    bind_prefixes(union)
-    for graph in dataset.graphs():
-        union += graph
-    progress(f"validating {len(union):,} triples against the SHACL shapes")
-    return validate_graph(union, settings)
+                     progress: Callable[[str], None] = lambda _step: None,
+                     cached: Callable[[Any], list[Finding] | None] = lambda _unit: None,
+                     keep: Callable[[Any, list[Finding]], None] = lambda _unit, _findings: None,
+                     workers: int | None = None) -> ValidationReport:
+    """Every named graph against the shapes: each report graph's own nodes with the context graphs,
+    the nodes shared across graphs with the union (neaspec_kg.validate_split). ``cached(unit)``
+    gives a report unit's findings from an earlier build (None: validate it), ``keep(unit,
+    findings)`` is told each report unit's new findings."""
+    from neaspec_kg.validate_split import plan_units, unit_name, validate_units
+
+    units = plan_units(dataset)
+    findings: list[Finding] = []
+    todo = []
+    for i, unit in enumerate(units):
+        known = cached(unit) if unit.is_report else None
+        if known is None:
+            todo.append(i)
+        else:
+            findings += known
+    shapes = shapes_graph(settings)
+    progress(f"validating: {len(todo)} of {len(units)} parts to check ({len(units) - len(todo)} unchanged, reused)")
+    for done, (i, unit_findings) in enumerate(validate_units(dataset, shapes, units, todo, progress, workers), 1):
+        unit = units[i]
+        progress(f"validating: {unit_name(unit)} checked ({unit.triples:,} triples; {done} of {len(todo)}): "
+                 f"{_count_text(unit_findings)}")
+        if unit.is_report:
+            keep(unit, unit_findings)
+        findings += unit_findings
+    findings = sorted(set(findings), key=lambda f: (SEVERITY_ORDER.get(f.severity, 9), f.shape, f.focus, f.value))
+    # As pyshacl with allow_warnings: only a violation makes the graph non-conforming.
+    return ValidationReport(conforms=all(f.severity in ("Warning", "Info") for f in findings), findings=findings)
+
+
+def _count_text(findings: list[Finding]) -> str:
+    counts = Counter(f.severity for f in findings)
+    return ", ".join(f"{n} {s.lower()}{'s' if n != 1 else ''}" for s, n in sorted(counts.items())) or "conforms"
 
 
 def validate_files(files: list[Path], settings: Settings) -> ValidationReport:
@@ -161,7 +199,7 @@ def validate_files(files: list[Path], settings: Settings) -> ValidationReport:
 
 
 # --- reading pyshacl's results graph ------------------------------------------------------------
-def _findings(results: Graph, data: Graph, shapes: Graph) -> list[Finding]:
+def findings_of(results: Graph, data: Graph, shapes: Graph) -> list[Finding]:
     findings = []
     # Only the report's own results: nested ones (sh:detail of sh:node, sh:or) repeat them.
     for result in results.objects(None, SH.result):

@@ -13,7 +13,7 @@ import math
 import re
 from collections import Counter
 from dataclasses import dataclass
-from functools import lru_cache
+from functools import cached_property, lru_cache
 from pathlib import Path
 
 _STOPWORDS_FILE = Path(__file__).with_name("stopwords.txt")
@@ -85,25 +85,45 @@ class TargetIndex:
         """Best sentence of ``text`` against one target."""
         best = Match(code, 0.0, (), "")
         for sentence in sentences(text):
-            match = self._match(sentence, code)
+            match = self._match(self._query(sentence), sentence, code)
             if (match.score, -len(match.sentence)) > (best.score, -len(best.sentence)):
                 best = match
         return best
 
     def best_matches(self, text: str, *, threshold: float, min_shared: int) -> list[Match]:
-        """Targets whose best sentence reaches ``threshold`` with ``min_shared`` shared terms."""
+        """Targets whose best sentence reaches ``threshold`` with ``min_shared`` shared terms.
+
+        Each sentence is weighed once, and only the targets sharing a term with it are scored
+        (the others score 0): linear in the length of the text."""
         found: dict[str, Match] = {}
         for sentence in sentences(text):
-            for code in self.codes:
-                match = self._match(sentence, code)
+            query = self._query(sentence)
+            codes = self.codes if threshold <= 0 and min_shared <= 0 else self._sharing(query)
+            for code in codes:
+                match = self._match(query, sentence, code)
                 if match.score < threshold or len(match.shared) < min_shared:
                     continue
                 if code not in found or match.score > found[code].score:
                     found[code] = match
         return sorted(found.values(), key=lambda m: (-m.score, m.code))
 
-    def _match(self, sentence: str, code: str) -> Match:
-        query = self._weigh(Counter(terms(sentence)))
+    @cached_property
+    def _postings(self) -> dict[str, tuple[str, ...]]:
+        """Term -> the targets whose vector has it."""
+        postings: dict[str, list[str]] = {}
+        for code in self.codes:
+            for term in self.vectors[code]:
+                postings.setdefault(term, []).append(code)
+        return {term: tuple(codes) for term, codes in postings.items()}
+
+    def _sharing(self, query: dict[str, float]) -> list[str]:
+        codes = {code for term in query for code in self._postings.get(term, ())}
+        return sorted(codes)
+
+    def _query(self, sentence: str) -> dict[str, float]:
+        return self._weigh(Counter(terms(sentence)))
+
+    def _match(self, query: dict[str, float], sentence: str, code: str) -> Match:
         target = self.vectors[code]
         shared = {t: query[t] * target[t] for t in query.keys() & target.keys()}
         score = min(1.0, sum(shared.values()))
