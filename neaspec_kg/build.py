@@ -27,15 +27,15 @@ from neaspec_kg import __version__, iris
 from neaspec_kg.build_cache import ReportCache, validate_reports
 from neaspec_kg.curated import Curated, CuratedDataError
 from neaspec_kg.extract import extract_all
+from neaspec_kg.folders import remove_stale, staging_folder, swap_symlink
 from neaspec_kg.namespaces import BASE
 from neaspec_kg.rdf import assemble_dataset, curated_graph, ontology_graph, records_graph, report_graph
-from neaspec_kg.report.sources import SUFFIXES as REPORT_SUFFIXES
-from neaspec_kg.shrink import ShrinkError, check_shrink, report_counts, report_key
 from neaspec_kg.records import DataQualityWarning, Extraction, ReportError
 from neaspec_kg.report import parse_report
+from neaspec_kg.report.sources import SUFFIXES as REPORT_SUFFIXES
 from neaspec_kg.search import build_search_index
 from neaspec_kg.settings import Settings
-from neaspec_kg.folders import remove_stale, staging_folder, swap_symlink
+from neaspec_kg.shrink import ShrinkError, check_shrink, report_counts, report_key
 from neaspec_kg.store import write_store
 from neaspec_kg.store.release import in_use
 
