@@ -34,29 +34,21 @@ FIXTURES = Path(__file__).resolve().parent / "fixtures"
 REPO = FIXTURES.parent.parent
 
 
-@pytest.fixture(scope="module")
-def nfp(curated):
-    return extract_all(parse_report(FIXTURES / "report_nfp_meeting.txt", curated), curated)
+def _extracted(name: str):
+    """A module-scoped fixture: the extraction of one fixture report."""
+
+    @pytest.fixture(scope="module")
+    def extraction(curated):
+        return extract_all(parse_report(FIXTURES / name, curated), curated)
+
+    return extraction
 
 
-@pytest.fixture(scope="module")
-def spc(curated):
-    return extract_all(parse_report(FIXTURES / "report_neacap_spc.txt", curated), curated)
-
-
-@pytest.fixture(scope="module")
-def commission(curated):
-    return extract_all(parse_report(FIXTURES / "report_escap_commission.txt", curated), curated)
-
-
-@pytest.fixture(scope="module")
-def committee(curated):
-    return extract_all(parse_report(FIXTURES / "report_escap_committee.txt", curated), curated)
-
-
-@pytest.fixture(scope="module")
-def egm(curated):
-    return extract_all(parse_report(FIXTURES / "report_expert_group_meeting.txt", curated), curated)
+nfp = _extracted("report_nfp_meeting.txt")
+spc = _extracted("report_neacap_spc.txt")
+commission = _extracted("report_escap_commission.txt")
+committee = _extracted("report_escap_committee.txt")
+egm = _extracted("report_expert_group_meeting.txt")
 
 
 # --- the series and its IRIs ------------------------------------------------------------------
