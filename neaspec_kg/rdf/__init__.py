@@ -18,8 +18,8 @@ from rdflib import Dataset, Graph
 
 from neaspec_kg import iris
 from neaspec_kg.curated import Curated
-from neaspec_kg.namespaces import bind_prefixes, rebase
 from neaspec_kg.history import load_history
+from neaspec_kg.namespaces import bind_prefixes, rebase
 from neaspec_kg.rdf.curated import build_curated_graph
 from neaspec_kg.rdf.records import build_records_graph
 from neaspec_kg.rdf.report import build_report_graph

@@ -37,6 +37,35 @@ class GraphWriter:
             self.graph.add((s, p, Literal(value, lang=lang) if lang else Literal(value)))
 
 
+def add_decision_core(w: GraphWriter, node: URIRef, d, meeting: URIRef) -> None:
+    """What a decision read from a report and one read from public records both state: its verb,
+    actor and object, its session, programme area, and the documents and projects acted on."""
+    w.add(node, NEA.decisionVerb, iris.concept("decision-verb", d.verb))
+    w.add(node, NEA.actorText, Literal(d.actor))
+    w.add(node, NEA.objectText, Literal(d.object_text))
+    w.add(node, PROV.wasGeneratedBy, meeting)
+    if d.programme_area:
+        w.add(node, NEA.programmeArea, iris.concept("programme-area", d.programme_area))
+    for key in d.documents:
+        w.add(node, NEA.decisionObject, iris.document(key))
+    for key in d.projects:
+        w.add(node, NEA.decisionObject, iris.project(key))
+
+
+def add_addressee(w: GraphWriter, curated, node: URIRef, addressee: str | None, secretariat: str | None = None) -> None:
+    """Whom a decision addresses: the secretariat, a State, a known organization, or the words."""
+    if not addressee:
+        return
+    if addressee == "secretariat" and secretariat:
+        w.add(node, NEA.addressee, iris.organization(secretariat))
+    elif addressee in curated.countries:
+        w.add(node, NEA.addressee, iris.state(curated.country_iso2(addressee)))
+    elif addressee in curated.by_key("organizations"):
+        w.add(node, NEA.addressee, iris.organization(addressee))
+    else:
+        w.add(node, NEA.addresseeText, Literal(addressee))
+
+
 def lit(value) -> Literal:
     """Python value -> typed literal (dates as xsd:date, Decimal as xsd:decimal)."""
     if isinstance(value, bool):

@@ -32,7 +32,7 @@ from neaspec_kg.history import (
     Sourced,
 )
 from neaspec_kg.namespaces import GEOAREA, NEA, SCHEMA
-from neaspec_kg.rdf.common import GraphWriter, lit
+from neaspec_kg.rdf.common import GraphWriter, add_addressee, add_decision_core, lit
 from neaspec_kg.rdf.curated import DOCUMENT_TYPES
 
 # The predicate of each attendance status other than "attended" (a delegation), and whether the
@@ -183,30 +183,11 @@ class RecordsGraph:
         node = iris.record_decision(d.session, d.k)
         verb = self.curated.by_key("decision_verbs")[d.verb]["label"]
         w.node(node, NEA.Decision, f"SOM-{d.session} (records, {d.k}): {verb} {d.object_text}")
-        w.add(node, NEA.decisionVerb, iris.concept("decision-verb", d.verb))
-        w.add(node, NEA.actorText, Literal(d.actor))
-        w.add(node, NEA.objectText, Literal(d.object_text))
-        w.add(node, PROV.wasGeneratedBy, iris.meeting(d.session))
-        if d.programme_area:
-            w.add(node, NEA.programmeArea, iris.concept("programme-area", d.programme_area))
-        for key in d.documents:
-            w.add(node, NEA.decisionObject, iris.document(key))
-        for key in d.projects:
-            w.add(node, NEA.decisionObject, iris.project(key))
+        add_decision_core(w, node, d, iris.meeting(d.session))
         for key in d.mechanisms:
             w.add(node, SCHEMA.about, iris.organization(key))
-        self._addressee(node, d.addressee)
+        add_addressee(w, self.curated, node, d.addressee)
         self._sourced(node, d.sourced)
-
-    def _addressee(self, node: URIRef, addressee: str | None) -> None:
-        if not addressee:
-            return
-        if addressee in self.curated.countries:
-            self.w.add(node, NEA.addressee, self._state(addressee))
-        elif addressee in self.curated.by_key("organizations"):
-            self.w.add(node, NEA.addressee, iris.organization(addressee))
-        else:
-            self.w.add(node, NEA.addresseeText, Literal(addressee))
 
     # --- events and follow-ups -------------------------------------------------------------------
     def _event(self, e: RecordEvent) -> None:

@@ -11,7 +11,15 @@ from rdflib.namespace import DCTERMS, FOAF, ORG, PROV, RDF, RDFS, SKOS
 from neaspec_kg import iris
 from neaspec_kg.curated import Curated
 from neaspec_kg.namespaces import DOCO, DQV, FABIO, FRBR, GEOAREA, NEA, OA, SCHEMA
-from neaspec_kg.rdf.common import GraphWriter, add_provenance, lit, source_literal, year
+from neaspec_kg.rdf.common import (
+    GraphWriter,
+    add_addressee,
+    add_decision_core,
+    add_provenance,
+    lit,
+    source_literal,
+    year,
+)
 from neaspec_kg.rdf.curated import DOCUMENT_TYPES
 from neaspec_kg.records import (
     Commitment,
@@ -265,22 +273,13 @@ class ReportGraph:
         node = iris.decision(s, iris.span_key(d.span) or 0, d.ordinal)
         verb = self.curated.by_key("decision_verbs")[d.verb]["label"]
         w.node(node, NEA.Decision, f"{self.name} {self._where(d.span)}: {verb} {_shorten(d.object_text)}")
-        w.add(node, NEA.decisionVerb, iris.concept("decision-verb", d.verb))
-        w.add(node, NEA.actorText, Literal(d.actor))
-        w.add(node, NEA.objectText, Literal(d.object_text))
+        add_decision_core(w, node, d, self.meeting)
         w.add(node, SCHEMA.text, Literal(d.span.exact))
-        w.add(node, PROV.wasGeneratedBy, self.meeting)
         if d.section_kind:
             w.add(node, NEA.sectionKind, Literal(d.section_kind))
-        if d.programme_area:
-            w.add(node, NEA.programmeArea, iris.concept("programme-area", d.programme_area))
         if d.agenda_item:
             w.add(node, NEA.underAgendaItem, iris.agenda_item(s, d.agenda_item))
-        self._addressee(node, d.addressee)
-        for key in d.documents:
-            w.add(node, NEA.decisionObject, iris.document(key))
-        for key in d.projects:
-            w.add(node, NEA.decisionObject, iris.project(key))
+        add_addressee(w, self.curated, node, d.addressee, self.secretariat)
         for key in d.events:
             w.add(node, NEA.decisionObject, self._event_node(key))
         if d.planned_session is not None:
@@ -300,18 +299,6 @@ class ReportGraph:
         taxa_table = self.curated.by_key("taxa")
         for key in taxa:
             self.w.add(node, SCHEMA.about, iris.taxon(taxa_table[key]["scientific_name"]))
-
-    def _addressee(self, node: URIRef, addressee: str | None) -> None:
-        if not addressee:
-            return
-        if addressee == "secretariat" and self.secretariat:
-            self.w.add(node, NEA.addressee, iris.organization(self.secretariat))
-        elif addressee in self.curated.countries:
-            self.w.add(node, NEA.addressee, self._state(addressee))
-        elif addressee in self.curated.by_key("organizations"):
-            self.w.add(node, NEA.addressee, iris.organization(addressee))
-        else:
-            self.w.add(node, NEA.addresseeText, Literal(addressee))
 
     def _documents(self) -> None:
         w = self.w
