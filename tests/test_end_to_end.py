@@ -56,9 +56,8 @@ def test_project_funded_by_russian_federation_and_its_species(store):
         SELECT ?title ?name WHERE {
           ?p a nea:Project ; schema:funder neaid:state\\/ru ; dct:title ?title ;
              nea:targetsTaxon/dwc:scientificName ?name } ORDER BY ?name""")
-    assert {r["title"] for r in rows} == {
-        "Connectivity Conservation for Habitats of Flagship Migratory Birds in North-East Asia"}
-    assert [r["name"] for r in rows] == ["Antigone vipio", "Grus monacha", "Platalea minor"]
+    birds = "Connectivity Conservation for Habitats of Flagship Migratory Birds in North-East Asia"
+    assert [r["name"] for r in rows if r["title"] == birds] == ["Antigone vipio", "Grus monacha", "Platalea minor"]
 
 
 def test_what_korea_committed_to_for_2030(store):
@@ -103,6 +102,7 @@ def test_every_fact_read_from_a_web_page_names_a_source_document_with_its_url(st
 def test_heading_defects_are_in_the_graph_as_quality_issues(store, built):
     rows = select(store, """SELECT ?m WHERE { ?i a dqv:QualityAnnotation ; nea:warningCode "heading-session-mismatch" ;
                                                  rdfs:comment ?m }""")
+    rows = [r for r in rows if r["m"].startswith("som27-report.txt,")]  # SOM-27's: another report may have its own
     assert len(rows) == 2 and any("TWENTY-SIXTH" in r["m"] for r in rows)
     assert any("TWENTY-SIXTH" in w for w in json.loads((built.folder / "build.json").read_text())["warnings"])
 

@@ -54,7 +54,8 @@ def _never_chaired(rows):
 
 
 def _sessions(rows):
-    assert [int(r["number"]) for r in rows] == list(range(1, 29))  # one row per session, no duplicates
+    numbers = [int(r["number"]) for r in rows]
+    assert len(numbers) >= 28 and numbers == list(range(1, len(numbers) + 1))  # one row per session, in order
     by_number = {int(r["number"]): r for r in rows}
     assert (by_number[27]["start"], by_number[27]["end"], by_number[27]["place"]) == ("2024-12-12", "2024-12-13", "Beijing")
     assert by_number[4]["start"] is None  # no public source: not guessed
@@ -102,12 +103,12 @@ def _requests(rows):
 def _commitments_by_state(rows):
     states = set(column(rows, "state"))
     assert {"China", "Japan", "Mongolia", "Republic of Korea"} <= states
-    pledges = {(r["value"], r["unit"]) for r in rows if r["state"] == "Republic of Korea" and r["kind"] == "pledge"}
+    pledges = {(r["value"], r["unit"]) for r in _session(rows) if r["state"] == "Republic of Korea" and r["kind"] == "pledge"}
     assert pledges == {("300000000", "US dollar"), ("7000000", "US dollar")}
 
 
 def _for_2030(rows):
-    assert {(r["state"], r["measure"], float(r["value"])) for r in rows} == {
+    assert {(r["state"], r["measure"], float(r["value"])) for r in _session(rows)} == {
         ("Japan", "Greenhouse gas emissions", 46.0),
         ("Mongolia", "Protected area", 30.0),
         ("Republic of Korea", "Greenhouse gas emissions", 40.0),
@@ -163,6 +164,7 @@ def _statements(rows):
 
 
 def _plans(rows):
+    rows = _session(rows, key="plannedAt")  # the plans SOM-27 made: later reports make their own
     assert {(r["plannedAt"], r["planned"], r["tentativeHost"]) for r in rows} == {("SOM-27", "SOM-28", "Mongolia")}
     assert "late September 2025" in column(rows, "timing")
     assert {r["start"] for r in rows} == {"2025-09-22"}  # it did happen in late September
@@ -197,6 +199,7 @@ def _one_row_per(rows, key="iri"):
 
 def _table_commitments(rows):
     _one_row_per(rows)
+    rows = _session(rows)  # what one report states: a second report adds rows
     assert len(rows) == 15
     bays = next(r for r in rows if r["measure"] == "Bay development")  # "from 50 to over 110 bays" (para 16)
     assert (bays["state"], bays["kind"], bays["value"]) == ("China", "progress", "110")
@@ -240,7 +243,8 @@ def _table_projects(rows):
 
 def _table_sessions(rows):
     _one_row_per(rows)
-    assert [int(r["number"]) for r in rows] == list(range(1, 29))
+    numbers = [int(r["number"]) for r in rows]
+    assert len(numbers) >= 28 and numbers == list(range(1, len(numbers) + 1))
 
 
 # --- records of past sessions (graph/records, data/curated/history) -------------------------------
