@@ -26,10 +26,15 @@ def store_select(store: Store, cache_size: int = 512) -> Select:
     """
 
     def run(query: str) -> list[Row]:
-        solutions = store.query(query)
-        if not isinstance(solutions, QuerySolutions):
-            raise TypeError("a page query must be a SELECT query")
-        names = [v.value for v in solutions.variables]
-        return [{n: s[n] for n in names} for s in solutions]
+        return select_rows(store, query)
 
     return lru_cache(maxsize=cache_size)(run) if cache_size else run
+
+
+def select_rows(store: Store, query: str) -> list[Row]:
+    """The rows of a SELECT over ``store`` (terms pickle, so a query worker can send them)."""
+    solutions = store.query(query)
+    if not isinstance(solutions, QuerySolutions):
+        raise TypeError("a page query must be a SELECT query")
+    names = [v.value for v in solutions.variables]
+    return [{n: s[n] for n in names} for s in solutions]

@@ -115,3 +115,22 @@ def test_a_worker_whose_copy_fails_says_so_and_answers_from_disk(build):
         health = _health_after_queries(server, until_in_memory=False, rounds=3)
         log = server.peek_log().decode(errors="replace")
     assert "dataset.nq: gives" in log and health["workers_in_memory"] == 0
+
+
+PAGES = ("/", "/commitments", "/id/meeting/som-27", "/id/state/jp")
+
+
+def test_the_pages_read_by_the_query_workers_are_the_pages_read_from_disk(build):
+    """The pages' own SELECTs run in the query workers (from their copies in memory once made):
+    every page is byte for byte the page a server answering only from disk gives."""
+    env = {"NEASPEC_KG_BUILD_DIR": str(build.parent.parent), "NEASPEC_KG_QUERY_WORKERS": "2",
+           "NEASPEC_KG_ANSWER_CACHE_BYTES": "0"}
+    html = {"Accept": "text/html"}
+    with ServerProcess(store=build / "store", env={**env, "NEASPEC_KG_STORE_IN_MEMORY": "false"}) as disk_only:
+        on_disk = [httpx.get(disk_only.url + path, headers=html) for path in PAGES]
+    with ServerProcess(store=build / "store", env=env) as server:
+        assert _health_after_queries(server, until_in_memory=True)["workers_in_memory"] == 2
+        in_memory = [httpx.get(server.url + path, headers=html) for path in PAGES]
+    assert [r.status_code for r in on_disk] == [200] * len(PAGES)
+    assert [r.content for r in in_memory] == [r.content for r in on_disk]
+    assert b"Japan" in on_disk[3].content and b"SOM-27" in on_disk[2].content

@@ -32,6 +32,7 @@ def store_opener(settings: Settings, store: Path | None = None) -> Callable[[], 
 
         return EmbeddedStore(locate_release(settings, store), workers=settings.query_workers,
                              in_memory=settings.store_in_memory,
+                             page_timeout_s=settings.query_timeout_s,
                              prefixes={p: str(ns) for p, ns in PREFIXES.items()})
 
     return open_embedded

@@ -70,5 +70,5 @@ def health(request: Request) -> JSONResponse:
                          "workers_in_memory": getattr(store, "workers_in_memory", 0),
                          "killed_queries": getattr(store, "timeouts", 0),
                          "worker_crashes": getattr(store, "crashes", 0),
-                         "worker_pool_restarts": getattr(store, "pool_restarts", 0),
+                         "workers_replaced": getattr(store, "workers_replaced", 0),
                          "switches": state.switches}, headers={"Cache-Control": "no-store"})
