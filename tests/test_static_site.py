@@ -14,7 +14,9 @@ import json
 import posixpath
 import re
 import shutil
+import sqlite3
 import threading
+from contextlib import closing
 from datetime import date
 from pathlib import Path
 from urllib.parse import unquote, urlencode
@@ -26,6 +28,7 @@ import pytest
 from neaspec_kg.namespaces import BASE
 from neaspec_kg.publish import publish
 from neaspec_kg.publish.people import commitments_file
+from neaspec_kg.publish.search_page import write_search_page
 from neaspec_kg.publish.site import page_path, resource_iris
 from neaspec_kg.search import SQL, WORD_PATTERN
 from neaspec_kg.serve.testing import ServerProcess
@@ -322,6 +325,8 @@ def test_static_search_says_when_nothing_is_found(browser_page, site):
     shown = _static_search(browser_page, (site / "search.html").as_uri() + "?q=qqzzxxkv")
     assert shown["hits"] == [] and shown["heading"] == "0 results"
     assert "Nothing found" in browser_page.locator("section.hits").inner_text()
+    punctuation = _static_search(browser_page, (site / "search.html").as_uri() + "?q=%3B%3B+%22")
+    assert punctuation["hits"] == [] and punctuation["heading"] == "0 results"
 
 
 @pytest.mark.browser
@@ -376,3 +381,14 @@ def test_no_serious_or_critical_accessibility_violation_on_the_static_search_pag
     found = browser_page.evaluate("async () => (await axe.run(document)).violations"
                                   ".map(v => ({id: v.id, impact: v.impact, help: v.help}))")
     assert [v for v in found if v["impact"] in ("serious", "critical")] == []
+
+
+def test_a_build_without_a_search_index_gets_one_made_from_the_releases_store(store, built, tmp_path):
+    """A build made before search was, or by hand, still publishes a search: its store is indexed."""
+    written = write_search_page(tmp_path, tmp_path / "no-such.sqlite", lambda text, page: text, store)
+    assert written == ["search.html", "search.sqlite.js"]
+    encoded = re.search(r'NEASPEC_SEARCH_DB = "([A-Za-z0-9+/=]*)"', (tmp_path / "search.sqlite.js").read_text()).group(1)
+    (tmp_path / "made.sqlite").write_bytes(base64.b64decode(encoded))
+    with closing(sqlite3.connect(tmp_path / "made.sqlite")) as made, closing(sqlite3.connect(built.folder / "search.sqlite")) as ours:
+        query = "SELECT iri, kind, title FROM doc ORDER BY id"
+        assert made.execute(query).fetchall() == ours.execute(query).fetchall() != []

@@ -12,13 +12,16 @@ is shipped as base64 in a script (``search.sqlite.js``), as the engine's .wasm i
 from __future__ import annotations
 
 import base64
+import tempfile
 from collections.abc import Callable
 from pathlib import Path
+
+from pyoxigraph import Store
 
 from neaspec_kg.namespaces import BASE
 from neaspec_kg.pages.render import render
 from neaspec_kg.pages.router import FACET_PARAMS
-from neaspec_kg.search import browser_config
+from neaspec_kg.search import browser_config, build_search_index
 
 SEARCH_PAGE = "search.html"  # what the server's /search page is in the site
 SEARCH_DB_SCRIPT = "search.sqlite.js"  # the release's search.sqlite, as base64 in a script
@@ -30,14 +33,17 @@ def search_config() -> dict:
     return {**browser_config(), "facet_params": list(FACET_PARAMS.items()), "base": BASE}
 
 
-def write_search_page(folder: Path, search_db: Path, finish: Callable[[str, str], str]) -> list[str]:
+def write_search_page(folder: Path, search_db: Path, finish: Callable[[str, str], str], store: Store) -> list[str]:
     """``search.html`` and ``search.sqlite.js`` in ``folder``; ``finish(text, page)`` makes the
-    page's links relative. Returns the files written."""
-    search_db = Path(search_db)
-    if not search_db.is_file():
-        raise ValueError(f"{search_db}: the build has no search index; run `neaspec-kg build` again")
-    encoded = base64.b64encode(search_db.read_bytes()).decode("ascii")
-    script = f"/* {search_db.name} of this release, base64 */\nvar NEASPEC_SEARCH_DB = \"{encoded}\";\n"
+    page's links relative. ``search_db`` is the build's index; a build without one (made before
+    search was, or by serve.testing.make_build) gets one made from the release's ``store``.
+    Returns the files written."""
+    with tempfile.TemporaryDirectory() as tmp:
+        if not Path(search_db).is_file():
+            search_db = Path(tmp) / "search.sqlite"
+            build_search_index(store, search_db)
+        encoded = base64.b64encode(Path(search_db).read_bytes()).decode("ascii")
+    script = f"/* search.sqlite of this release, base64 */\nvar NEASPEC_SEARCH_DB = \"{encoded}\";\n"
     (folder / SEARCH_DB_SCRIPT).write_text(script, encoding="ascii")
     page = render("search.html", title="Search", q="", result=None, hidden=[], site=True,
                   search_config=search_config(), search_db_script=SEARCH_DB_SCRIPT)

@@ -115,7 +115,7 @@ def write_site(store: pyoxigraph.Store, folder: Path, info, summary: dict, schem
     _write(folder / RELEASE_PAGE, finish(_release_page(env, info, summary, schema_org_json), RELEASE_PAGE).encode())
     _write(folder / "index.html", finish(people.home_page(summary, info, schema_org_json), "index.html").encode())
     written += people.write_commitments(folder, finish)
-    written += write_search_page(folder, search_db, finish)
+    written += write_search_page(folder, search_db, finish, store)
     copy_assets(folder)
     return written
 

@@ -146,8 +146,13 @@
   }
 
   const expr = matchExpression(q);
-  if (!expr) {
+  if (!q) {
     finish("empty", "");
+    return;
+  }
+  if (!expr) {  // words of punctuation only: no search, as on the server
+    const none = { total: 0, hits: [], facets: {} };
+    finish("done", `<div class="search-layout">${facetsHtml(none)}${hitsHtml(none)}</div>`);
     return;
   }
   const started = performance.now();
