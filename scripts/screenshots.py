@@ -26,13 +26,16 @@ PAGES = {
     "query": "/query",
     "generic-decision-page": "/id/meeting/som-27/decision/9-4",
     "country-mongolia-ru": "/id/state/mn",  # with Accept-Language: ru (LANGUAGES)
+    "search-mongolia-ru": "/search?q=Mongolia",
 }
-LANGUAGES = {"country-mongolia-ru": "ru-RU,ru;q=0.9"}
+LANGUAGES = {"country-mongolia-ru": "ru-RU,ru;q=0.9", "search-mongolia-ru": "ru-RU,ru;q=0.9"}
 STATIC_PAGES = {  # the same pages in the static site of a release, opened from a folder
     "static-home": "index.html",
     "static-session-som-27": "id/meeting/som-27/index.html",
     "static-country-mongolia": "id/state/mn/index.html",
     "static-commitments-sdg-13": "commitments/sdg-13.html",
+    "static-search-air-pollution": "search.html?q=air+pollution",  # found in the browser (search.js)
+    "static-search-air-pollution-decisions": "search.html?q=air+pollution&kind=decision",
 }
 
 
@@ -45,8 +48,12 @@ def main(base: str, out: Path) -> None:
         static = not base.startswith(("http://", "https://"))
         for name, path in (STATIC_PAGES if static else PAGES).items():
             page.set_extra_http_headers({"Accept-Language": LANGUAGES.get(name, "en")})
-            page.goto((Path(base).resolve() / path).as_uri() if static else base.rstrip("/") + path)
+            file, _, query = path.partition("?")
+            page.goto((Path(base).resolve() / file).as_uri() + (f"?{query}" if query else "") if static
+                      else base.rstrip("/") + path)
             page.wait_for_load_state("networkidle")
+            if file == "search.html":
+                page.wait_for_function("() => document.body.dataset.search")
             page.wait_for_timeout(300)  # chart animations
             page.screenshot(path=str(out / f"{name}.png"), full_page=True)
             print(out / f"{name}.png")

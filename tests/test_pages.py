@@ -165,3 +165,17 @@ def test_state_names_follow_accept_language_with_english_fallback(client, select
     state = render_resource_page(MONGOLIA, select, "ru")
     assert '<h1><span lang="ru">Монголия</span></h1>' in state and '<html lang="en">' in state
     assert "<h1>Mongolia</h1>" in render_resource_page(MONGOLIA, select, "en")
+
+
+def test_search_page_names_follow_accept_language_with_english_fallback(client):
+    """On /search, a hit that is a State and the values of the country facet carry the reader's
+    name for them; the facet links keep the English value the index holds; English otherwise."""
+    ru = client.get("/search", params={"q": "Mongolia"}, headers={"Accept-Language": "ru-RU,ru;q=0.9"})
+    assert ru.headers["content-language"] == "ru" and "Accept-Language" in ru.headers["vary"]
+    assert '<a class="hit" href="/id/state/mn" lang="ru">Монголия</a>' in ru.text
+    assert '<a href="/search?q=Mongolia&amp;country=Mongolia" lang="ru">Монголия</a>' in ru.text
+    chosen = client.get("/search", params={"q": "Mongolia", "country": "Mongolia"}, headers={"Accept-Language": "zh"})
+    assert '<strong lang="zh">蒙古国</strong>' in chosen.text
+    for header in ({}, {"Accept-Language": "de"}):
+        english = client.get("/search", params={"q": "Mongolia"}, headers=header).text
+        assert '<a class="hit" href="/id/state/mn">Mongolia</a>' in english and "Монголия" not in english

@@ -4,18 +4,22 @@ and a headless-chromium walk."""
 
 from __future__ import annotations
 
+import base64
 import csv
 import functools
 import html
 import http.server
 import io
+import json
 import posixpath
 import re
 import shutil
+import sqlite3
 import threading
+from contextlib import closing
 from datetime import date
 from pathlib import Path
-from urllib.parse import unquote
+from urllib.parse import unquote, urlencode
 
 import httpx
 import pyoxigraph
@@ -24,7 +28,9 @@ import pytest
 from neaspec_kg.namespaces import BASE
 from neaspec_kg.publish import publish
 from neaspec_kg.publish.people import commitments_file
+from neaspec_kg.publish.search_page import write_search_page
 from neaspec_kg.publish.site import page_path, resource_iris
+from neaspec_kg.search import SQL, WORD_PATTERN
 from neaspec_kg.serve.testing import ServerProcess
 from neaspec_kg.settings import Settings
 
@@ -150,11 +156,23 @@ def test_the_commitments_page_and_its_filters_are_files(site):
     assert len(every) == text.count("<tr>") - 1, "the CSV holds the rows of the table (and its header row)"
 
 
-def test_the_static_search_box_says_search_needs_the_server(site):
+def test_the_search_box_of_every_page_leads_to_the_search_page_with_the_servers_sql(site):
     for page in ("index.html", "id/meeting/som-27/index.html", "id/meeting/som-27/decision/9-4/index.html"):
         text = (site / page).read_text(encoding="utf-8")
         box = re.search(r'<form class="searchbox".*?</form>', text, re.S).group(0)
-        assert "Search needs the server" in box and "disabled" in box and "action=" not in box, page
+        action = re.search(r'action="([^"]*)"', box).group(1)
+        assert (site / page).parent.joinpath(action).resolve() == (site / "search.html").resolve(), page
+        assert "disabled" not in box, page
+    search_page = (site / "search.html").read_text(encoding="utf-8")
+    config = json.loads(re.search(r'<script type="application/json" id="search-config">(.*?)</script>',
+                                  search_page, re.S).group(1))
+    assert config["sql"] == SQL, "the page runs the statements of neaspec_kg.search, not a copy"
+    scripts = re.findall(r'<script src="([^"]*)"', search_page)
+    assert all((site / s).is_file() for s in scripts) and "search.sqlite.js" in scripts
+    shipped = (site / "search.sqlite.js").read_text(encoding="ascii")
+    encoded = re.search(r'NEASPEC_SEARCH_DB = "([A-Za-z0-9+/=]*)"', shipped).group(1)
+    assert base64.b64decode(encoded)[:16] == b"SQLite format 3\x00", "the release's search.sqlite, as base64"
+    assert (site / "assets/vendor/sqlite3.LICENSE.md").is_file()
 
 
 class _Quiet(http.server.SimpleHTTPRequestHandler):
@@ -257,3 +275,120 @@ def test_no_serious_or_critical_accessibility_violation_from_a_folder(browser_pa
     found = browser_page.evaluate("async () => (await axe.run(document)).violations"
                                   ".map(v => ({id: v.id, impact: v.impact, help: v.help}))")
     assert [v for v in found if v["impact"] in ("serious", "critical")] == [], path
+
+
+def _static_search(page, url: str) -> dict:
+    """The static search page's results at ``url``: what a reader sees, in order."""
+    page.goto(url)
+    page.wait_for_function("() => document.body.dataset.search")
+    assert page.evaluate("document.body.dataset.search") == "done", page.locator("#search-results").inner_text()
+    hits = page.locator("section.hits li[data-iri]")
+    return {
+        "heading": page.locator("#h-hits").inner_text(),
+        "hits": [{"iri": li.get_attribute("data-iri"), "title": li.locator("a.hit").inner_text(),
+                  "snippet_html": li.locator("p.snippet").inner_html(), "href": li.locator("a.hit").get_attribute("href")}
+                 for li in hits.all()],
+        "facets": {h3.inner_text(): [li.inner_text() for li in h3.locator("xpath=following-sibling::ul[1]/li").all()]
+                   for h3 in page.locator("aside.facets h3").all()},
+    }
+
+
+def _served_search(server, params: dict) -> dict:
+    found = httpx.get(f"{server.url}/api/search", params=params).json()
+    facets = {name[0].upper() + name[1:]: [f"{v['value']} {v['count']}" for v in values]
+              for name, values in found["facets"].items() if values}
+    return {"total": found["total"], "hits": found["hits"], "facets": facets}
+
+
+@pytest.mark.browser
+@pytest.mark.parametrize("words", ["air pollution", "spoonbill", "Mongolia cold weather", "dust and sandstorms"])
+def test_static_search_from_a_folder_answers_as_the_servers_api(browser_page, site, server, words):
+    """The same SQLite FTS5 index and SQL in the browser (from file://) and on the server: the same
+    top results in the same order, with the same titles, snippets and facet counts."""
+    shown = _static_search(browser_page, (site / "search.html").as_uri() + "?" + urlencode({"q": words}))
+    served = _served_search(server, {"q": words, "limit": 20})
+    assert served["hits"], words
+    assert [h["iri"] for h in shown["hits"]] == [h["iri"] for h in served["hits"]]
+    assert [h["title"] for h in shown["hits"]] == [h["title"] for h in served["hits"]]
+    # the DOM writes the page's &#x27; back as ': compared as text, with the <mark>s
+    assert ([html.unescape(h["snippet_html"]) for h in shown["hits"]]
+            == [html.unescape(h["snippet_html"]) for h in served["hits"]])
+    assert shown["heading"].startswith(f"{served['total']} result")
+    assert shown["facets"] == served["facets"]
+    first = shown["hits"][0]["href"]
+    assert (site / first.split("#")[0]).is_file(), "a hit links to its page in the site"
+    assert browser_page.outside == []
+
+
+@pytest.mark.browser
+def test_static_search_says_when_nothing_is_found(browser_page, site):
+    shown = _static_search(browser_page, (site / "search.html").as_uri() + "?q=qqzzxxkv")
+    assert shown["hits"] == [] and shown["heading"] == "0 results"
+    assert "Nothing found" in browser_page.locator("section.hits").inner_text()
+    punctuation = _static_search(browser_page, (site / "search.html").as_uri() + "?q=%3B%3B+%22")
+    assert punctuation["hits"] == [] and punctuation["heading"] == "0 results"
+
+
+@pytest.mark.browser
+def test_static_search_facets_narrow_the_results(browser_page, site, server):
+    """Following a facet link keeps only the results with that value, as the server's facet does;
+    "remove" brings every result back."""
+    start = (site / "search.html").as_uri() + "?q=air+pollution"
+    everything = _static_search(browser_page, start)
+    decisions = next(v for v in everything["facets"]["Kind"] if v.startswith("decision "))
+    with browser_page.expect_navigation():
+        browser_page.locator("aside.facets a", has_text="decision").first.click()
+    browser_page.wait_for_function("() => document.body.dataset.search")
+    narrowed = _static_search(browser_page, browser_page.url)
+    served = _served_search(server, {"q": "air pollution", "kind": "decision", "limit": 20})
+    assert [h["iri"] for h in narrowed["hits"]] == [h["iri"] for h in served["hits"]]
+    assert served["hits"] and all(h["kind"] == "decision" for h in served["hits"])
+    assert narrowed["heading"].startswith(decisions.split()[-1] + " result")
+    assert narrowed["facets"]["Kind"] == [f"decision ({decisions.split()[-1]}) remove"]
+    assert len(narrowed["hits"]) < len(everything["hits"]) or narrowed["heading"] != everything["heading"]
+    with browser_page.expect_navigation():
+        browser_page.locator("aside.facets a", has_text="remove").click()
+    assert _static_search(browser_page, browser_page.url)["heading"] == everything["heading"]
+
+
+@pytest.mark.browser
+def test_static_search_over_http_from_a_sub_path_and_from_the_box_of_a_page(browser_page):
+    browser_page.goto(browser_page.host + "id/meeting/som-27/index.html")
+    browser_page.locator("form.searchbox input[name=q]").fill("spoonbill")
+    with browser_page.expect_navigation():
+        browser_page.locator("form.searchbox button").click()
+    assert browser_page.url.startswith(browser_page.host + "search.html?q=spoonbill")
+    shown = _static_search(browser_page, browser_page.url)
+    assert shown["hits"] and all("<mark>" in h["snippet_html"] for h in shown["hits"])
+    assert browser_page.outside == []
+
+
+@pytest.mark.browser
+def test_the_search_pages_words_are_pythons_words(browser_page, site):
+    """match_expression's words (Python's \\w+) and the page's (its RegExp) are the same words."""
+    samples = ["air-pollution", "Ulaanbaatar's cold", "café naïve", "蒙古国 Монголия", "CO₂ 2°C ½ x²", "a_b 3.5"]
+    browser_page.goto((site / "search.html").as_uri())
+    pattern = json.loads(re.search(r'id="search-config">(.*?)</script>', (site / "search.html").read_text(), re.S)
+                         .group(1))["word_pattern"]
+    found = browser_page.evaluate("([p, xs]) => xs.map((x) => x.match(new RegExp(p, 'gu')) || [])", [pattern, samples])
+    assert found == [WORD_PATTERN.findall(x) for x in samples]
+
+
+@pytest.mark.browser
+def test_no_serious_or_critical_accessibility_violation_on_the_static_search_page(browser_page, site):
+    _static_search(browser_page, (site / "search.html").as_uri() + "?q=air+pollution&kind=decision")
+    browser_page.add_script_tag(path=str(AXE))
+    found = browser_page.evaluate("async () => (await axe.run(document)).violations"
+                                  ".map(v => ({id: v.id, impact: v.impact, help: v.help}))")
+    assert [v for v in found if v["impact"] in ("serious", "critical")] == []
+
+
+def test_a_build_without_a_search_index_gets_one_made_from_the_releases_store(store, built, tmp_path):
+    """A build made before search was, or by hand, still publishes a search: its store is indexed."""
+    written = write_search_page(tmp_path, tmp_path / "no-such.sqlite", lambda text, page: text, store)
+    assert written == ["search.html", "search.sqlite.js"]
+    encoded = re.search(r'NEASPEC_SEARCH_DB = "([A-Za-z0-9+/=]*)"', (tmp_path / "search.sqlite.js").read_text()).group(1)
+    (tmp_path / "made.sqlite").write_bytes(base64.b64decode(encoded))
+    with closing(sqlite3.connect(tmp_path / "made.sqlite")) as made, closing(sqlite3.connect(built.folder / "search.sqlite")) as ours:
+        query = "SELECT iri, kind, title FROM doc ORDER BY id"
+        assert made.execute(query).fetchall() == ours.execute(query).fetchall() != []

@@ -137,9 +137,11 @@ def pages_router(select: Select, search_db: Path | Callable[[], Path | None] | N
 
         hidden = [(p, v) for p, v in params.items() if p != "q" and v]
         api = "/api/search?" + urlencode({k: v for k, v in params.items() if v})
-        names = [(f, f[0].upper() + f[1:], p) for p, f in FACET_PARAMS.items()]
-        return _html(render("search.html", title=f"Search: {q}" if q else "Search", q=q, result=result, hidden=hidden,
-                            facet_url=facet_url, facet_names=names, api_url=api, local=local))
+        labels = [(f, f[0].upper() + f[1:], p) for p, f in FACET_PARAMS.items()]
+        lang = reader_language(request)
+        return _html(render("search.html", lang, title=f"Search: {q}" if q else "Search", q=q, result=result,
+                            hidden=hidden, facet_url=facet_url, facet_names=labels, api_url=api, local=local,
+                            names=names_in(select, lang)), lang)
 
     @router.api_route("/api/search", methods=["GET", "HEAD"])
     def search_api(request: Request) -> JSONResponse:

@@ -155,7 +155,7 @@ def _write_release(settings: Settings, build: Path, summary: dict, folder: Path,
 
     from neaspec_kg.publish import site
 
-    site.write_site(store, folder, info, summary, schema_org)
+    site.write_site(store, folder, info, summary, schema_org, build / "search.sqlite")
 
     listed = [f for f in _all_files(folder)]
     record = {

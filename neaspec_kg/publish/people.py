@@ -2,14 +2,13 @@
 (every filter the pages link to, as a file, with its CSV) and the pages' assets.
 
 They are rendered by neaspec_kg.pages, the code and templates the server uses, with ``site=True``
-(the frame then says that search and SPARQL need the server); their root-relative links are made
+(the frame then leaves out SPARQL, which needs the server); their root-relative links are made
 relative by ``site.relative_links``, which asks :meth:`PeoplePages.target` for the files of the
-site-level paths (``/commitments?state=…``, ``/commitments.csv``, ``/dataset``).
+site-level paths (``/commitments?state=…``, ``/commitments.csv``, ``/dataset``, ``/search``).
 
-Search is not in the static site. The server's search is SQLite FTS5 (Porter stemming, bm25
-weights, snippets, facets from the graph); a browser-side index (lunr, MiniSearch) would rank and
-stem differently, a second engine to keep in step with the first, and ship every paragraph as JSON.
-The search box of a static page says that search needs the server instead.
+Search in the static site is the server's own engine and SQL, SQLite FTS5 compiled to WebAssembly
+(publish.search_page). A second engine (lunr, MiniSearch) was refused: it would rank and stem
+differently, and ship every paragraph as JSON.
 """
 
 from __future__ import annotations
@@ -23,6 +22,7 @@ from neaspec_kg.pages.home import home
 from neaspec_kg.pages.language import Names
 from neaspec_kg.pages.render import HERE as PAGES, render
 from neaspec_kg.pages.router import COMMITMENT_FILTERS, commitments_csv, commitments_view
+from neaspec_kg.publish.search_page import SEARCH_PAGE
 from neaspec_kg.select import Select
 
 RELEASE_PAGE = "release.html"  # what the server's /dataset page is in a release: downloads, checksums
@@ -53,6 +53,8 @@ class PeoplePages:
         """The file of the site for a site-level path of the server; None for any other path."""
         if path == "/dataset":
             return RELEASE_PAGE
+        if path == "/search":
+            return SEARCH_PAGE + (f"?{query}" if query else "")
         if path not in ("/commitments", "/commitments.csv"):
             return None
         params = {k: v for k, v in parse_qsl(query) if k in FILTERS and v}
@@ -95,8 +97,10 @@ class PeoplePages:
 
 
 def copy_assets(folder: Path) -> None:
-    """The CSS, the script and the vendored chart library the pages load (``/assets/…``)."""
-    for name in ("pages.css", "pages.js", "vendor/chart.umd.min.js", "vendor/chart.js.LICENSE.md"):
+    """The CSS, the scripts and the vendored libraries the pages load (``/assets/…``): the charts'
+    and the search's (SQLite compiled to WebAssembly, with the .wasm as base64 in a script)."""
+    for name in ("pages.css", "pages.js", "search.js", "vendor/chart.umd.min.js", "vendor/chart.js.LICENSE.md",
+                 "vendor/sqlite3.js", "vendor/sqlite3-wasm.js", "vendor/sqlite3.LICENSE.md"):
         target = folder / ASSETS / name
         target.parent.mkdir(parents=True, exist_ok=True)
         shutil.copyfile(PAGES / "static" / name, target)

@@ -5,7 +5,8 @@ A resource ``{BASE}id/x`` becomes ``id/x/index.html`` with ``index.ttl``, ``inde
 As on the server, a session, a State, a programme area and a report paragraph (or a span of
 one) get their page for people (neaspec_kg.pages), every other IRI the generic Linked Data
 page; ``index.html`` is the home timeline, ``commitments/`` the commitments page with its
-filters and CSV (publish.people), ``release.html`` the release's downloads. Pages are rendered
+filters and CSV (publish.people), ``search.html`` the search (publish.search_page),
+``release.html`` the release's downloads. Pages are rendered
 by the server's own code and templates; every link is then made relative to the page
 (``../../id/z/index.html``), so the site browses from a folder (file://) and from any sub-path
 of a web host.
@@ -28,10 +29,11 @@ from neaspec_kg.namespaces import BASE, PREFIXES
 from neaspec_kg.pages import render_resource_page
 from neaspec_kg.publish import names
 from neaspec_kg.publish.people import RELEASE_PAGE, PeoplePages, copy_assets
+from neaspec_kg.publish.search_page import write_search_page
 from neaspec_kg.select import store_select
 
 SERVE = Path(__file__).resolve().parent.parent / "serve"
-ATTRIBUTE = re.compile(r'(href|src)="([^"]*)"')
+ATTRIBUTE = re.compile(r'(href|src|action)="([^"]*)"')
 RDF_FILES = (("ttl", pyoxigraph.RdfFormat.TURTLE), ("nt", pyoxigraph.RdfFormat.N_TRIPLES),
              ("jsonld", pyoxigraph.RdfFormat.JSON_LD))
 FILE_SUFFIXES = (".html", ".ttl", ".nt", ".jsonld", ".json", ".md", ".csv", ".css", ".js", ".gz", ".trig",
@@ -58,7 +60,8 @@ def resource_iris(store: pyoxigraph.Store) -> list[str]:
     return sorted(found)
 
 
-def write_site(store: pyoxigraph.Store, folder: Path, info, summary: dict, schema_org: dict) -> list[str]:
+def write_site(store: pyoxigraph.Store, folder: Path, info, summary: dict, schema_org: dict,
+               search_db: Path) -> list[str]:
     from neaspec_kg import formats as conneg
     from neaspec_kg.pages.linked_data import LinkedData, as_triples
     from neaspec_kg.store.release import Release
@@ -112,6 +115,7 @@ def write_site(store: pyoxigraph.Store, folder: Path, info, summary: dict, schem
     _write(folder / RELEASE_PAGE, finish(_release_page(env, info, summary, schema_org_json), RELEASE_PAGE).encode())
     _write(folder / "index.html", finish(people.home_page(summary, info, schema_org_json), "index.html").encode())
     written += people.write_commitments(folder, finish)
+    written += write_search_page(folder, search_db, finish, store)
     copy_assets(folder)
     return written
 

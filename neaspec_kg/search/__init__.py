@@ -34,6 +34,28 @@ CREATE INDEX facet_by_doc ON facet(doc);
 """
 # Markers SQLite puts around matched words; swapped for <mark> once the snippet is HTML-escaped.
 _OPEN, _CLOSE = "\x02", "\x03"
+# The statements of a search, here once: search() runs them in Python and the static site's
+# search page (publish.search_page) in the browser, bound to the same parameters.
+# ranked: every match, best first (a tie goes to the later session, then to the index's order);
+# facet_docs: the documents with one facet value; hits: the rows of the top documents (json list);
+# facet_counts: per facet value, how many of the matches (json list) have it; hit_facets: the
+# facet values of the top documents.
+SQL = {
+    "ranked": "SELECT fts.rowid FROM fts JOIN doc ON doc.id = fts.rowid WHERE fts MATCH ? "
+              "ORDER BY bm25(fts, 4.0, 1.0), doc.session_order DESC, doc.id",
+    "facet_docs": "SELECT doc FROM facet WHERE name = ? AND value = ?",
+    "hits": f"SELECT doc.id, doc.iri, doc.link, doc.kind, doc.title, "
+            f"snippet(fts, 1, '{_OPEN}', '{_CLOSE}', ' … ', 32), highlight(fts, 0, '{_OPEN}', '{_CLOSE}') "
+            f"FROM fts JOIN doc ON doc.id = fts.rowid WHERE fts MATCH ? "
+            f"AND fts.rowid IN (SELECT value FROM json_each(?))",
+    "facet_counts": "SELECT name, value, COUNT(*), MAX(sort) FROM facet WHERE doc IN (SELECT value FROM json_each(?)) "
+                    "GROUP BY name, value ORDER BY name, MAX(sort), COUNT(*) DESC, value",
+    "hit_facets": "SELECT doc, name, value FROM facet WHERE doc IN (SELECT value FROM json_each(?)) ORDER BY sort, value",
+}
+# What a word is, for match_expression: Python's \w+ (str.isalnum or "_"), and the same class
+# written for JavaScript's RegExp (flag "u"), which the static search page uses.
+WORD_PATTERN = re.compile(r"\w+")
+WORD_PATTERN_JS = r"[\p{L}\p{N}_]+"
 
 
 class SearchError(ValueError):
@@ -123,7 +145,7 @@ def match_expression(q: str) -> str:
 
     Words are quoted, so FTS5 operators and punctuation typed by a user never reach the parser.
     """
-    words = re.findall(r"\w+", q)
+    words = WORD_PATTERN.findall(q)
     if not words:
         return ""
     quoted = [f'"{w}"' for w in words]
@@ -147,30 +169,17 @@ def search(path: Path, q: str, facets: dict[str, str] | None = None, limit: int 
     try:
         # Rank every match once, narrow by facet in Python: an FTS MATCH joined to a facet
         # subquery made SQLite re-run the match (0.4 s at 30 sessions).
-        ranked = [r for (r,) in con.execute(
-            "SELECT fts.rowid FROM fts JOIN doc ON doc.id = fts.rowid WHERE fts MATCH ? "
-            "ORDER BY bm25(fts, 4.0, 1.0), doc.session_order DESC", [expr])]
+        ranked = [r for (r,) in con.execute(SQL["ranked"], [expr])]
         for name, value in chosen.items():
-            allowed = {d for (d,) in con.execute("SELECT doc FROM facet WHERE name = ? AND value = ?", [name, value])}
+            allowed = {d for (d,) in con.execute(SQL["facet_docs"], [name, value])}
             ranked = [r for r in ranked if r in allowed]
         total = len(ranked)
         top = ranked[:limit]
         order = {doc: n for n, doc in enumerate(top)}
-        rows = sorted(con.execute(
-            f"SELECT doc.id, doc.iri, doc.link, doc.kind, doc.title, "
-            f"snippet(fts, 1, '{_OPEN}', '{_CLOSE}', ' … ', 32), highlight(fts, 0, '{_OPEN}', '{_CLOSE}') "
-            f"FROM fts JOIN doc ON doc.id = fts.rowid WHERE fts MATCH ? "
-            f"AND fts.rowid IN (SELECT value FROM json_each(?))", [expr, json.dumps(top)]
-        ).fetchall(), key=lambda r: order[r[0]])
-        counts = con.execute(
-            "SELECT name, value, COUNT(*), MAX(sort) FROM facet WHERE doc IN (SELECT value FROM json_each(?)) "
-            "GROUP BY name, value ORDER BY name, MAX(sort), COUNT(*) DESC, value", [json.dumps(ranked)]
-        ).fetchall()
+        rows = sorted(con.execute(SQL["hits"], [expr, json.dumps(top)]).fetchall(), key=lambda r: order[r[0]])
+        counts = con.execute(SQL["facet_counts"], [json.dumps(ranked)]).fetchall()
         own: dict[int, dict[str, list[str]]] = defaultdict(lambda: defaultdict(list))
-        for doc, name, value in con.execute(
-            "SELECT doc, name, value FROM facet WHERE doc IN (SELECT value FROM json_each(?)) ORDER BY sort, value",
-            [json.dumps(top)]
-        ):
+        for doc, name, value in con.execute(SQL["hit_facets"], [json.dumps(top)]):
             own[doc][name].append(value)
     finally:
         con.close()
@@ -186,8 +195,17 @@ def search(path: Path, q: str, facets: dict[str, str] | None = None, limit: int 
     return SearchResult(query=q, total=total, hits=hits, facets=grouped, chosen=chosen)
 
 
+def browser_config() -> dict:
+    """What the static site's search page needs to answer as :func:`search` does, in the same
+    SQL on the same index (SQLite compiled to WebAssembly): the statements, the markers, the
+    facets and the limits. The page's script only binds parameters and arranges the rows."""
+    return {"sql": SQL, "open": _OPEN, "close": _CLOSE, "facets": list(FACETS), "max_limit": MAX_LIMIT,
+            "word_pattern": WORD_PATTERN_JS}
+
+
 def _marked(text: str) -> str:
     return html.escape(text).replace(_OPEN, "<mark>").replace(_CLOSE, "</mark>")
 
 
-__all__ = ["FACETS", "Hit", "SearchError", "SearchResult", "Select", "build_search_index", "search"]
+__all__ = ["FACETS", "SQL", "Hit", "SearchError", "SearchResult", "Select", "browser_config",
+           "build_search_index", "search"]

@@ -1,0 +1,169 @@
+// The search page of the static site of a release. The release's search index (search.sqlite,
+// shipped as base64 in search.sqlite.js) is opened by SQLite compiled to WebAssembly (vendor/
+// sqlite3.js, with FTS5) and asked the statements the server runs (neaspec_kg.search.SQL, put in
+// the page's config by the site build), so the ranking, stemming and snippets are the server's.
+// A page opened from file:// may fetch nothing: the engine and the index come as <script>s.
+(function () {
+  "use strict";
+  const configElement = document.getElementById("search-config");
+  const out = document.getElementById("search-results");
+  if (!configElement || !out) return;
+  const config = JSON.parse(configElement.textContent);
+  const params = new URLSearchParams(location.search);
+  const q = params.get("q") || "";
+  const chosen = {};
+  for (const [param, facet] of config.facet_params) {
+    if (params.get(param)) chosen[facet] = params.get(param);
+  }
+  const limit = Math.max(1, Math.min(parseInt(params.get("limit") || "20", 10) || 20, config.max_limit));
+
+  const form = document.querySelector("form.search-main");
+  form.querySelector("input[name=q]").value = q;
+  document.querySelectorAll("form.searchbox input[name=q]").forEach((box) => { box.value = q; });
+  for (const [param, facet] of config.facet_params) {
+    if (!chosen[facet]) continue;
+    const hidden = document.createElement("input");
+    Object.assign(hidden, { type: "hidden", name: param, value: chosen[facet] });
+    form.appendChild(hidden);
+  }
+  if (q) document.title = `Search: ${q} · ${document.title.split(" · ").pop()}`;
+
+  function bytes(base64) {
+    const text = atob(base64);
+    const data = new Uint8Array(text.length);
+    for (let i = 0; i < text.length; i += 1) data[i] = text.charCodeAt(i);
+    return data;
+  }
+
+  async function openIndex() {
+    const sqlite3 = await sqlite3Wasm.default({ wasmBinary: bytes(NEASPEC_SQLITE_WASM), print: () => {}, printErr: () => {} });
+    const db = new sqlite3.oo1.DB();
+    const data = bytes(NEASPEC_SEARCH_DB);
+    const pointer = sqlite3.wasm.allocFromTypedArray(data);
+    const flags = sqlite3.capi.SQLITE_DESERIALIZE_FREEONCLOSE | sqlite3.capi.SQLITE_DESERIALIZE_READONLY;
+    db.checkRc(sqlite3.capi.sqlite3_deserialize(db.pointer, "main", pointer, data.length, data.length, flags));
+    return db;
+  }
+
+  // neaspec_kg.search.match_expression: every word quoted, the last one a prefix.
+  function matchExpression(text) {
+    const words = text.match(new RegExp(config.word_pattern, "gu")) || [];
+    if (!words.length) return "";
+    const quoted = words.map((w) => `"${w}"`);
+    quoted[quoted.length - 1] += "*";
+    return quoted.join(" ");
+  }
+
+  // neaspec_kg.search.search, statement by statement.
+  function search(db, expr) {
+    const sql = config.sql;
+    let ranked = db.selectValues(sql.ranked, [expr]);
+    for (const [name, value] of Object.entries(chosen)) {
+      const allowed = new Set(db.selectValues(sql.facet_docs, [name, value]));
+      ranked = ranked.filter((doc) => allowed.has(doc));
+    }
+    const top = ranked.slice(0, limit);
+    const order = new Map(top.map((doc, n) => [doc, n]));
+    const rows = db.selectArrays(sql.hits, [expr, JSON.stringify(top)]).sort((a, b) => order.get(a[0]) - order.get(b[0]));
+    const facets = Object.fromEntries(config.facets.map((name) => [name, []]));
+    for (const [name, value, count] of db.selectArrays(sql.facet_counts, [JSON.stringify(ranked)])) {
+      (facets[name] = facets[name] || []).push([value, count]);
+    }
+    const own = new Map();
+    for (const [doc, name, value] of db.selectArrays(sql.hit_facets, [JSON.stringify(top)])) {
+      if (!own.has(doc)) own.set(doc, {});
+      (own.get(doc)[name] = own.get(doc)[name] || []).push(value);
+    }
+    const hits = rows.map(([doc, iri, link, kind, title, snippet, titled]) => ({
+      iri, link, kind, title, facets: own.get(doc) || {},
+      snippet_html: marked(snippet.trim() ? snippet : titled),
+    }));
+    return { total: ranked.length, hits, facets };
+  }
+
+  // Python's html.escape, then the markers SQLite put around matched words.
+  function escapeHtml(text) {
+    return String(text).replace(/&/g, "&amp;").replace(/</g, "&lt;").replace(/>/g, "&gt;")
+      .replace(/"/g, "&quot;").replace(/'/g, "&#x27;");
+  }
+  function marked(text) {
+    return escapeHtml(text).split(config.open).join("<mark>").split(config.close).join("</mark>");
+  }
+
+  // A page of the site for an IRI of the dataset (site.page_path), else the IRI itself.
+  function pageOf(iri) {
+    if (!iri.startsWith(config.base)) return iri;
+    const [local, fragment] = iri.slice(config.base.length).split("#");
+    if (!local.startsWith("id/")) return iri;
+    return `${local}/index.html${fragment ? "#" + fragment : ""}`;
+  }
+
+  function searchUrl(param, value) {
+    const next = new URLSearchParams();
+    if (q) next.set("q", q);
+    for (const [p, facet] of config.facet_params) {
+      const v = p === param ? value : chosen[facet];
+      if (v) next.set(p, v);
+    }
+    return `search.html?${next.toString()}`;
+  }
+
+  function facetsHtml(result) {
+    const parts = ['<aside class="facets" aria-labelledby="h-facets"><h2 id="h-facets">Narrow down</h2>'];
+    for (const [param, facet] of config.facet_params) {
+      const values = result.facets[facet] || [];
+      if (!values.length) continue;
+      parts.push(`<h3>${escapeHtml(facet[0].toUpperCase() + facet.slice(1))}</h3><ul>`);
+      for (const [value, count] of values) {
+        if (chosen[facet] === value) {
+          parts.push(`<li><strong>${escapeHtml(value)}</strong> (${count}) <a href="${escapeHtml(searchUrl(param, ""))}"`
+            + ` aria-label="Remove filter ${escapeHtml(value)}">remove</a></li>`);
+        } else {
+          parts.push(`<li><a href="${escapeHtml(searchUrl(param, value))}">${escapeHtml(value)}</a> <span class="count">${count}</span></li>`);
+        }
+      }
+      parts.push("</ul>");
+    }
+    parts.push("</aside>");
+    return parts.join("");
+  }
+
+  function hitsHtml(result) {
+    const shown = result.hits.length;
+    const heading = `${result.total} result${result.total === 1 ? "" : "s"}${result.total > shown ? `, the first ${shown} shown` : ""}`;
+    const items = result.hits.map((h) => {
+      const sessions = (h.facets.session || []).map((s) => ` <span class="tag">${escapeHtml(s)}</span>`).join("");
+      return `<li data-iri="${escapeHtml(h.iri)}"><a class="hit" href="${escapeHtml(pageOf(h.link))}">${escapeHtml(h.title)}</a>`
+        + ` <span class="tag">${escapeHtml(h.kind)}</span>${sessions}<p class="snippet">${h.snippet_html}</p></li>`;
+    });
+    if (!items.length) items.push('<li class="nothing">Nothing found. Try fewer or other words.</li>');
+    return `<section class="hits" aria-labelledby="h-hits"><h2 id="h-hits">${heading}</h2><ol>${items.join("")}</ol></section>`;
+  }
+
+  function finish(state, html) {
+    out.innerHTML = html;
+    document.body.dataset.search = state;
+  }
+
+  const expr = matchExpression(q);
+  if (!q) {
+    finish("empty", "");
+    return;
+  }
+  if (!expr) {  // words of punctuation only: no search, as on the server
+    const none = { total: 0, hits: [], facets: {} };
+    finish("done", `<div class="search-layout">${facetsHtml(none)}${hitsHtml(none)}</div>`);
+    return;
+  }
+  const started = performance.now();
+  openIndex().then((db) => {
+    const opened = performance.now();
+    const result = search(db, expr);
+    finish("done", `<div class="search-layout">${facetsHtml(result)}${hitsHtml(result)}</div>`);
+    // For benchmarks/static_search.py: ms since navigation; opening the index; the query.
+    Object.assign(document.body.dataset, { searchMs: Math.round(performance.now()),
+      openMs: Math.round(opened - started), queryMs: Math.round(performance.now() - opened) });
+  }).catch((error) => {
+    finish("failed", `<p class="error" role="alert">The search index could not be opened in this browser: ${escapeHtml(error.message || error)}</p>`);
+  });
+})();
