@@ -53,6 +53,9 @@ class Settings(BaseSettings):
     # memory, then answer from the copy (about 3x faster; at 30 sessions about 190 MB per worker
     # and a few seconds, measured). False: on-disk only (smallest).
     store_in_memory: bool = True
+    # Make the pages of every session, State and programme area as soon as a release is served
+    # (on a thread; they then come from the answer cache). False: each is made when first asked.
+    warm_pages: bool = True
     # Seconds between two looks at build/current and dist/ (new build, new release list).
     follow_interval_s: float = Field(1.0, gt=0)
     # Answer cache size in bytes (keyed by release, query, dataset and format); 0 = off.

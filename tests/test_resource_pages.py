@@ -102,3 +102,25 @@ def test_the_pages_for_people_honour_accept_language(server):
     assert 'lang="ru">Китайская Народная Республика</a>' in r.text
     english = httpx.get(f"{server.url}/id/meeting/som-27", headers={"Accept": "text/html"}).text
     assert '<a href="/id/state/cn">China</a>' in english and "Китайская" not in english
+
+
+def test_the_pages_made_ahead_are_the_pages_made_when_asked(built):
+    """With NEASPEC_KG_WARM_PAGES on (the default of `serve`), the pages of the sessions, States
+    and programme areas are made as soon as the release is served; they are the pages a server
+    makes when asked, byte for byte."""
+    import time
+
+    paths = ("/id/meeting/som-27", "/id/state/mn", "/id/concept/programme-area/air-pollution")
+    site = {"NEASPEC_KG_BUILD_DIR": str(built.folder.parent.parent), "NEASPEC_KG_QUERY_WORKERS": "1"}
+    html = {"Accept": "text/html"}
+    with ServerProcess(env=site) as asked:
+        when_asked = [httpx.get(asked.url + p, headers=html).content for p in paths]
+    with ServerProcess(env={**site, "NEASPEC_KG_WARM_PAGES": "true"}) as ahead:
+        deadline = time.monotonic() + 120
+        while b"made ahead" not in ahead.peek_log() and time.monotonic() < deadline:
+            time.sleep(0.2)
+        log = ahead.peek_log().decode(errors="replace")
+        made = [httpx.get(ahead.url + p, headers=html).content for p in paths]
+    found = re.search(r"serve: (\d+) pages of release \w+ made ahead", log)
+    assert found and int(found.group(1)) >= len(paths), log[-500:]
+    assert made == when_asked and b"Mongolia" in made[1] and b"SOM-27" in made[0]

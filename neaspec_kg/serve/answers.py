@@ -6,6 +6,7 @@ budget is 0 (the benchmark targets must hold without it).
 
 from __future__ import annotations
 
+import threading
 from collections import OrderedDict
 
 from neaspec_kg.store.answer import Answer
@@ -18,22 +19,27 @@ class AnswerCache:
         self.used = 0
         self.hits = 0
         self._entries: OrderedDict[tuple, Answer] = OrderedDict()
+        self._lock = threading.Lock()  # used by the event loop, the route threads and the page warm-up
 
     def get(self, key: tuple) -> Answer | None:
         if not self.budget:
             return None
-        answer = self._entries.get(key)
-        if answer is not None:
-            self._entries.move_to_end(key)
-            self.hits += 1
+        with self._lock:
+            answer = self._entries.get(key)
+            if answer is not None:
+                self._entries.move_to_end(key)
+                self.hits += 1
         return answer
 
     def put(self, key: tuple, answer: Answer) -> None:
         size = len(answer.body)
-        if not self.budget or answer.status != 200 or size > self.max_entry or key in self._entries:
+        if not self.budget or answer.status != 200 or size > self.max_entry:
             return
-        self._entries[key] = answer
-        self.used += size
-        while self.used > self.budget and self._entries:
-            _, old = self._entries.popitem(last=False)
-            self.used -= len(old.body)
+        with self._lock:
+            if key in self._entries:
+                return
+            self._entries[key] = answer
+            self.used += size
+            while self.used > self.budget and self._entries:
+                _, old = self._entries.popitem(last=False)
+                self.used -= len(old.body)

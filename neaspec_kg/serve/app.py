@@ -25,6 +25,7 @@ from neaspec_kg.serve import pages, resources, sparql
 from neaspec_kg.serve.common import plain
 from neaspec_kg.serve.headers import HeaderPolicy
 from neaspec_kg.serve.state import Serving
+from neaspec_kg.serve.warm import warm_in_background
 from neaspec_kg.settings import Settings
 from neaspec_kg.store import GraphStore
 
@@ -38,6 +39,8 @@ def create_app(settings: Settings, open_store: Callable[[], GraphStore],
     build under build/current, a new release loaded into a remote store), the release that
     ``open_store`` then opens is taken up while the app runs."""
     serving = Serving(settings, open_store, follow)
+    if settings.warm_pages:
+        serving.on_release = lambda current: warm_in_background(current, serving.cache)
 
     @contextlib.asynccontextmanager
     async def lifespan(app: FastAPI):

@@ -46,12 +46,25 @@ def resource(request: Request, path: str) -> Response:
     fmt = negotiate(request)
     lang = preferred_language(request.headers.get("accept-language")) if fmt is formats.HTML else "en"
     state = serving(request)
-    key = ("page", state.current.release.release, iri, fmt.key, lang)
+    key = page_key(state.current.release.release, iri, fmt, lang)
     kept = state.cache.get(key)
     if kept is None:
         kept = _make_resource(request, iri, fmt, lang)
         state.cache.put(key, kept)
     return Response(kept.body, kept.status, headers=kept.headers, media_type=kept.content_type)
+
+
+def page_key(release: str, iri: str, fmt: formats.Format, lang: str) -> tuple:
+    return ("page", release, iri, fmt.key, lang)
+
+
+def special_page(iri: str, select, lang: str) -> Answer | None:
+    """The HTML page made for a session, State, programme area or paragraph; None for others."""
+    special = render_resource_page(iri, select, lang)
+    if special is None:
+        return None
+    headers = {"Link": f'<{iri}>; rel="canonical"', "Vary": "Accept, Accept-Language", "Content-Language": lang}
+    return Answer(200, special.encode(), formats.content_type(formats.HTML), formats.HTML.key, headers)
 
 
 def _make_resource(request: Request, iri: str, fmt: formats.Format, lang: str) -> Answer:
@@ -60,11 +73,10 @@ def _make_resource(request: Request, iri: str, fmt: formats.Format, lang: str) -
         raise _not_found(request, iri)
     headers = {"Link": f'<{iri}>; rel="canonical"'}
     if fmt is formats.HTML:
-        headers.update({"Vary": "Accept, Accept-Language", "Content-Language": lang})
-        store = serving(request).current.store
-        special = render_resource_page(iri, store.select, lang)  # a session, State, programme area ...
+        special = special_page(iri, serving(request).current.store.select, lang)
         if special is not None:
-            return Answer(200, special.encode(), formats.content_type(fmt), fmt.key, headers)
+            return special
+        headers.update({"Vary": "Accept, Accept-Language", "Content-Language": lang})
         # The page is English; the names in the reader's language carry their own lang.
         html = page(request, "resource.html", res=found, iri=iri, formats=formats.GRAPH_FORMATS)
         return Answer(200, html.body, formats.content_type(fmt), fmt.key, headers)

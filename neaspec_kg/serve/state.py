@@ -88,9 +88,11 @@ class Serving:
         self._task: asyncio.Task | None = None
         self.current: Current | None = None
         self.switches = 0
+        self.on_release: Callable[[Current], object] | None = None  # called with each release served
 
     async def start(self) -> None:
         self.current = await self._open_current()
+        self._announce(self.current)
         self._seen = self._signature()
         if self._follow is not None:
             self._task = asyncio.create_task(self._watch())
@@ -117,6 +119,10 @@ class Serving:
             self._held[str(folder)] = hold(folder)  # the build does not prune a folder in use
         return current
 
+    def _announce(self, current: Current) -> None:
+        if self.on_release is not None:
+            self.on_release(current)
+
     def _signature(self) -> object:
         return self._follow() if self._follow is not None else None
 
@@ -136,6 +142,7 @@ class Serving:
             old, self.current = self.current, fresh
             self.switches += 1
             log.warning("serve: now serving release %s", fresh.release.release)
+            self._announce(fresh)
             if old is not None:
                 old.store.retire()
                 if old.release.store_path != fresh.release.store_path:

@@ -87,7 +87,8 @@ class ServerProcess:
         cmd = [sys.executable, "-m", "neaspec_kg.cli", "serve", "--host", "127.0.0.1", "--port", str(self.port)]
         if self.store is not None:
             cmd += ["--store", str(self.store)]
-        env = {**os.environ, **self.env}
+        # Pages are made when asked for unless a test asks for them ahead (NEASPEC_KG_WARM_PAGES).
+        env = {**os.environ, "NEASPEC_KG_WARM_PAGES": "false", **self.env}
         self.process = subprocess.Popen(cmd, env=env, stdout=subprocess.PIPE, stderr=subprocess.STDOUT,
                                         start_new_session=True)
         self._reader = threading.Thread(target=self._read, args=(self.process.stdout,), daemon=True)
