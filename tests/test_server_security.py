@@ -186,3 +186,19 @@ def test_allowed_federated_queries_are_answered(tmp_path):
             assert len(hits) == 6
     finally:
         remote.shutdown()
+
+
+def test_a_query_checked_once_is_not_parsed_again():
+    """The safety check parses a query naming FROM or SERVICE (even inside prov:wasDerivedFrom)
+    with rdflib, 15-65 ms for the documented queries; a worker remembers the finding per text,
+    and a refusal is never remembered as a pass."""
+    from neaspec_kg.errors import QueryRefused
+    from neaspec_kg.store import guard
+
+    text = "SELECT ?d WHERE { ?d <http://www.w3.org/ns/prov#wasDerivedFrom> ?p }"
+    assert guard.inspect(text) is guard.inspect(text)
+    assert not guard.inspect(text).has_dataset and guard.inspect(text).services == []
+    broken = "SELECT * FROM <g> WHERE { ?s ?p"
+    for _ in range(2):
+        with pytest.raises(QueryRefused, match="could not be verified"):
+            guard.inspect(broken)
