@@ -43,3 +43,31 @@ def store(built):
     import pyoxigraph
 
     return pyoxigraph.Store.read_only(str(built.folder / "store"))
+
+
+RELEASE_DAY = "2026-11-24"
+
+
+@pytest.fixture(scope="session")
+def release(built, tmp_path_factory):
+    """One release published from ``built`` (dated RELEASE_DAY), once per test session; tests
+    that change a release work on a copy (``copy_of_release``)."""
+    from datetime import date
+
+    from neaspec_kg.publish import publish
+    from neaspec_kg.settings import Settings
+
+    return publish(Settings(build_dir=built.folder.parent.parent), tmp_path_factory.mktemp("dist"),
+                   released=date.fromisoformat(RELEASE_DAY))
+
+
+@pytest.fixture
+def copy_of_release(release, tmp_path):
+    """The session's published output folder (releases/, latest, index.json) copied for one test,
+    and the copy's release as publish returned it."""
+    import dataclasses
+    import shutil
+
+    out = tmp_path / "dist"
+    shutil.copytree(release.folder.parent.parent, out, symlinks=True)
+    return out, dataclasses.replace(release, folder=out / "releases" / release.version)

@@ -18,21 +18,13 @@ import pytest
 from rdflib import Graph
 from rdflib.namespace import DCAT, DCTERMS, RDF, SH, VOID
 
-from neaspec_kg.publish import PublishError, names, publish
 from neaspec_kg.namespaces import NEA
+from neaspec_kg.publish import PublishError, names, publish
 from neaspec_kg.settings import Settings
 
 FIXTURES = Path(__file__).resolve().parent / "fixtures"
 DCAT_AP = FIXTURES / "dcat-ap" / "dcat-ap-3.0.1-SHACL.ttl"
 DAY = date(2026, 11, 24)
-
-
-@pytest.fixture(scope="session")
-def release(built, tmp_path_factory):
-    settings = Settings(build_dir=built.folder.parent.parent)
-    out = tmp_path_factory.mktemp("dist")
-    result = publish(settings, out, released=DAY)
-    return result
 
 
 @pytest.fixture(scope="session")
@@ -272,9 +264,9 @@ def test_release_record_and_notes(release, release_json, built):
         assert f"| `{graph}` | {count:,} | {count:,} | 0 |" in notes
 
 
-def test_second_release_links_previous_and_reports_changes(built, tmp_path):
+def test_second_release_links_previous_and_reports_changes(built, copy_of_release):
     settings = Settings(build_dir=built.folder.parent.parent)
-    first = publish(settings, tmp_path, released=date(2026, 1, 1))
+    tmp_path, first = copy_of_release  # the session's release, published from this build
     # the same data published again: same version, same bytes, nothing rewritten
     again = publish(settings, tmp_path, released=date(2026, 2, 2))
     assert again.version == first.version and again.unchanged
@@ -286,8 +278,8 @@ def test_second_release_links_previous_and_reports_changes(built, tmp_path):
     record = json.loads((first.folder / names.RELEASE_JSON).read_text())
     record["build"] = "an-older-build"
     (first.folder / names.RELEASE_JSON).write_text(json.dumps(record))
-    second = publish(settings, tmp_path, released=date(2026, 3, 3))
-    assert second.version == "2026.03.03" and second.previous == first.version
+    second = publish(settings, tmp_path, released=date(2026, 12, 3))
+    assert second.version == "2026.12.03" and second.previous == first.version
     assert first.folder.is_dir(), "old releases stay available"
     assert (tmp_path / "latest").resolve() == second.folder.resolve()
     data = json.loads((second.folder / names.RELEASE_JSON).read_text())
@@ -298,10 +290,10 @@ def test_second_release_links_previous_and_reports_changes(built, tmp_path):
 
     assert dcat.value(names.release(second.version), URIRef(str(DCAT) + "previousVersion")) == names.release(first.version)
     listed = json.loads((tmp_path / "releases" / "index.json").read_text())
-    assert [r["version"] for r in listed] == ["2026.03.03", "2026.01.01"]
+    assert [r["version"] for r in listed] == ["2026.12.03", first.version]
 
 
-def test_failed_publish_leaves_the_last_good_release(built, tmp_path):
+def test_failed_publish_leaves_the_last_good_release(built, copy_of_release, tmp_path):
     """A broken table query (no '# title:' header) stops the publish half-way through."""
     root = tmp_path / "repo"
     root.mkdir()
@@ -312,8 +304,7 @@ def test_failed_publish_leaves_the_last_good_release(built, tmp_path):
     for query in (repo / "queries").glob("table-*.rq"):
         shutil.copy(query, root / "queries" / query.name)
     settings = Settings(root=root, build_dir=built.folder.parent.parent)
-    out = tmp_path / "dist"
-    good = publish(settings, out, released=date(2026, 1, 1))
+    out, good = copy_of_release  # the session's release, published from this build
     record = json.loads((good.folder / names.RELEASE_JSON).read_text())
     record["build"] = "an-older-build"  # so that the next publish is a new release
     (good.folder / names.RELEASE_JSON).write_text(json.dumps(record))
@@ -324,7 +315,7 @@ def test_failed_publish_leaves_the_last_good_release(built, tmp_path):
         publish(settings, out, released=date(2026, 5, 5))
     assert (out / "latest").resolve() == good.folder.resolve()
     assert {p: (good.folder / p).read_bytes() for p in good.files} == before
-    assert sorted(p.name for p in (out / "releases").iterdir()) == ["2026.01.01", "index.json"]
+    assert sorted(p.name for p in (out / "releases").iterdir()) == [good.version, "index.json"]
 
 
 def test_publish_without_a_build_fails_readably(tmp_path):

@@ -18,11 +18,10 @@ from neaspec_kg.settings import Settings
 
 
 @pytest.fixture(scope="module")
-def published_server(built, tmp_path_factory):
+def published_server(built, release):
     """A real server on the real build, with one release published from that build."""
     build_dir = built.folder.parent.parent
-    dist = tmp_path_factory.mktemp("dist")
-    result = publish(Settings(build_dir=build_dir), dist, released=date(2026, 11, 24))
+    dist, result = release.folder.parent.parent, release
     env = {"NEASPEC_KG_BUILD_DIR": str(build_dir), "NEASPEC_KG_DIST_DIR": str(dist), "NEASPEC_KG_QUERY_WORKERS": "1"}
     server = ServerProcess(env=env).start()
     yield server, result
@@ -67,7 +66,7 @@ def test_release_files_download_and_match_their_checksums(published_server):
 def test_home_page_carries_schema_org_dataset(published_server):
     server, _ = published_server
     html = httpx.get(server.url + "/", headers={"Accept": "text/html"}).text
-    block = re.search(r'<script type="application/ld\+json">(.*?)</script>', html, re.S)
+    block = re.search(r'<script type="application/ld\+json">(.*?)</script>', html, re.DOTALL)
     assert block, "no JSON-LD on the home page"
     data = json.loads(block.group(1))
     assert data["@type"] == "Dataset" and data["license"].startswith("https://creativecommons.org/licenses/by/4.0")
@@ -87,11 +86,10 @@ def test_latest_release_redirects_to_the_newest_version(published_server):
     assert httpx.get(server.url + r.headers["location"]).text.startswith("@prefix")
 
 
-def test_a_release_published_while_serving_is_seen_without_a_restart(built, tmp_path):
+def test_a_release_published_while_serving_is_seen_without_a_restart(built, copy_of_release, tmp_path):
     """A new `publish` while the server runs: /releases/latest/ and /dataset follow it at once."""
     build_dir = built.folder.parent.parent
-    dist = tmp_path / "dist"
-    first = publish(Settings(build_dir=build_dir), dist, released=date(2026, 11, 24))
+    dist, first = copy_of_release  # published from this build
     env = {"NEASPEC_KG_BUILD_DIR": str(build_dir), "NEASPEC_KG_DIST_DIR": str(dist), "NEASPEC_KG_QUERY_WORKERS": "1"}
     with ServerProcess(env=env) as server:
         assert httpx.get(server.url + "/releases/latest/").headers["location"] == f"/releases/{first.version}/"
