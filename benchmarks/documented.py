@@ -13,6 +13,9 @@ and the SPARQL JSON serialization of the whole answer (pyoxigraph's own writer),
 the engine's, without HTTP. The table gives the slowest and the median run, the median CPU time
 of the run (steadier than the wall clock when other work shares the cores) and the rows.
 
+``--writer server`` writes SELECT answers with the server's JSON writer instead (closer to what
+a request costs; its bytes differ from the engine's, so compare answers made with the same writer).
+
 ``--compare`` checks that every query gives the same answer as the saved one, byte for byte
 (same rows, same order); a query whose rows are the same in another order is reported as such.
 """
@@ -43,24 +46,30 @@ def open_memory_store(dataset: Path):
     return fill_store(pyoxigraph.Store(), dataset)
 
 
-def answer_bytes(store, text: str) -> bytes:
-    """The whole answer as SPARQL JSON (booleans too); graphs as N-Triples."""
+def answer_bytes(store, text: str, writer: str = "oxigraph") -> bytes:
+    """The whole answer as SPARQL JSON (booleans too); graphs as N-Triples. ``writer="server"``
+    writes SELECT answers with the server's own JSON writer (neaspec_kg.store.results), which
+    costs more than the engine's for wide answers."""
     import pyoxigraph
 
     result = store.query(text)
     if isinstance(result, pyoxigraph.QueryTriples):
         return result.serialize(format=pyoxigraph.RdfFormat.N_TRIPLES)
+    if writer == "server" and isinstance(result, pyoxigraph.QuerySolutions):
+        from neaspec_kg.store.results import select_json
+
+        return select_json([v.value for v in result.variables], result)
     return result.serialize(format=pyoxigraph.QueryResultsFormat.JSON)
 
 
-def time_query(store, text: str, runs: int) -> tuple[list[float], list[float], bytes]:
+def time_query(store, text: str, runs: int, writer: str = "oxigraph") -> tuple[list[float], list[float], bytes]:
     """Wall-clock and CPU milliseconds of each run (the CPU time of this thread, in which
     pyoxigraph evaluates: on a shared machine it is the steadier of the two), and the answer."""
-    body = answer_bytes(store, text)  # warm-up
+    body = answer_bytes(store, text, writer)  # warm-up
     times, cpu = [], []
     for _ in range(runs):
         started, started_cpu = time.perf_counter(), time.thread_time()
-        answer_bytes(store, text)
+        answer_bytes(store, text, writer)
         times.append(1000 * (time.perf_counter() - started))
         cpu.append(1000 * (time.thread_time() - started_cpu))
     return times, cpu, body
@@ -104,6 +113,8 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--queries", default=str(REPO / "queries"), help="folder of .rq files")
     parser.add_argument("--runs", type=int, default=10)
     parser.add_argument("--only", help="comma-separated query names (file stems)")
+    parser.add_argument("--writer", choices=("oxigraph", "server"), default="oxigraph",
+                        help="JSON writer of SELECT answers: the engine's, or the server's (neaspec_kg.store.results)")
     parser.add_argument("--save-answers", metavar="DIR")
     parser.add_argument("--compare", metavar="DIR")
     args = parser.parse_args(argv)
@@ -125,7 +136,7 @@ def main(argv: list[str] | None = None) -> int:
     print("|---|---|---|---|---|" + ("---|" if args.compare else ""))
     over, differ = [], []
     for path in paths:
-        times, cpu, body = time_query(store, rebase(path.read_text(encoding="utf-8")), args.runs)
+        times, cpu, body = time_query(store, rebase(path.read_text(encoding="utf-8")), args.runs, args.writer)
         worst = max(times)
         line = (f"| {path.stem} | {worst:.1f} | {statistics.median(times):.1f} | {statistics.median(cpu):.1f} "
                 f"| {len(rows_of(body))} |")
