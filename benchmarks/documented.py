@@ -30,6 +30,8 @@ import time
 from collections import Counter
 from pathlib import Path
 
+import pyoxigraph
+
 HERE = Path(__file__).resolve().parent
 REPO = HERE.parent
 sys.path[:0] = [str(HERE), str(REPO)]
@@ -39,8 +41,6 @@ TARGET_MS = 100.0
 
 def open_memory_store(dataset: Path):
     """The release in memory, as a query worker holds it (see neaspec_kg.store.embedded)."""
-    import pyoxigraph
-
     from neaspec_kg.store import fill_store
 
     return fill_store(pyoxigraph.Store(), dataset)
@@ -50,8 +50,6 @@ def answer_bytes(store, text: str, writer: str = "oxigraph") -> bytes:
     """The whole answer as SPARQL JSON (booleans too); graphs as N-Triples. ``writer="server"``
     writes SELECT answers with the server's own JSON writer (neaspec_kg.store.results), which
     costs more than the engine's for wide answers."""
-    import pyoxigraph
-
     result = store.query(text)
     if isinstance(result, pyoxigraph.QueryTriples):
         return result.serialize(format=pyoxigraph.RdfFormat.N_TRIPLES)
@@ -76,6 +74,9 @@ def time_query(store, text: str, runs: int, writer: str = "oxigraph") -> tuple[l
 
 
 def rows_of(body: bytes) -> list[str]:
+    """The rows of a SPARQL JSON answer (each as canonical JSON), or the lines of N-Triples."""
+    if not body.lstrip().startswith(b"{"):
+        return [line for line in body.decode("utf-8").splitlines() if line.strip()]
     data = json.loads(body)
     if "boolean" in data:
         return [str(data["boolean"])]
