@@ -59,3 +59,37 @@ def test_harness_produces_a_table_with_equal_answer_sizes(built, tmp_path, capsy
         assert "Paired rounds at c=8" in md.read_text()
     else:
         assert raw["pairs"] is None
+
+
+def _load_documented_module():
+    spec = importlib.util.spec_from_file_location("bench_documented", ROOT / "benchmarks" / "documented.py")
+    module = importlib.util.module_from_spec(spec)
+    sys.modules["bench_documented"] = module
+    spec.loader.exec_module(module)
+    return module
+
+
+def test_documented_queries_script_tells_same_reordered_and_different_answers(built, tmp_path, capsys):
+    """benchmarks/documented.py is how a rewritten query is shown to answer as before: its
+    check must tell a byte-identical answer from one in another order and from another answer."""
+    documented = _load_documented_module()
+    saved = tmp_path / "answers"
+    args = ["--dataset", str(built.folder / "dataset.nq"), "--runs", "1", "--only", "sessions,table-decisions"]
+    assert documented.main([*args, "--save-answers", str(saved)]) == 0
+    assert documented.main([*args, "--compare", str(saved)]) == 0
+    printed = capsys.readouterr().out
+    assert "| sessions | " in printed and "| table-decisions | " in printed
+    assert "0 answers not byte-identical" in printed
+
+    sessions = json.loads((saved / "sessions.json").read_bytes())
+    rows = sessions["results"]["bindings"]
+    assert len(rows) >= 28  # one row per session of the real build
+    sessions["results"]["bindings"] = rows[::-1]
+    (saved / "sessions.json").write_text(json.dumps(sessions))
+    decisions = json.loads((saved / "table-decisions.json").read_bytes())
+    decisions["results"]["bindings"] = decisions["results"]["bindings"][1:]
+    (saved / "table-decisions.json").write_text(json.dumps(decisions))
+    assert documented.main([*args, "--compare", str(saved)]) == 1
+    printed = capsys.readouterr().out
+    assert "| sessions | " in printed and "same rows, other order" in printed
+    assert "DIFFERENT: " in printed and "2 answers not byte-identical" in printed
