@@ -254,7 +254,8 @@ class Ours(Peer):
 
     def start(self, scale, say=print) -> Running:
         """Ready when it answers (from the on-disk store); then wait until every query worker
-        answers from its copy in memory, so that the runs measure the steady state."""
+        answers from its copy in memory and the pages are made ahead (/health), so that the runs
+        measure the steady state."""
         running = super().start(scale, say)
         started, deadline = time.perf_counter(), time.perf_counter() + 120
         client = running.client(timeout=30)
@@ -263,7 +264,7 @@ class Ours(Peer):
                 with contextlib.closing(http.client.HTTPConnection("127.0.0.1", running.port, timeout=5)) as c:
                     c.request("GET", "/health")
                     health = json.loads(c.getresponse().read())
-                if health.get("workers_in_memory", 0) >= health.get("workers", 0):
+                if health.get("workers_in_memory", 0) >= health.get("workers", 0) and health.get("pages_ready", True):
                     running.warm_s = running.startup_s + time.perf_counter() - started
                     return running
                 client.post(UNCACHED_QUERY, ACCEPT["ASK"])  # a worker answers it, whatever the cache

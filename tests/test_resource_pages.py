@@ -122,6 +122,7 @@ def test_the_pages_made_ahead_are_the_pages_made_when_asked(built):
             time.sleep(0.2)
         log = ahead.peek_log().decode(errors="replace")
         made = [httpx.get(ahead.url + p, headers=html).content for p in paths]
+        assert httpx.get(ahead.url + "/health").json()["pages_ready"] is True
     found = re.search(r"serve: (\d+) pages of release \w+ made ahead", log)
     assert found and int(found.group(1)) >= len(paths), log[-500:]
     for path, a, b in zip(paths, made, when_asked):

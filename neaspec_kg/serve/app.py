@@ -40,7 +40,10 @@ def create_app(settings: Settings, open_store: Callable[[], GraphStore],
     ``open_store`` then opens is taken up while the app runs."""
     serving = Serving(settings, open_store, follow)
     if settings.warm_pages:
-        serving.on_release = lambda current: warm_in_background(current, serving.cache)
+        def warm(current) -> None:
+            serving.warming = warm_in_background(current, serving.cache)
+
+        serving.on_release = warm
 
     @contextlib.asynccontextmanager
     async def lifespan(app: FastAPI):

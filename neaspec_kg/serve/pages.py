@@ -71,4 +71,5 @@ def health(request: Request) -> JSONResponse:
                          "killed_queries": getattr(store, "timeouts", 0),
                          "worker_crashes": getattr(store, "crashes", 0),
                          "workers_replaced": getattr(store, "workers_replaced", 0),
+                         "pages_ready": state.warming is None or not state.warming.is_alive(),
                          "switches": state.switches}, headers={"Cache-Control": "no-store"})

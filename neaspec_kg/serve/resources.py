@@ -68,14 +68,15 @@ def special_page(iri: str, select, lang: str) -> Answer | None:
 
 
 def _make_resource(request: Request, iri: str, fmt: formats.Format, lang: str) -> Answer:
+    if fmt is formats.HTML:  # a page made for the resource needs no description (70 ms at 30x)
+        special = special_page(iri, serving(request).current.store.select, lang)
+        if special is not None:
+            return special
     found = serving(request).current.linked_data.in_language(lang).describe(iri)
     if found is None:
         raise _not_found(request, iri)
     headers = {"Link": f'<{iri}>; rel="canonical"'}
     if fmt is formats.HTML:
-        special = special_page(iri, serving(request).current.store.select, lang)
-        if special is not None:
-            return special
         headers.update({"Vary": "Accept, Accept-Language", "Content-Language": lang})
         # The page is English; the names in the reader's language carry their own lang.
         html = page(request, "resource.html", res=found, iri=iri, formats=formats.GRAPH_FORMATS)

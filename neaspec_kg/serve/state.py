@@ -14,6 +14,7 @@ import asyncio
 import contextlib
 import logging
 import os
+import threading
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -89,6 +90,7 @@ class Serving:
         self.current: Current | None = None
         self.switches = 0
         self.on_release: Callable[[Current], object] | None = None  # called with each release served
+        self.warming: threading.Thread | None = None  # the pages of the release being made ahead
 
     async def start(self) -> None:
         self.current = await self._open_current()
