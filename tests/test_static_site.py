@@ -17,7 +17,6 @@ import shutil
 import sqlite3
 import threading
 from contextlib import closing
-from datetime import date
 from pathlib import Path
 from urllib.parse import unquote, urlencode
 
@@ -26,13 +25,11 @@ import pyoxigraph
 import pytest
 
 from neaspec_kg.namespaces import BASE
-from neaspec_kg.publish import publish
 from neaspec_kg.publish.people import commitments_file
 from neaspec_kg.publish.search_page import write_search_page
 from neaspec_kg.publish.site import page_path, resource_iris
 from neaspec_kg.search import SQL, WORD_PATTERN
 from neaspec_kg.serve.testing import ServerProcess
-from neaspec_kg.settings import Settings
 
 AXE = Path(__file__).parent / "vendor" / "axe.min.js"
 LINK = re.compile(r'(?:href|src)="([^"]*)"')
@@ -42,9 +39,9 @@ FLAGS = ["--headless", "--no-sandbox", "--disable-gpu", "--disable-background-ne
 
 
 @pytest.fixture(scope="module")
-def site(built, tmp_path_factory):
-    out = tmp_path_factory.mktemp("dist")
-    return publish(Settings(build_dir=built.folder.parent.parent), out, released=date(2026, 11, 24)).folder
+def site(release):
+    """The site of the session's release of the repository's build (conftest); read only here."""
+    return release.folder
 
 
 def test_every_described_resource_has_a_page_and_rdf(site, store):
