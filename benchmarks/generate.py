@@ -321,6 +321,8 @@ def ensure_scale(factor: int, seed: int = DEFAULT_SEED, work: Path = WORK, say=p
         if same and (folder / "store").is_dir() and (folder / "peers.nq").is_file():
             if not (folder / "build.json").is_file():
                 _write_build_json(folder, meta)
+            if not (folder / "facts.json").is_file():
+                _write_facts(folder)
             return Scale(factor, folder, meta)
     if folder.exists():
         shutil.rmtree(folder)
@@ -346,6 +348,7 @@ def ensure_scale(factor: int, seed: int = DEFAULT_SEED, work: Path = WORK, say=p
             "generate_s": round(generated, 1), "load_store_s": round(loaded, 1)}
     meta_path.write_text(json.dumps(meta, indent=2) + "\n")
     _write_build_json(folder, meta)
+    _write_facts(folder)
     say(f"scale {factor}x: {sessions} sessions, {quads:,} quads, {union:,} triples in the union "
         f"(generated in {generated:.0f} s, store loaded in {loaded:.0f} s)")
     return Scale(factor, folder, meta)
@@ -383,6 +386,16 @@ def _generate(folder: Path, factor: int, seed: int, counts: dict, say) -> int:
                 shutil.copyfileobj(source, target)
     shutil.rmtree(parts)
     return sessions
+
+
+def _write_facts(folder: Path) -> None:
+    """The facts a build keeps beside its store (what the dataset's descriptions state)."""
+    import pyoxigraph
+
+    from neaspec_kg.publish.metadata import FACTS_FILE, dataset_facts, write_facts
+
+    graphs = json.loads((folder / "build.json").read_text())["graphs"]
+    write_facts(dataset_facts(pyoxigraph.Store.read_only(str(folder / "store")), graphs), folder / FACTS_FILE)
 
 
 def _write_build_json(folder: Path, meta: dict) -> None:

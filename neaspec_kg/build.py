@@ -19,6 +19,7 @@ from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from pathlib import Path
 
+import pyoxigraph
 from rdflib import BNode, Dataset, Graph, URIRef
 from rdflib.compare import to_canonical_graph
 from rdflib.namespace import RDF
@@ -29,6 +30,7 @@ from neaspec_kg.curated import Curated, CuratedDataError
 from neaspec_kg.extract import extract_all
 from neaspec_kg.folders import remove_stale, staging_folder, swap_symlink
 from neaspec_kg.namespaces import BASE
+from neaspec_kg.publish.metadata import FACTS_FILE, dataset_facts, write_facts
 from neaspec_kg.rdf import assemble_dataset, curated_graph, ontology_graph, records_graph, report_graph
 from neaspec_kg.records import DataQualityWarning, Extraction, ReportError
 from neaspec_kg.report import parse_report
@@ -296,6 +298,7 @@ def _write_build(settings: Settings, dataset: Dataset, extractions: list[Extract
         write_store(nquads, staging / "store")
         build_search_index(staging / "store", staging / "search.sqlite")
         triples, graphs, classes = statistics(dataset)
+        write_facts(dataset_facts(pyoxigraph.Store.read_only(str(staging / "store")), graphs), staging / FACTS_FILE)
         warnings = [w for x in extractions for w in x.warnings]
         covered = paragraphs_with_facts(dataset)
         seconds = time.perf_counter() - started
@@ -324,7 +327,7 @@ def _write_build(settings: Settings, dataset: Dataset, extractions: list[Extract
         if final.exists():
             # Same release id, same quads: the store there is this one, and a server may be
             # answering from it. Keep it; only the summary (sources digest, time) is new.
-            for name in ("build.json", "warnings.txt", "search.sqlite"):
+            for name in ("build.json", "warnings.txt", "search.sqlite", FACTS_FILE):
                 os.replace(staging / name, final / name)
             shutil.rmtree(final / "text", ignore_errors=True)
             os.replace(staging / "text", final / "text")

@@ -102,3 +102,20 @@ def test_a_release_published_while_serving_is_seen_without_a_restart(built, copy
         assert r.status_code == 302 and r.headers["location"] == f"/releases/{second.version}/"
         page = httpx.get(server.url + "/dataset", headers={"Accept": "text/html"}).text
         assert f'href="/releases/{second.version}/"' in page and f'href="/releases/{first.version}/"' in page
+
+
+def test_the_build_keeps_the_facts_the_descriptions_state(built, tmp_path):
+    """The build counts the dataset's facts once (facts.json beside the store; the server read
+    every quad for them at its first /dataset or home page: 8-10 s at 30 sessions); what it
+    keeps is what the store gives, and a file that does not read as facts is counted again."""
+    import pyoxigraph
+
+    from neaspec_kg.publish.metadata import FACTS_FILE, dataset_facts, read_facts
+
+    graphs = json.loads((built.folder / "build.json").read_text())["graphs"]
+    counted = dataset_facts(pyoxigraph.Store.read_only(str(built.folder / "store")), graphs)
+    kept = read_facts(built.folder / FACTS_FILE)
+    assert kept == counted and kept.triples > 0 and kept.links
+    damaged = tmp_path / FACTS_FILE
+    damaged.write_text('{"triples": 1}')
+    assert read_facts(damaged) is None and read_facts(tmp_path / "absent.json") is None

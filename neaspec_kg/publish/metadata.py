@@ -8,9 +8,11 @@ server calls the same functions for ``/.well-known/void`` and the dataset page.
 
 from __future__ import annotations
 
+import json
 from collections import Counter
-from dataclasses import dataclass, field
+from dataclasses import asdict, dataclass, field
 from datetime import date
+from pathlib import Path
 
 import pyoxigraph
 from rdflib import Graph, Literal, Namespace, URIRef
@@ -110,6 +112,27 @@ class ReleaseInfo:
     kos_citation: str = ""
     notes: str = ""
     warnings: int = 0
+
+
+FACTS_FILE = "facts.json"  # beside a build's store: its facts, counted once by the build
+
+
+def write_facts(facts: DatasetFacts, path: Path) -> None:
+    data = asdict(facts)
+    data["links"] = [[key, predicate, n] for (key, predicate), n in facts.links.items()]
+    path.write_text(json.dumps(data, indent=1, ensure_ascii=False, sort_keys=True) + "\n", encoding="utf-8")
+
+
+def read_facts(path: Path) -> DatasetFacts | None:
+    """The facts a build counted, or None when it has none (a build made before they were kept)
+    or they do not read as facts (then they are counted again from the store)."""
+    try:
+        data = json.loads(path.read_text(encoding="utf-8"))
+        data["links"] = {(key, predicate): n for key, predicate, n in data["links"]}
+        data["sdg_goals"] = [tuple(goal) for goal in data["sdg_goals"]]
+        return DatasetFacts(**data)
+    except (OSError, ValueError, KeyError, TypeError):
+        return None
 
 
 def dataset_facts(store: pyoxigraph.Store, graphs: dict[str, int]) -> DatasetFacts:
