@@ -12,16 +12,17 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parent.parent
 
 
-def _load_run_module():
-    spec = importlib.util.spec_from_file_location("bench_run", ROOT / "benchmarks" / "run.py")
+def _load_bench_module(name: str):
+    """benchmarks/<name>.py, imported as a module (the folder is not a package)."""
+    spec = importlib.util.spec_from_file_location(f"bench_{name}", ROOT / "benchmarks" / f"{name}.py")
     module = importlib.util.module_from_spec(spec)
-    sys.modules["bench_run"] = module
+    sys.modules[f"bench_{name}"] = module
     spec.loader.exec_module(module)
     return module
 
 
 def test_harness_produces_a_table_with_equal_answer_sizes(built, tmp_path, capsys):
-    run = _load_run_module()
+    run = _load_bench_module("run")
     concurrency = "1,8" if shutil.which("wrk") else "none"  # wrk comes with benchmarks/setup.sh
     out = tmp_path / "results"
     code = run.main([
@@ -61,18 +62,10 @@ def test_harness_produces_a_table_with_equal_answer_sizes(built, tmp_path, capsy
         assert raw["pairs"] is None
 
 
-def _load_documented_module():
-    spec = importlib.util.spec_from_file_location("bench_documented", ROOT / "benchmarks" / "documented.py")
-    module = importlib.util.module_from_spec(spec)
-    sys.modules["bench_documented"] = module
-    spec.loader.exec_module(module)
-    return module
-
-
 def test_documented_queries_script_tells_same_reordered_and_different_answers(built, tmp_path, capsys):
     """benchmarks/documented.py is how a rewritten query is shown to answer as before: its
     check must tell a byte-identical answer from one in another order and from another answer."""
-    documented = _load_documented_module()
+    documented = _load_bench_module("documented")
     saved = tmp_path / "answers"
     args = ["--dataset", str(built.folder / "dataset.nq"), "--runs", "1", "--only", "sessions,table-decisions"]
     assert documented.main([*args, "--save-answers", str(saved)]) == 0
