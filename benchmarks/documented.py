@@ -13,8 +13,9 @@ and the SPARQL JSON serialization of the whole answer (pyoxigraph's own writer),
 the engine's, without HTTP. The table gives the slowest and the median run, the median CPU time
 of the run (steadier than the wall clock when other work shares the cores) and the rows.
 
-``--writer server`` writes SELECT answers with the server's JSON writer instead (closer to what
-a request costs; its bytes differ from the engine's, so compare answers made with the same writer).
+``--writer server`` writes SELECT answers as the server does: the engine's writer, counting the
+rows against the cap as it writes (the same bytes; since 2026-12-02 the server has no writer of
+its own).
 
 ``--compare`` checks that every query gives the same answer as the saved one, byte for byte
 (same rows, same order); a query whose rows are the same in another order is reported as such.
@@ -48,15 +49,15 @@ def open_memory_store(dataset: Path):
 
 def answer_bytes(store, text: str, writer: str = "oxigraph") -> bytes:
     """The whole answer as SPARQL JSON (booleans too); graphs as N-Triples. ``writer="server"``
-    writes SELECT answers with the server's own JSON writer (neaspec_kg.store.results), which
-    costs more than the engine's for wide answers."""
+    writes SELECT answers as the server does (neaspec_kg.store.results: the engine's writer,
+    stopped at the row cap)."""
     result = store.query(text)
     if isinstance(result, pyoxigraph.QueryTriples):
         return result.serialize(format=pyoxigraph.RdfFormat.N_TRIPLES)
     if writer == "server" and isinstance(result, pyoxigraph.QuerySolutions):
-        from neaspec_kg.store.results import select_json
+        from neaspec_kg.store.results import select_answer
 
-        return select_json([v.value for v in result.variables], result)
+        return select_answer("json", result, lambda: store.query(text), 100_000)
     return result.serialize(format=pyoxigraph.QueryResultsFormat.JSON)
 
 

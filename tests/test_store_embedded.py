@@ -134,3 +134,37 @@ def test_the_pages_read_by_the_query_workers_are_the_pages_read_from_disk(build)
     assert [r.status_code for r in on_disk] == [200] * len(PAGES)
     assert [r.content for r in in_memory] == [r.content for r in on_disk]
     assert b"Japan" in on_disk[3].content and b"SOM-27" in on_disk[2].content
+
+
+@pytest.mark.parametrize("fmt", ["json", "xml", "csv", "tsv"])
+def test_the_row_cap_is_exact_when_values_hold_the_row_markers(fmt):
+    """The engine's writer is stopped by counting row markers; values that hold a marker
+    (``},{``, a line break) must neither pass an answer over the cap nor refuse one under it."""
+    from neaspec_kg.errors import TooManyRows
+    from neaspec_kg.store.results import select_answer
+
+    store = ox.Store()
+    for i in range(20):
+        value = "a },{ b\r\n c },{" if i < 10 else f"v{i}"
+        store.add(ox.Quad(ox.NamedNode(f"http://example.org/{i}"), ox.NamedNode("http://example.org/p"), ox.Literal(value)))
+    query = "SELECT ?s ?o WHERE { ?s ?p ?o }"
+    with pytest.raises(TooManyRows):
+        select_answer(fmt, store.query(query), lambda: store.query(query), 19)
+    for limit in (20, 1000):
+        body = select_answer(fmt, store.query(query), lambda: store.query(query), limit)
+        assert body == store.query(query).serialize(format=ox.QueryResultsFormat.from_media_type(
+            {"json": "application/sparql-results+json", "xml": "application/sparql-results+xml",
+             "csv": "text/csv", "tsv": "text/tab-separated-values"}[fmt]))
+
+
+@pytest.mark.parametrize("fmt", ["json", "xml", "csv", "tsv"])
+def test_the_row_cap_counts_rows_across_the_writers_chunks(fmt):
+    """An answer of many chunks: one row over the cap is refused, an answer at the cap is whole."""
+    from neaspec_kg.errors import TooManyRows
+    from neaspec_kg.store.results import select_answer
+
+    query = "SELECT ?n WHERE { VALUES ?n { %s } }" % " ".join(f'"row {i}"' for i in range(3000))
+    store = ox.Store()
+    with pytest.raises(TooManyRows):
+        select_answer(fmt, store.query(query), lambda: store.query(query), 2999)
+    assert select_answer(fmt, store.query(query), lambda: store.query(query), 3000).count(b"row ") == 3000

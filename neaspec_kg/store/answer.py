@@ -119,20 +119,22 @@ def _oxigraph(store: Store, job: QueryJob, prefixes: dict[str, str] | None) -> A
     # Otherwise the store's default graph answers: the build materializes there the union of
     # all named graphs, deduplicated (the documented default-graph policy; oxigraph's own
     # union mode would return a triple once per graph holding it).
-    result = store.query(job.query, base_iri=job.base_iri, **kwargs)
-    return serialize_result(result, job, prefixes)
+    def again():
+        return store.query(job.query, base_iri=job.base_iri, **kwargs)
+
+    return serialize_result(again(), job, prefixes, again)
 
 
-def serialize_result(result, job: QueryJob, prefixes: dict[str, str] | None = None) -> Answer:
+def serialize_result(result, job: QueryJob, prefixes: dict[str, str] | None = None, again=None) -> Answer:
     """An answer (solutions, boolean, triples: from oxigraph, or parsed from a remote store's
-    answer) in the format the job asks for, capped at ``job.max_rows``."""
+    answer) in the format the job asks for, capped at ``job.max_rows``; ``again`` gives the
+    same solutions anew (used only to count the rows of an answer near the cap)."""
     if isinstance(result, QuerySolutions):
         fmt = _pick(job, formats.RESULT_FORMATS)
-        variables = [v.value for v in result.variables]
-        body = results.SELECT_WRITERS[fmt.key](variables, results.capped(result, job.max_rows))
+        body = results.select_answer(fmt.key, result, again, job.max_rows)
     elif isinstance(result, QueryBoolean):
         fmt = _pick(job, formats.BOOLEAN_FORMATS)
-        body = results.BOOLEAN_WRITERS[fmt.key](bool(result))
+        body = result.serialize(format=results.ENGINE_FORMATS[fmt.key])
     elif isinstance(result, (QueryTriples, list)):
         fmt = _pick(job, formats.GRAPH_FORMATS)
         body = serialize_graph(list(results.capped(result, job.max_rows)), fmt.key, prefixes)

@@ -175,10 +175,13 @@ class RemoteStore:
             raise BackendError(f"the SPARQL store behind this server cannot be reached ({type(exc).__name__})") from exc
         _check(response)
         if accept == "application/n-triples":
-            result = [q.triple for q in parse(response.content, format=RdfFormat.N_TRIPLES)]
-        else:
-            result = parse_query_results(response.content, format=QueryResultsFormat.JSON)
-        return serialize_result(result, job, self.prefixes)
+            return serialize_result([q.triple for q in parse(response.content, format=RdfFormat.N_TRIPLES)], job,
+                                    self.prefixes)
+
+        def again():
+            return parse_query_results(response.content, format=QueryResultsFormat.JSON)
+
+        return serialize_result(again(), job, self.prefixes, again)
 
     def close(self) -> None:
         self._client.close()
