@@ -202,3 +202,17 @@ def test_a_query_checked_once_is_not_parsed_again():
     for _ in range(2):
         with pytest.raises(QueryRefused, match="could not be verified"):
             guard.inspect(broken)
+    # Long texts are checked anew (remembering them could hold gigabytes); the answer is the same.
+    long = text + "\n" + "#" * guard.REMEMBERED_TEXT_CHARS
+    assert guard.inspect(long) is not guard.inspect(long) and guard.inspect(long) == guard.inspect(text)
+
+
+def test_the_shape_check_refuses_a_deep_query_every_time_it_comes():
+    from neaspec_kg.errors import QueryTooLarge
+    from neaspec_kg.store import guard
+
+    deep = "SELECT * WHERE " + "{" * 70 + "}" * 70
+    for _ in range(2):
+        with pytest.raises(QueryTooLarge):
+            guard.check_shape(deep, 64, 1000)
+    guard.check_shape("SELECT * WHERE { ?s ?p ?o }", 64, 1000)

@@ -17,7 +17,7 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass, field
-from functools import lru_cache
+from functools import lru_cache, wraps
 
 from neaspec_kg.errors import QueryRefused, QueryTooLarge
 
@@ -37,6 +37,22 @@ _UPDATE = re.compile(
 )
 _NONDETERMINISTIC = re.compile(r"\b(RAND|NOW|UUID|STRUUID|BNODE)\s*\(", re.IGNORECASE)
 _NONDETERMINISTIC_WORDS = ("rand", "now", "uuid", "bnode", "service")
+
+
+REMEMBERED_TEXT_CHARS = 16_384  # longer query texts are checked anew each time
+
+
+def remembered(function):
+    """``function(text, ...)`` remembered per query text (the same queries come back: the pages'
+    links, a notebook's loop), only for texts up to ``REMEMBERED_TEXT_CHARS``: 512 texts of the
+    1 MB a request may hold would keep half a gigabyte. A call that raises is not remembered."""
+    cached = lru_cache(maxsize=512)(function)
+
+    @wraps(function)
+    def call(text: str, *args):
+        return cached(text, *args) if len(text) <= REMEMBERED_TEXT_CHARS else function(text, *args)
+
+    return call
 
 
 UPDATE_REFUSED = (
@@ -69,6 +85,7 @@ def _after_prologue(text: str) -> tuple[str, int]:
     return text, pos
 
 
+@remembered
 def query_form(text: str) -> str | None:
     """``'SELECT'``, ``'ASK'``, ``'CONSTRUCT'``, ``'DESCRIBE'``, ``'UPDATE'``, or None when unknown."""
     text, pos = _after_prologue(text)
@@ -80,6 +97,7 @@ def query_form(text: str) -> str | None:
     return None
 
 
+@remembered
 def is_deterministic(text: str) -> bool:
     """False when the answer may change between runs on the same data (no ETag, no caching):
     RAND(), NOW(), ... or a SERVICE call, whose other endpoint answers as it likes."""
@@ -90,6 +108,7 @@ def is_deterministic(text: str) -> bool:
     return _NONDETERMINISTIC.search(text) is None and not _SERVICE.search(text)
 
 
+@remembered
 def check_shape(text: str, max_depth: int, max_describe_terms: int) -> None:
     """Refuse, before any parser sees it, a query nested deeper than ``max_depth`` brackets or
     a DESCRIBE of more than ``max_describe_terms`` resources: oxigraph's parser and planner
@@ -146,7 +165,7 @@ class Inspection:
         return bool(self.from_graphs or self.from_named)
 
 
-@lru_cache(maxsize=256)  # a parse by rdflib costs 15-65 ms; the same text gives the same answer
+@remembered  # a parse by rdflib costs 15-65 ms; the same text gives the same answer
 def inspect(text: str) -> Inspection:
     """Dataset clause and SERVICE endpoints of a query; empty without parsing when impossible.
     The answer is shared between callers: do not change it."""

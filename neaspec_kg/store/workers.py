@@ -48,7 +48,8 @@ class _Process:
         data = pickle.dumps((kind, argument), protocol=pickle.HIGHEST_PROTOCOL)
         try:
             self.process.stdin.write(HEADER.pack(len(data)) + data)
-            reply = await asyncio.wait_for(self._read(), timeout_s)
+            async with asyncio.timeout(timeout_s):  # no task of its own, unlike wait_for in 3.11
+                reply = await self._read()
         except (BrokenPipeError, ConnectionResetError, asyncio.IncompleteReadError) as exc:
             self.kill()
             raise WorkerEnded(f"query worker {self.pid} ended") from exc
@@ -124,7 +125,8 @@ class Workers:
         deadline = loop.time() + wait_s
         while True:  # bounded: each dead worker taken is replaced, and the wait has a deadline
             try:
-                worker = await asyncio.wait_for(self._idle.get(), max(0.0, deadline - loop.time()))
+                async with asyncio.timeout_at(deadline):
+                    worker = await self._idle.get()
             except TimeoutError:
                 raise Busy("every query worker of this server stayed busy; try again in a moment") from None
             if worker.alive:
