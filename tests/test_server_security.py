@@ -216,3 +216,18 @@ def test_the_shape_check_refuses_a_deep_query_every_time_it_comes():
         with pytest.raises(QueryTooLarge):
             guard.check_shape(deep, 64, 1000)
     guard.check_shape("SELECT * WHERE { ?s ?p ?o }", 64, 1000)
+
+
+def test_the_safety_check_parses_on_two_threads_at_once_without_refusing_a_valid_query():
+    """rdflib's parser is not thread-safe; the guard's parse runs beside the worker's warm-up."""
+    from concurrent.futures import ThreadPoolExecutor
+
+    from neaspec_kg.store import guard
+
+    def check(n: int) -> list[str]:
+        text = f"SELECT * FROM NAMED <urn:g{n}> WHERE {{ GRAPH ?g {{ ?s ?p ?o }} }} # {n}"
+        return guard.inspect(text).from_named
+
+    with ThreadPoolExecutor(4) as pool:
+        found = list(pool.map(check, range(200)))
+    assert found == [[f"urn:g{n}"] for n in range(200)]

@@ -163,8 +163,30 @@ def test_the_row_cap_counts_rows_across_the_writers_chunks(fmt):
     from neaspec_kg.errors import TooManyRows
     from neaspec_kg.store.results import select_answer
 
-    query = "SELECT ?n WHERE { VALUES ?n { %s } }" % " ".join(f'"row {i}"' for i in range(3000))
+    values = " ".join(f'"row {i}"' for i in range(3000))
+    query = f"SELECT ?n WHERE {{ VALUES ?n {{ {values} }} }}"
     store = ox.Store()
     with pytest.raises(TooManyRows):
         select_answer(fmt, store.query(query), lambda: store.query(query), 2999)
     assert select_answer(fmt, store.query(query), lambda: store.query(query), 3000).count(b"row ") == 3000
+
+
+def test_a_query_worker_loads_the_guards_parser_as_it_starts(build):
+    """The first query naming FROM or SERVICE (prov:wasDerivedFrom is enough) would otherwise pay
+    for importing rdflib's SPARQL parser, about half a second, in every new worker."""
+    import subprocess
+    import sys
+
+    script = (
+        "import sys, threading\n"
+        "from neaspec_kg.store.worker import Worker\n"
+        "assert 'rdflib.plugins.sparql.parser' not in sys.modules\n"
+        f"Worker({str(build / 'store')!r}, None, {{}})\n"
+        "for t in threading.enumerate():\n"
+        "    if t.name == 'guard-warm-up':\n"
+        "        t.join(60)\n"
+        "print('rdflib.plugins.sparql.parser' in sys.modules)\n"
+    )
+    out = subprocess.run([sys.executable, "-c", script], capture_output=True, text=True, timeout=120, check=False)
+    assert out.returncode == 0, out.stderr[-2000:]
+    assert out.stdout.strip() == "True"

@@ -26,7 +26,7 @@ from pathlib import Path
 from pyoxigraph import Store
 
 from neaspec_kg.select import Row, select_rows
-from neaspec_kg.store import fill_store
+from neaspec_kg.store import fill_store, guard
 from neaspec_kg.store.answer import Answer, QueryJob, known_graphs_of, run_query
 
 log = logging.getLogger("neaspec_kg.store")
@@ -77,6 +77,7 @@ class Worker:
         self.answering = (disk, False)  # (store, from memory): replaced in one assignment
         self.known = known_graphs_of(disk)
         self.prefixes = prefixes
+        threading.Thread(target=guard.warm, name="guard-warm-up", daemon=True).start()
         if dump_path:
             threading.Thread(target=self._copy_into_memory, args=(disk, Path(dump_path)), daemon=True).start()
 
