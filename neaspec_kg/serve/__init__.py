@@ -23,17 +23,14 @@ def store_opener(settings: Settings, store: Path | None = None) -> Callable[[], 
     if settings.backend_url:
         from neaspec_kg.store.remote import RemoteStore
 
-        return lambda: RemoteStore.from_settings(settings)
+        return lambda: RemoteStore(settings)
 
     def open_embedded() -> GraphStore:
-        from neaspec_kg.namespaces import PREFIXES
         from neaspec_kg.store.embedded import EmbeddedStore
         from neaspec_kg.store.release import locate_release
 
         return EmbeddedStore(locate_release(settings, store), workers=settings.query_workers,
-                             in_memory=settings.store_in_memory,
-                             page_timeout_s=settings.query_timeout_s,
-                             prefixes={p: str(ns) for p, ns in PREFIXES.items()})
+                             in_memory=settings.store_in_memory, page_timeout_s=settings.query_timeout_s)
 
     return open_embedded
 
@@ -91,7 +88,7 @@ def run_server(settings: Settings, host: str, port: int, store: Path | None = No
         from neaspec_kg.store.remote import RemoteStore
 
         try:  # say now, in one line, what keeps the store from being served
-            RemoteStore.from_settings(settings).close()
+            RemoteStore(settings).close()
         except RequestError as exc:
             print(f"serve: {exc}", file=sys.stderr)
             return 1

@@ -66,10 +66,5 @@ def health(request: Request) -> JSONResponse:
     state = serving(request)
     store = state.current.store
     return JSONResponse({"status": "ok", "release": state.current.release.release, "store": store.kind,
-                         "workers": getattr(store, "workers", 0),
-                         "workers_in_memory": getattr(store, "workers_in_memory", 0),
-                         "killed_queries": getattr(store, "timeouts", 0),
-                         "worker_crashes": getattr(store, "crashes", 0),
-                         "workers_replaced": getattr(store, "workers_replaced", 0),
-                         "pages_ready": state.warming is None or not state.warming.is_alive(),
+                         **store.health(), "pages_ready": state.warming is None or not state.warming.is_alive(),
                          "switches": state.switches}, headers={"Cache-Control": "no-store"})

@@ -19,7 +19,7 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from neaspec_kg.namespaces import PREFIXES
+from neaspec_kg.namespaces import PREFIX_IRIS
 from neaspec_kg.pages.linked_data import LinkedData
 from neaspec_kg.serve.answers import AnswerCache
 from neaspec_kg.serve.dataset import DatasetDescription
@@ -77,7 +77,7 @@ class Serving:
     def __init__(self, settings: Settings, open_store: Callable[[], GraphStore],
                  follow: Callable[[], object] | None):
         self.settings = settings
-        self.prefixes = {p: str(ns) for p, ns in PREFIXES.items()}
+        self.prefixes = PREFIX_IRIS
         self.examples: list[Example] = load_examples(settings.queries_dir)
         self.cache = AnswerCache(settings.answer_cache_bytes, settings.answer_cache_entry_bytes)
         self._open = open_store
