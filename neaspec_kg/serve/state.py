@@ -16,7 +16,6 @@ import logging
 import os
 import threading
 from collections.abc import Callable
-from dataclasses import dataclass, field
 from pathlib import Path
 
 from neaspec_kg.namespaces import PREFIX_IRIS
@@ -33,21 +32,17 @@ log = logging.getLogger("neaspec_kg.serve")
 GRAPH_PAGE_LIMIT = 200_000
 
 
-@dataclass
 class Current:
     """One release as served: its store and everything derived from it."""
 
-    settings: Settings
-    store: GraphStore
-    graph_sizes: dict[str, int] = field(default_factory=dict)
-    _vocabularies: dict[str, Vocabulary | None] = field(default_factory=dict)
-
-    def __post_init__(self) -> None:
-        self.base = self.settings.base_iri
-        self.release = self.store.release
-        self.graph_sizes = self.store.graph_sizes()
-        self.linked_data = LinkedData(self.store, self.base)
-        self.dataset = DatasetDescription(self.store, self.release, self.settings)
+    def __init__(self, settings: Settings, store: GraphStore):
+        self.settings, self.store = settings, store
+        self.base = settings.base_iri
+        self.release = store.release
+        self.graph_sizes = store.graph_sizes()
+        self.linked_data = LinkedData(store, self.base)
+        self.dataset = DatasetDescription(store, self.release, settings)
+        self._vocabularies: dict[str, Vocabulary | None] = {}
 
     def vocabulary(self, kind: str) -> Vocabulary | None:
         if kind not in self._vocabularies:

@@ -116,7 +116,8 @@ class _Store:
         return response.json()["results"]["bindings"]
 
     def count(self, graph: str) -> int:
-        return int(self._bindings(f"SELECT (COUNT(*) AS ?n) WHERE {{ GRAPH <{graph}> {{ ?s ?p ?o }} }}")[0]["n"]["value"])
+        query = f"SELECT (COUNT(*) AS ?n) WHERE {{ GRAPH <{graph}> {{ ?s ?p ?o }} }}"
+        return int(self._bindings(query)[0]["n"]["value"])
 
     def served_graphs(self) -> set[str]:
         query = (f"SELECT ?g WHERE {{ GRAPH <{serving_graph(self.settings.base_iri)}> "
