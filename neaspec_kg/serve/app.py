@@ -80,9 +80,8 @@ def create_app(settings: Settings, open_store: Callable[[], GraphStore],
 def _pages_for_people(serving: Serving):
     """The pages of neaspec_kg.pages (home, commitments, search) over the release served now."""
     def search_db() -> Path | None:
-        current = serving.current
-        path = current.release.store_path.parent / "search.sqlite" if current.store.kind == "embedded" else None
-        return path if path is not None and path.is_file() else None
+        path = serving.current.release.store_path.parent / "search.sqlite"
+        return path if serving.current.store.kind == "embedded" and path.is_file() else None
 
     def home_extra() -> dict:
         current = serving.current

@@ -10,7 +10,6 @@ from fastapi.responses import JSONResponse, Response
 
 from neaspec_kg import formats
 from neaspec_kg.serve.common import PAGE_FORMATS, negotiate, page, plain, serving
-from neaspec_kg.serve.dataset import RDFLIB_FORMATS
 
 router = APIRouter()
 GET = ["GET", "HEAD"]
@@ -29,7 +28,7 @@ def query_page(request: Request) -> Response:
 
 
 def _dataset(request: Request, kind: str, html_page: bool) -> Response:
-    offered = PAGE_FORMATS if html_page else tuple(f for f in PAGE_FORMATS if f.key in RDFLIB_FORMATS)
+    offered = PAGE_FORMATS if html_page else formats.GRAPH_FORMATS
     fmt = negotiate(request, offered)
     current = serving(request).current
     if fmt is formats.HTML:

@@ -15,7 +15,7 @@ from neaspec_kg.errors import NotFound
 from neaspec_kg.pages import render_resource_page
 from neaspec_kg.pages.language import preferred_language
 from neaspec_kg.pages.linked_data import as_triples
-from neaspec_kg.serve.common import negotiate, page, plain, serving, wants_html
+from neaspec_kg.serve.common import negotiate, page, plain, serving
 from neaspec_kg.serve.state import GRAPH_PAGE_LIMIT
 from neaspec_kg.store.answer import Answer, serialize_graph
 
@@ -130,6 +130,6 @@ class PageNotFound(NotFound):
 
 
 def not_found_response(request: Request, exc: PageNotFound) -> Response:
-    if wants_html(request):
+    if "text/html" in (request.headers.get("accept") or ""):
         return page(request, "not_found.html", status=404, iri=exc.iri)
     return plain(404, str(exc))

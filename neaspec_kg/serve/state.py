@@ -90,8 +90,8 @@ class Serving:
     async def start(self) -> None:
         self.current = await self._open_current()
         self._announce(self.current)
-        self._seen = self._signature()
         if self._follow is not None:
+            self._seen = self._follow()
             self._task = asyncio.create_task(self._watch())
 
     async def stop(self) -> None:
@@ -120,13 +120,10 @@ class Serving:
         if self.on_release is not None:
             self.on_release(current)
 
-    def _signature(self) -> object:
-        return self._follow() if self._follow is not None else None
-
     async def _watch(self) -> None:
         while True:
             await asyncio.sleep(self.settings.follow_interval_s)
-            seen = await asyncio.to_thread(self._signature)
+            seen = await asyncio.to_thread(self._follow)
             if seen is None or seen == self._seen:
                 continue
             self._seen = seen
@@ -142,11 +139,6 @@ class Serving:
             self._announce(fresh)
             if old is not None:
                 old.store.retire()
-                if old.release.store_path != fresh.release.store_path:
-                    self._let_go(old)
-
-    def _let_go(self, old: Current) -> None:
-        folder = str(old.release.store_path.parent)
-        fd = self._held.pop(folder, None)
-        if fd is not None:
-            os.close(fd)
+                folder = str(old.release.store_path.parent)
+                if old.release.store_path != fresh.release.store_path and folder in self._held:
+                    os.close(self._held.pop(folder))  # the build may prune it now

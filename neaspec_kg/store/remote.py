@@ -77,12 +77,12 @@ class RemoteStore:
         self.base = settings.base_iri
         self._client = httpx.Client(timeout=settings.query_timeout_s + 5)
         self._async = httpx.AsyncClient(timeout=settings.query_timeout_s + 5)
-        self.release, self._sizes = self._read_release()
-        self.known_graphs = frozenset(self._sizes)
+        self.release = self._read_release()
+        self.known_graphs = frozenset(self.release.graphs)
         self.timeouts = 0
 
     # --- what the store holds ------------------------------------------------------------------------
-    def _read_release(self) -> tuple[Release, dict[str, int]]:
+    def _read_release(self) -> Release:
         rows = self.select(
             f"SELECT ?release ?built ?g ?n WHERE {{ GRAPH <{serving_graph(self.base)}> {{ "
             "?r <http://purl.org/dc/terms/identifier> ?release ; <http://purl.org/dc/terms/created> ?built ; "
@@ -92,17 +92,17 @@ class RemoteStore:
             raise BackendError(f"the SPARQL store at {self.url} holds no release of this dataset: "
                                "run `neaspec-kg load --into URL` first")
         sizes = {row["g"].value: int(row["n"].value) for row in rows}
-        release = Release(release=rows[0]["release"].value, store_path=Path("/nonexistent"),
-                          built_at=rows[0]["built"].value, graphs=sizes, triples=sum(sizes.values()))
-        return release, sizes
+        return Release(release=rows[0]["release"].value, store_path=Path("/nonexistent"),
+                       built_at=rows[0]["built"].value, graphs=sizes, triples=sum(sizes.values()))
 
     def graph_sizes(self) -> dict[str, int]:
-        return dict(self._sizes)
+        return dict(self.release.graphs)
 
     # --- bounded look-ups and the pages' own queries ------------------------------------------------------
     def _release_dataset(self) -> list[tuple[str, str]]:
         """The release's dataset: the union graph as default graph, its graphs as named graphs."""
-        return [("default-graph-uri", union_graph(self.base)), *(("named-graph-uri", g) for g in sorted(self._sizes))]
+        graphs = sorted(self.release.graphs)
+        return [("default-graph-uri", union_graph(self.base)), *(("named-graph-uri", g) for g in graphs)]
 
     def _post(self, params: list[tuple[str, str]], accept: str) -> httpx.Response:
         try:
@@ -136,7 +136,7 @@ class RemoteStore:
         return iter(quads)
 
     def __iter__(self) -> Iterator[Quad]:
-        for graph in sorted(self._sizes):
+        for graph in sorted(self.release.graphs):
             yield from self.quads_for_pattern(g=NamedNode(graph))
 
     # --- SPARQL from users -------------------------------------------------------------------------------------
