@@ -49,10 +49,10 @@ def not_acceptable(offered: tuple[Format, ...], asked: str) -> NotAcceptable:
     return NotAcceptable(f"cannot answer in {asked!r}; this resource is available as: {types}")
 
 
-def parse_accept(header: str | None) -> list[tuple[str, float, int]]:
-    """``'text/turtle;q=0.9, */*;q=0.1'`` -> ``[('text/turtle', 0.9, 0), ('*/*', 0.1, 1)]``."""
-    ranges: list[tuple[str, float, int]] = []
-    for order, part in enumerate((header or "").split(",")):
+def parse_accept(header: str | None) -> list[tuple[str, float]]:
+    """``'text/turtle;q=0.9, */*;q=0.1'`` -> ``[('text/turtle', 0.9), ('*/*', 0.1)]``."""
+    ranges: list[tuple[str, float]] = []
+    for part in (header or "").split(","):
         fields = [f.strip() for f in part.split(";")]
         media = fields[0].lower()
         if not media:
@@ -67,16 +67,16 @@ def parse_accept(header: str | None) -> list[tuple[str, float, int]]:
                     q = max(0.0, min(1.0, float(value.strip())))
                 except ValueError:
                     q = 0.0
-        ranges.append((media, q, order))
+        ranges.append((media, q))
     return ranges
 
 
-def _match_quality(fmt: Format, ranges: list[tuple[str, float, int]]) -> tuple[float, int, int]:
-    """(q, specificity, -order) of the most specific range that matches ``fmt``; q=0 when none."""
-    best: tuple[float, int, int] = (0.0, -1, 0)
+def _match_quality(fmt: Format, ranges: list[tuple[str, float]]) -> tuple[float, int]:
+    """(q, specificity) of the most specific range that matches ``fmt``; q=0 when none."""
+    best: tuple[float, int] = (0.0, -1)
     for media_type in (fmt.media_type, *fmt.aliases):
         major = media_type.split("/")[0]
-        for media, q, order in ranges:
+        for media, q in ranges:
             if media == media_type:
                 spec = 3 if media == fmt.media_type else 2
             elif media == f"{major}/*":
@@ -86,7 +86,7 @@ def _match_quality(fmt: Format, ranges: list[tuple[str, float, int]]) -> tuple[f
             else:
                 continue
             if spec > best[1] or (spec == best[1] and q > best[0]):
-                best = (q, spec, -order)
+                best = (q, spec)
     return best
 
 
@@ -97,7 +97,7 @@ def negotiate(accept: str | None, offered: tuple[Format, ...]) -> Format:
         return offered[0]
     scored = []
     for rank, fmt in enumerate(offered):
-        q, spec, neg_order = _match_quality(fmt, ranges)
+        q, spec = _match_quality(fmt, ranges)
         if q > 0:
             # prefer higher q; then an explicitly named type over a wildcard; then server order
             scored.append((-q, -(1 if spec >= 2 else 0), rank, fmt))
@@ -131,4 +131,4 @@ BY_KEY = {f.key: f for f in (*RESULT_FORMATS, *GRAPH_FORMATS, HTML)}
 
 def content_type(fmt: Format) -> str:
     """The Content-Type header of an answer in ``fmt`` (UTF-8 for every textual syntax)."""
-    return f"{fmt.media_type}; charset=utf-8" if fmt.key not in ("html",) else "text/html; charset=utf-8"
+    return f"{fmt.media_type}; charset=utf-8"

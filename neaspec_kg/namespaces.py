@@ -76,6 +76,7 @@ PREFIXES: dict[str, Namespace] = {
     "rdfs": Namespace(str(RDFS)),
     "xsd": Namespace(str(XSD)),
 }
+PREFIX_IRIS: dict[str, str] = {p: str(ns) for p, ns in PREFIXES.items()}  # for pyoxigraph's serializers
 
 
 def rebase(text: str) -> str:

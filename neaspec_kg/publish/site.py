@@ -67,7 +67,7 @@ def write_site(store: pyoxigraph.Store, folder: Path, info, summary: dict, schem
     from neaspec_kg.store.release import Release
 
     release = Release(release=summary["release"], store_path=Path("."), graphs=summary["graphs"],
-                      classes=summary["classes"], triples=summary["triples"])
+                      triples=summary["triples"])
     env = jinja2.Environment(loader=jinja2.FileSystemLoader([SERVE / "templates"]), autoescape=True,
                              trim_blocks=True, lstrip_blocks=True)
     linked = LinkedData(store, BASE)

@@ -9,7 +9,6 @@ from __future__ import annotations
 
 import os
 import sys
-from collections.abc import Callable
 from pathlib import Path
 
 from neaspec_kg.settings import Settings, load_settings
@@ -18,42 +17,28 @@ from neaspec_kg.store import GraphStore
 STORE_ENV = "NEASPEC_KG_SERVE_STORE"  # how `serve --store` reaches uvicorn's worker processes
 
 
-def store_opener(settings: Settings, store: Path | None = None) -> Callable[[], GraphStore]:
-    """How the app opens its store: the remote backend, a given store folder, or build/current."""
-    if settings.backend_url:
-        from neaspec_kg.store.remote import RemoteStore
-
-        return lambda: RemoteStore.from_settings(settings)
-
-    def open_embedded() -> GraphStore:
-        from neaspec_kg.namespaces import PREFIXES
-        from neaspec_kg.store.embedded import EmbeddedStore
-        from neaspec_kg.store.release import locate_release
-
-        return EmbeddedStore(locate_release(settings, store), workers=settings.query_workers,
-                             in_memory=settings.store_in_memory,
-                             page_timeout_s=settings.query_timeout_s,
-                             prefixes={p: str(ns) for p, ns in PREFIXES.items()})
-
-    return open_embedded
-
-
 def app_from_env():
-    """The app of one uvicorn worker process (settings and store folder from the environment)."""
+    """The app of one uvicorn worker process (settings and store folder from the environment),
+    over the remote backend, a given store folder, or build/current (followed to each new build)."""
     from neaspec_kg.serve.app import create_app
 
     _stop_with_parent()
-    from neaspec_kg.serve.state import build_signature
-
     settings = load_settings()
-    store = Path(os.environ[STORE_ENV]) if os.environ.get(STORE_ENV) else None
     if settings.backend_url:
-        from neaspec_kg.store.remote import served_release
+        from neaspec_kg.store.remote import RemoteStore, served_release
 
-        follow = lambda: served_release(settings)
-    else:
-        follow = build_signature(settings.current_build) if store is None else None
-    return create_app(settings, store_opener(settings, store), follow)
+        return create_app(settings, lambda: RemoteStore(settings), lambda: served_release(settings))
+    from neaspec_kg.serve.state import build_signature
+    from neaspec_kg.store.embedded import EmbeddedStore
+    from neaspec_kg.store.release import locate_release
+
+    store = Path(os.environ[STORE_ENV]) if os.environ.get(STORE_ENV) else None
+
+    def open_embedded() -> GraphStore:
+        return EmbeddedStore(locate_release(settings, store), workers=settings.query_workers,
+                             in_memory=settings.store_in_memory, page_timeout_s=settings.query_timeout_s)
+
+    return create_app(settings, open_embedded, build_signature(settings.current_build) if store is None else None)
 
 
 PARENT_ENV = "NEASPEC_KG_SERVE_PARENT"
@@ -91,7 +76,7 @@ def run_server(settings: Settings, host: str, port: int, store: Path | None = No
         from neaspec_kg.store.remote import RemoteStore
 
         try:  # say now, in one line, what keeps the store from being served
-            RemoteStore.from_settings(settings).close()
+            RemoteStore(settings).close()
         except RequestError as exc:
             print(f"serve: {exc}", file=sys.stderr)
             return 1
@@ -115,4 +100,4 @@ def run_server(settings: Settings, host: str, port: int, store: Path | None = No
     return 0
 
 
-__all__ = ["app_from_env", "run_server", "store_opener"]
+__all__ = ["app_from_env", "run_server"]

@@ -17,7 +17,6 @@ class AnswerCache:
         self.budget = budget_bytes
         self.max_entry = min(max_entry_bytes, budget_bytes)
         self.used = 0
-        self.hits = 0
         self._entries: OrderedDict[tuple, Answer] = OrderedDict()
         self._lock = threading.Lock()  # used by the event loop, the route threads and the page warm-up
 
@@ -28,7 +27,6 @@ class AnswerCache:
             answer = self._entries.get(key)
             if answer is not None:
                 self._entries.move_to_end(key)
-                self.hits += 1
         return answer
 
     def put(self, key: tuple, answer: Answer) -> None:

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import contextlib
 import logging
+import threading
 from collections.abc import Callable
 from pathlib import Path
 from urllib.parse import quote
@@ -25,7 +26,7 @@ from neaspec_kg.serve import pages, resources, sparql
 from neaspec_kg.serve.common import plain
 from neaspec_kg.serve.headers import HeaderPolicy
 from neaspec_kg.serve.state import Serving
-from neaspec_kg.serve.warm import warm_in_background
+from neaspec_kg.serve.warm import warm_pages
 from neaspec_kg.settings import Settings
 from neaspec_kg.store import GraphStore
 
@@ -40,8 +41,10 @@ def create_app(settings: Settings, open_store: Callable[[], GraphStore],
     ``open_store`` then opens is taken up while the app runs."""
     serving = Serving(settings, open_store, follow)
     if settings.warm_pages:
-        def warm(current) -> None:
-            serving.warming = warm_in_background(current, serving.cache)
+        def warm(current) -> None:  # on a thread of its own: the release is served meanwhile
+            serving.warming = threading.Thread(target=warm_pages, args=(current, serving.cache), name="warm-pages",
+                                               daemon=True)
+            serving.warming.start()
 
         serving.on_release = warm
 
@@ -77,9 +80,8 @@ def create_app(settings: Settings, open_store: Callable[[], GraphStore],
 def _pages_for_people(serving: Serving):
     """The pages of neaspec_kg.pages (home, commitments, search) over the release served now."""
     def search_db() -> Path | None:
-        current = serving.current
-        path = current.release.store_path.parent / "search.sqlite" if current.store.kind == "embedded" else None
-        return path if path is not None and path.is_file() else None
+        path = serving.current.release.store_path.parent / "search.sqlite"
+        return path if serving.current.store.kind == "embedded" and path.is_file() else None
 
     def home_extra() -> dict:
         current = serving.current

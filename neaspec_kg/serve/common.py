@@ -30,7 +30,3 @@ def page(request: Request, name: str, status: int = 200, **context) -> HTMLRespo
 
 def plain(status: int, message: str, headers: dict[str, str] | None = None) -> Response:
     return Response(message.rstrip() + "\n", status, media_type="text/plain; charset=utf-8", headers=headers)
-
-
-def wants_html(request: Request) -> bool:
-    return "text/html" in (request.headers.get("accept") or "")

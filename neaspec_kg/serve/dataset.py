@@ -42,10 +42,9 @@ class DatasetDescription:
     store: Store
     release: Release
     settings: Settings
-    _graphs: dict[str, Graph] = field(default_factory=dict)
-
     _seen: tuple = ()
     _releases: list[dict] = field(default_factory=list)
+    _derived: dict[str, object] = field(default_factory=dict)  # made from the list of releases
 
     @property
     def releases(self) -> list[dict]:
@@ -55,16 +54,17 @@ class DatasetDescription:
         if seen != self._seen:
             self._releases = list_releases(self.settings.dist_dir)
             self._seen = seen
-            self._graphs.clear()
-            for name in ("published", "info", "schema_org_json"):
-                self.__dict__.pop(name, None)
+            self._derived.clear()
         return self._releases
+
+    def _once(self, name: str, make):
+        self.releases  # noqa: B018  (a new list of releases drops what was derived from the old)
+        if name not in self._derived:
+            self._derived[name] = make()
+        return self._derived[name]
 
     @property
     def published(self) -> dict | None:
-        return self._published()
-
-    def _published(self) -> dict | None:
         """The published release made from the build being served, if any."""
         return next((r for r in self.releases if r.get("build") == self.release.release), None)
 
@@ -76,10 +76,7 @@ class DatasetDescription:
 
     @property
     def info(self) -> ReleaseInfo:
-        self.releases  # noqa: B018  (a new list of releases drops what was derived from the old)
-        if "info" not in self.__dict__:
-            self.__dict__["info"] = self._info()
-        return self.__dict__["info"]
+        return self._once("info", self._info)
 
     def _info(self) -> ReleaseInfo:
         built = self.release.built_at[:10]
@@ -94,11 +91,8 @@ class DatasetDescription:
     def _facts(self):
         """Counted by the build (facts.json beside the store); else over every quad here, which
         takes 8-10 s at 30 sessions."""
-        if self.release.store_path is not None:
-            kept = read_facts(Path(self.release.store_path).parent / FACTS_FILE)
-            if kept is not None:
-                return kept
-        return dataset_facts(self.store, self.release.graphs)
+        kept = read_facts(self.release.store_path.parent / FACTS_FILE)
+        return kept if kept is not None else dataset_facts(self.store, self.release.graphs)
 
     @cached_property
     def kos_citation(self) -> str:
@@ -109,25 +103,21 @@ class DatasetDescription:
         return ""
 
     def graph(self, kind: str) -> Graph:
-        self.releases  # noqa: B018  (drops what was derived from an older list of releases)
         """``void`` or ``dcat``: the published file when there is one, else computed."""
-        if kind not in self._graphs:
-            published = self._published_file(names.VOID_TTL if kind == "void" else names.DCAT_TTL)
-            if published is not None:
-                self._graphs[kind] = Graph().parse(published, format="turtle")
-            else:
-                self._graphs[kind] = void_graph(self.info) if kind == "void" else dcat_graph(self.info)
-        return self._graphs[kind]
+        return self._once(kind, lambda: self._graph(kind))
+
+    def _graph(self, kind: str) -> Graph:
+        published = self._published_file(names.VOID_TTL if kind == "void" else names.DCAT_TTL)
+        if published is not None:
+            return Graph().parse(published, format="turtle")
+        return void_graph(self.info) if kind == "void" else dcat_graph(self.info)
 
     def serialize(self, kind: str, fmt_key: str) -> bytes:
         return self.graph(kind).serialize(format=RDFLIB_FORMATS[fmt_key], encoding="utf-8")
 
     @property
     def schema_org_json(self) -> str:
-        self.releases  # noqa: B018
-        if "schema_org_json" not in self.__dict__:
-            self.__dict__["schema_org_json"] = self._schema_org_json()
-        return self.__dict__["schema_org_json"]
+        return self._once("schema_org_json", self._schema_org_json)
 
     def _schema_org_json(self) -> str:
         """schema.org Dataset JSON-LD, safe to embed in a <script> element."""

@@ -4,6 +4,7 @@ with ``# title: ...`` and ``# description: ...`` comment lines."""
 from __future__ import annotations
 
 from dataclasses import dataclass
+from itertools import takewhile
 from pathlib import Path
 
 from neaspec_kg.namespaces import rebase
@@ -18,22 +19,15 @@ class Example:
 
 
 def load_examples(folder: Path) -> list[Example]:
-    if not folder.is_dir():
-        return []
     examples = []
-    for path in sorted(folder.glob("*.rq")):
+    for path in sorted(folder.glob("*.rq")):  # none when the folder is missing
         text = rebase(path.read_text(encoding="utf-8"))
         meta = {}
-        for line in text.splitlines():
-            stripped = line.strip()
-            if not stripped.startswith("#"):
-                if stripped:
-                    break
-                continue
-            key, sep, value = stripped.lstrip("#").strip().partition(":")
+        head = takewhile(lambda line: not line.strip() or line.strip().startswith("#"), text.splitlines())
+        for line in head:  # the comment lines before the query
+            key, sep, value = line.strip().lstrip("#").partition(":")
             if sep and key.strip().lower() in ("title", "description"):
                 meta[key.strip().lower()] = value.strip()
-        examples.append(
-            Example(path.stem, meta.get("title") or path.stem.replace("-", " ").replace("_", " "), meta.get("description", ""), text)
-        )
+        title = meta.get("title") or path.stem.replace("-", " ").replace("_", " ")
+        examples.append(Example(path.stem, title, meta.get("description", ""), text))
     return examples

@@ -28,7 +28,6 @@ class LimitedHead(HttpToolsProtocol):
 
     def connection_made(self, transport) -> None:
         super().connection_made(transport)
-        self._head_bytes = 0
         self._head_timer = None
         self._expect_head()
         self._start_timer()

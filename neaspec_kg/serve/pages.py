@@ -10,7 +10,6 @@ from fastapi.responses import JSONResponse, Response
 
 from neaspec_kg import formats
 from neaspec_kg.serve.common import PAGE_FORMATS, negotiate, page, plain, serving
-from neaspec_kg.serve.dataset import RDFLIB_FORMATS
 
 router = APIRouter()
 GET = ["GET", "HEAD"]
@@ -29,7 +28,7 @@ def query_page(request: Request) -> Response:
 
 
 def _dataset(request: Request, kind: str, html_page: bool) -> Response:
-    offered = PAGE_FORMATS if html_page else tuple(f for f in PAGE_FORMATS if f.key in RDFLIB_FORMATS)
+    offered = PAGE_FORMATS if html_page else formats.GRAPH_FORMATS
     fmt = negotiate(request, offered)
     current = serving(request).current
     if fmt is formats.HTML:
@@ -66,10 +65,5 @@ def health(request: Request) -> JSONResponse:
     state = serving(request)
     store = state.current.store
     return JSONResponse({"status": "ok", "release": state.current.release.release, "store": store.kind,
-                         "workers": getattr(store, "workers", 0),
-                         "workers_in_memory": getattr(store, "workers_in_memory", 0),
-                         "killed_queries": getattr(store, "timeouts", 0),
-                         "worker_crashes": getattr(store, "crashes", 0),
-                         "workers_replaced": getattr(store, "workers_replaced", 0),
-                         "pages_ready": state.warming is None or not state.warming.is_alive(),
+                         **store.health(), "pages_ready": state.warming is None or not state.warming.is_alive(),
                          "switches": state.switches}, headers={"Cache-Control": "no-store"})

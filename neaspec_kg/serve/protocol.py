@@ -14,10 +14,6 @@ from neaspec_kg.errors import ProtocolError
 from neaspec_kg.store.guard import UPDATE_REFUSED
 
 
-def _fail(status: int, message: str, headers: dict[str, str] | None = None) -> ProtocolError:
-    return ProtocolError(message, status, headers)
-
-
 @dataclass(frozen=True)
 class QueryRequest:
     query: str | None  # None: GET without a query asks for the service description
@@ -46,20 +42,21 @@ def _media_type(content_type: str | None) -> tuple[str, dict[str, str]]:
 def _check_charset(params: dict[str, str]) -> None:
     charset = params.get("charset")
     if charset and charset.replace("-", "").replace("_", "") != "utf8":
-        raise _fail(415, f"only UTF-8 request bodies are accepted, not charset={charset}")
+        raise ProtocolError(f"only UTF-8 request bodies are accepted, not charset={charset}", 415)
 
 
 def _decode(data: bytes, what: str) -> str:
     try:
         return data.decode("utf-8")
     except UnicodeDecodeError as exc:
-        raise _fail(400, f"{what} is not valid UTF-8: {exc}") from exc
+        raise ProtocolError(f"{what} is not valid UTF-8: {exc}", 400) from exc
 
 
 def parse_request(method: str, url_params: list[tuple[str, str]], content_type: str | None, body: bytes) -> QueryRequest:
     method = method.upper()
     if method not in ("GET", "HEAD", "POST"):
-        raise _fail(405, f"{method} is not allowed on the SPARQL endpoint; use GET or POST", {"Allow": ALLOW})
+        raise ProtocolError(f"{method} is not allowed on the SPARQL endpoint; use GET or POST", 405,
+                            {"Allow": ALLOW})
     params = list(url_params)
     if method == "POST":
         media, ctparams = _media_type(content_type)
@@ -69,32 +66,31 @@ def parse_request(method: str, url_params: list[tuple[str, str]], content_type: 
         elif media == DIRECT:
             _check_charset(ctparams)
             if any(k in ("query", "update") for k, _ in params):
-                raise _fail(400, "a direct POST carries the query in the body, not also in a 'query' parameter")
+                raise ProtocolError("a direct POST carries the query in the body, not also in a 'query' parameter", 400)
             params.append(("query", _decode(body, "the query")))
         elif media == UPDATE:
-            raise _fail(403, UPDATE_REFUSED)
+            raise ProtocolError(UPDATE_REFUSED, 403)
         elif not media:
-            raise _fail(
-                415, f"POST needs a Content-Type: {FORM} (query=...) or {DIRECT} (the query as the body)"
-            )
+            raise ProtocolError(f"POST needs a Content-Type: {FORM} (query=...) or {DIRECT} (the query as the body)",
+                                415)
         else:
-            raise _fail(415, f"unsupported Content-Type {media}; use {FORM} or {DIRECT}")
+            raise ProtocolError(f"unsupported Content-Type {media}; use {FORM} or {DIRECT}", 415)
     names = [k for k, _ in params]
     if "update" in names or any(k in ("using-graph-uri", "using-named-graph-uri") for k in names):
-        raise _fail(403, UPDATE_REFUSED)
+        raise ProtocolError(UPDATE_REFUSED, 403)
     queries = [v for k, v in params if k == "query"]
     if len(queries) > 1:
-        raise _fail(400, "exactly one 'query' parameter is allowed")
+        raise ProtocolError("exactly one 'query' parameter is allowed", 400)
     formats = [v for k, v in params if k == "format" and v]
     default = [v for k, v in params if k == "default-graph-uri"]
     named = [v for k, v in params if k == "named-graph-uri"]
     dataset_given = bool(default or named)
     if not queries:
         if method == "POST":
-            raise _fail(400, "the request has no 'query'")
+            raise ProtocolError("the request has no 'query'", 400)
         return QueryRequest(None, format_param=formats[0] if formats else None)
     if not queries[0].strip():
-        raise _fail(400, "the 'query' parameter is empty")
+        raise ProtocolError("the 'query' parameter is empty", 400)
     return QueryRequest(
         query=queries[0],
         default_graphs=default if dataset_given else None,

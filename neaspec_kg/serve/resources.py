@@ -15,7 +15,7 @@ from neaspec_kg.errors import NotFound
 from neaspec_kg.pages import render_resource_page
 from neaspec_kg.pages.language import preferred_language
 from neaspec_kg.pages.linked_data import as_triples
-from neaspec_kg.serve.common import negotiate, page, plain, serving, wants_html
+from neaspec_kg.serve.common import negotiate, page, plain, serving
 from neaspec_kg.serve.state import GRAPH_PAGE_LIMIT
 from neaspec_kg.store.answer import Answer, serialize_graph
 
@@ -28,7 +28,7 @@ _NOT_IN_IRI = set('<>"{}|\\^` ') | {chr(c) for c in range(0x20)} | {"\x7f"}
 def _iri(request: Request, prefix: str, path: str) -> str:
     current = serving(request).current
     if any(ch in _NOT_IN_IRI for ch in path) or "\ufffd" in path:
-        raise _not_found(request, current.base + prefix + quote(path, safe="/"))
+        raise PageNotFound(current.base + prefix + quote(path, safe="/"))
     return current.base + prefix + path
 
 
@@ -68,21 +68,21 @@ def special_page(iri: str, select, lang: str) -> Answer | None:
 
 
 def _make_resource(request: Request, iri: str, fmt: formats.Format, lang: str) -> Answer:
+    headers = {"Link": f'<{iri}>; rel="canonical"'}
     if fmt is formats.HTML:  # a page made for the resource needs no description (70 ms at 30x)
         special = special_page(iri, serving(request).current.store.select, lang)
         if special is not None:
             return special
+        headers.update({"Vary": "Accept, Accept-Language", "Content-Language": lang})
     found = serving(request).current.linked_data.in_language(lang).describe(iri)
     if found is None:
-        raise _not_found(request, iri)
-    headers = {"Link": f'<{iri}>; rel="canonical"'}
+        raise PageNotFound(iri)
     if fmt is formats.HTML:
-        headers.update({"Vary": "Accept, Accept-Language", "Content-Language": lang})
         # The page is English; the names in the reader's language carry their own lang.
-        html = page(request, "resource.html", res=found, iri=iri, formats=formats.GRAPH_FORMATS)
-        return Answer(200, html.body, formats.content_type(fmt), fmt.key, headers)
-    reply = _rdf(found.quads, fmt, request)
-    return Answer(200, reply.body, formats.content_type(fmt), fmt.key, headers)
+        body = page(request, "resource.html", res=found, iri=iri, formats=formats.GRAPH_FORMATS).body
+    else:
+        body = _rdf(found.quads, fmt, request).body
+    return Answer(200, body, formats.content_type(fmt), fmt.key, headers)
 
 
 @router.api_route("/graph/{path:path}", methods=GET)
@@ -91,7 +91,7 @@ def graph(request: Request, path: str) -> Response:
     fmt = negotiate(request)
     current = serving(request).current
     if iri not in current.store.known_graphs:
-        raise _not_found(request, iri)
+        raise PageNotFound(iri)
     if fmt is formats.HTML:
         subjects = {}
         for q in current.linked_data.graph_quads(iri, 2000):
@@ -107,7 +107,7 @@ def _vocabulary(kind: str):
         current = serving(request).current
         vocab = current.vocabulary(kind)
         if vocab is None:
-            raise _not_found(request, current.base + kind)
+            raise PageNotFound(current.base + kind)
         fmt = negotiate(request)
         if fmt is formats.HTML:
             return page(request, "vocabulary.html", vocab=vocab, kind=kind, formats=formats.GRAPH_FORMATS)
@@ -129,11 +129,7 @@ class PageNotFound(NotFound):
         self.iri = iri
 
 
-def _not_found(request: Request, iri: str) -> PageNotFound:
-    return PageNotFound(iri)
-
-
 def not_found_response(request: Request, exc: PageNotFound) -> Response:
-    if wants_html(request):
+    if "text/html" in (request.headers.get("accept") or ""):
         return page(request, "not_found.html", status=404, iri=exc.iri)
     return plain(404, str(exc))

@@ -16,10 +16,9 @@ import logging
 import os
 import threading
 from collections.abc import Callable
-from dataclasses import dataclass, field
 from pathlib import Path
 
-from neaspec_kg.namespaces import PREFIXES
+from neaspec_kg.namespaces import PREFIX_IRIS
 from neaspec_kg.pages.linked_data import LinkedData
 from neaspec_kg.serve.answers import AnswerCache
 from neaspec_kg.serve.dataset import DatasetDescription
@@ -33,21 +32,17 @@ log = logging.getLogger("neaspec_kg.serve")
 GRAPH_PAGE_LIMIT = 200_000
 
 
-@dataclass
 class Current:
     """One release as served: its store and everything derived from it."""
 
-    settings: Settings
-    store: GraphStore
-    graph_sizes: dict[str, int] = field(default_factory=dict)
-    _vocabularies: dict[str, Vocabulary | None] = field(default_factory=dict)
-
-    def __post_init__(self) -> None:
-        self.base = self.settings.base_iri
-        self.release = self.store.release
-        self.graph_sizes = self.store.graph_sizes()
-        self.linked_data = LinkedData(self.store, self.base)
-        self.dataset = DatasetDescription(self.store, self.release, self.settings)
+    def __init__(self, settings: Settings, store: GraphStore):
+        self.settings, self.store = settings, store
+        self.base = settings.base_iri
+        self.release = store.release
+        self.graph_sizes = store.graph_sizes()
+        self.linked_data = LinkedData(store, self.base)
+        self.dataset = DatasetDescription(store, self.release, settings)
+        self._vocabularies: dict[str, Vocabulary | None] = {}
 
     def vocabulary(self, kind: str) -> Vocabulary | None:
         if kind not in self._vocabularies:
@@ -77,7 +72,7 @@ class Serving:
     def __init__(self, settings: Settings, open_store: Callable[[], GraphStore],
                  follow: Callable[[], object] | None):
         self.settings = settings
-        self.prefixes = {p: str(ns) for p, ns in PREFIXES.items()}
+        self.prefixes = PREFIX_IRIS
         self.examples: list[Example] = load_examples(settings.queries_dir)
         self.cache = AnswerCache(settings.answer_cache_bytes, settings.answer_cache_entry_bytes)
         self._open = open_store
@@ -95,8 +90,8 @@ class Serving:
     async def start(self) -> None:
         self.current = await self._open_current()
         self._announce(self.current)
-        self._seen = self._signature()
         if self._follow is not None:
+            self._seen = self._follow()
             self._task = asyncio.create_task(self._watch())
 
     async def stop(self) -> None:
@@ -125,13 +120,10 @@ class Serving:
         if self.on_release is not None:
             self.on_release(current)
 
-    def _signature(self) -> object:
-        return self._follow() if self._follow is not None else None
-
     async def _watch(self) -> None:
         while True:
             await asyncio.sleep(self.settings.follow_interval_s)
-            seen = await asyncio.to_thread(self._signature)
+            seen = await asyncio.to_thread(self._follow)
             if seen is None or seen == self._seen:
                 continue
             self._seen = seen
@@ -147,11 +139,6 @@ class Serving:
             self._announce(fresh)
             if old is not None:
                 old.store.retire()
-                if old.release.store_path != fresh.release.store_path:
-                    self._let_go(old)
-
-    def _let_go(self, old: Current) -> None:
-        folder = str(old.release.store_path.parent)
-        fd = self._held.pop(folder, None)
-        if fd is not None:
-            os.close(fd)
+                folder = str(old.release.store_path.parent)
+                if old.release.store_path != fresh.release.store_path and folder in self._held:
+                    os.close(self._held.pop(folder))  # the build may prune it now

@@ -68,7 +68,7 @@ class Vocabulary:
 def load_vocabulary(iri: str, folder: Path, fallback: list[Quad] | None = None) -> Vocabulary | None:
     """Read ``folder/*.ttl``; when the folder is empty use ``fallback`` (the store's graph)."""
     store = Store()
-    files = sorted(folder.glob("*.ttl")) if folder.is_dir() else []
+    files = sorted(folder.glob("*.ttl"))  # none when the folder is missing
     for path in files:
         data = rebase(path.read_text(encoding="utf-8"))
         store.extend(parse(data, format=RdfFormat.TURTLE, base_iri=iri))

@@ -11,7 +11,6 @@ leaves them to be made when first asked for.
 from __future__ import annotations
 
 import logging
-import threading
 import time
 
 from neaspec_kg import formats
@@ -21,12 +20,6 @@ from neaspec_kg.serve.resources import page_key, special_page
 from neaspec_kg.serve.state import Current
 
 log = logging.getLogger("neaspec_kg.serve")
-
-
-def warm_in_background(current: Current, cache: AnswerCache) -> threading.Thread:
-    thread = threading.Thread(target=warm_pages, args=(current, cache), name="warm-pages", daemon=True)
-    thread.start()
-    return thread
 
 
 def warm_pages(current: Current, cache: AnswerCache) -> int:

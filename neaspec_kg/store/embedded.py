@@ -19,8 +19,9 @@ from functools import lru_cache
 from pyoxigraph import NamedNode, Quad, Store
 
 from neaspec_kg.errors import Busy, QueryTimeout, RequestError
+from neaspec_kg.namespaces import PREFIX_IRIS
 from neaspec_kg.select import Row
-from neaspec_kg.store.answer import Answer, QueryJob, error, known_graphs_of
+from neaspec_kg.store.answer import Answer, QueryJob, known_graphs_of
 from neaspec_kg.store.release import Release
 from neaspec_kg.store.worker import MemoryCopyError, memory_copy
 from neaspec_kg.store.workers import JobTimeout, WorkerEnded, Workers
@@ -34,8 +35,7 @@ class EmbeddedStore:
 
     kind = "embedded"
 
-    def __init__(self, release: Release, *, workers: int = 0, in_memory: bool = False,
-                 prefixes: dict[str, str] | None = None, page_timeout_s: float = 30):
+    def __init__(self, release: Release, *, workers: int = 0, in_memory: bool = False, page_timeout_s: float = 30):
         self.release = release
         self.store = Store.read_only(str(release.store_path))
         self.known_graphs = known_graphs_of(self.store)
@@ -52,17 +52,8 @@ class EmbeddedStore:
         if in_memory and dump is None:
             log.warning("serve: release %s has no dataset.nq beside its store; query workers answer from disk",
                         release.release)
-        self.pool = Workers(workers or os.cpu_count() or 1, str(release.store_path), dump, prefixes or {})
+        self.pool = Workers(workers or os.cpu_count() or 1, str(release.store_path), dump, PREFIX_IRIS)
         self._loop: asyncio.AbstractEventLoop | None = None
-
-    @property
-    def workers(self) -> int:
-        return self.pool.size
-
-    @property
-    def workers_replaced(self) -> int:
-        """Workers started in place of one that ended (stopped at the limit, killed, crashed)."""
-        return self.pool.replaced
 
     def graph_sizes(self) -> dict[str, int]:
         if self.release.graphs:
@@ -120,32 +111,24 @@ class EmbeddedStore:
         running = asyncio.run_coroutine_threadsafe(self._run("select", query, self.page_timeout_s), self._loop)
         return running.result()
 
-    @property
-    def workers_in_memory(self) -> int:
-        """How many workers answered last from their copy in memory (shown by /health)."""
+    def health(self) -> dict[str, int]:
+        """The query workers as /health reports them: how many, how many answered last from their
+        copy in memory, queries stopped at the limit, workers that ended while answering, and
+        workers started in place of one that ended (stopped at the limit, killed, crashed)."""
         alive = set(self.pool.pids)
         self._from_memory = {pid: in_memory for pid, in_memory in self._from_memory.items() if pid in alive}
-        return sum(self._from_memory.values())
+        return {"workers": self.pool.size, "workers_in_memory": sum(self._from_memory.values()),
+                "killed_queries": self.timeouts, "worker_crashes": self.crashes, "workers_replaced": self.pool.replaced}
 
     def close(self) -> None:
-        """Stop the workers: queued queries are dropped, running ones are ended."""
-        self._call_on_loop(lambda: self.pool.close(kill=True))
+        """Stop the workers: queued queries are dropped, running ones are ended (on the loop)."""
+        if self._loop is not None:
+            self.pool.close(kill=True)
 
     def retire(self) -> None:
-        """Let the queries under way finish, then stop the workers (used after a release switch)."""
-        self._call_on_loop(lambda: self.pool.close(kill=False))
-
-    def _call_on_loop(self, function) -> None:
-        if self._loop is None or self._loop.is_closed():
-            return
-        try:
-            on_loop = asyncio.get_running_loop() is self._loop
-        except RuntimeError:
-            on_loop = False
-        if on_loop:
-            function()
-        else:
-            self._loop.call_soon_threadsafe(function)
+        """Let the queries under way finish, then stop the workers (after a release switch; on the loop)."""
+        if self._loop is not None:
+            self.pool.close(kill=False)
 
 
-__all__ = ["EmbeddedStore", "MemoryCopyError", "error", "memory_copy"]
+__all__ = ["EmbeddedStore", "MemoryCopyError", "memory_copy"]

@@ -110,17 +110,19 @@ class _Store:
         self._send("PUT", self.gsp, params={"graph": graph}, content=body,
                    headers={"Content-Type": "application/n-triples"})
 
-    def count(self, graph: str) -> int:
+    def _bindings(self, query: str) -> list[dict]:
         response = self._send("POST", self.settings.backend_url, headers={"Accept": "application/sparql-results+json"},
-                              data={"query": f"SELECT (COUNT(*) AS ?n) WHERE {{ GRAPH <{graph}> {{ ?s ?p ?o }} }}"})
-        return int(response.json()["results"]["bindings"][0]["n"]["value"])
+                              data={"query": query})
+        return response.json()["results"]["bindings"]
+
+    def count(self, graph: str) -> int:
+        query = f"SELECT (COUNT(*) AS ?n) WHERE {{ GRAPH <{graph}> {{ ?s ?p ?o }} }}"
+        return int(self._bindings(query)[0]["n"]["value"])
 
     def served_graphs(self) -> set[str]:
         query = (f"SELECT ?g WHERE {{ GRAPH <{serving_graph(self.settings.base_iri)}> "
                  "{ ?s <http://rdfs.org/ns/void#sparqlGraph> ?g } }")
-        response = self._send("POST", self.settings.backend_url, headers={"Accept": "application/sparql-results+json"},
-                              data={"query": query})
-        return {b["g"]["value"] for b in response.json()["results"]["bindings"]}
+        return {b["g"]["value"] for b in self._bindings(query)}
 
     def update(self, text: str) -> None:
         self._send("POST", self.update_url, data={"update": text})

@@ -2,8 +2,7 @@
 
 A build is ``build/builds/<release>/`` with ``store/`` (an on-disk pyoxigraph store),
 ``dataset.nq`` and ``build.json``; ``build/current`` points at the last good one. The
-release id (12 hex digits) is the HTTP ETag of every answer, so a client's cache stays
-valid exactly as long as the data does.
+release id (12 hex digits) keys the answer cache: a new release changes every key.
 """
 
 from __future__ import annotations
@@ -53,13 +52,8 @@ class Release:
     store_path: Path
     built_at: str = ""
     graphs: dict[str, int] = field(default_factory=dict)  # graph IRI -> triple count
-    classes: dict[str, int] = field(default_factory=dict)  # class IRI -> instance count
     triples: int = 0
     dump_path: Path | None = None
-
-    @property
-    def etag(self) -> str:
-        return f'"{self.release}"'
 
 
 def locate_release(settings: Settings, store: Path | None = None) -> Release:
@@ -80,7 +74,6 @@ def locate_release(settings: Settings, store: Path | None = None) -> Release:
         store_path=store_path,
         built_at=str(info.get("built_at", "")),
         graphs={str(k): int(v) for k, v in (info.get("graphs") or {}).items()},
-        classes={str(k): int(v) for k, v in (info.get("classes") or {}).items()},
         triples=int(info.get("triples") or 0),
         dump_path=dump if dump.is_file() else None,
     )

@@ -31,7 +31,7 @@ from pyoxigraph import (
 )
 
 from neaspec_kg.errors import BackendError, QueryTimeout, RequestError
-from neaspec_kg.namespaces import PREFIXES
+from neaspec_kg.namespaces import PREFIX_IRIS
 from neaspec_kg.settings import Settings
 from neaspec_kg.store import guard
 from neaspec_kg.store.answer import Answer, QueryJob, check_query, serialize_result
@@ -72,25 +72,18 @@ def served_release(settings: Settings) -> str | None:
 class RemoteStore:
     kind = "remote"
 
-    def __init__(self, settings: Settings, timeout_s: float = 30):
-        self.settings = settings
+    def __init__(self, settings: Settings):
         self.url = settings.backend_url
         self.base = settings.base_iri
-        self.prefixes = {p: str(ns) for p, ns in PREFIXES.items()}
-        self._client = httpx.Client(timeout=timeout_s)
-        self._async = httpx.AsyncClient(timeout=timeout_s)
-        self.release, self._sizes = self._read_release()
-        self.known_graphs = frozenset(self._sizes)
-        self.workers = 0
+        self._client = httpx.Client(timeout=settings.query_timeout_s + 5)
+        self._async = httpx.AsyncClient(timeout=settings.query_timeout_s + 5)
+        self.release = self._read_release()
+        self.known_graphs = frozenset(self.release.graphs)
         self.timeouts = 0
 
-    @classmethod
-    def from_settings(cls, settings: Settings) -> RemoteStore:
-        return cls(settings, settings.query_timeout_s + 5)
-
     # --- what the store holds ------------------------------------------------------------------------
-    def _read_release(self) -> tuple[Release, dict[str, int]]:
-        rows = self._select_raw(
+    def _read_release(self) -> Release:
+        rows = self.select(
             f"SELECT ?release ?built ?g ?n WHERE {{ GRAPH <{serving_graph(self.base)}> {{ "
             "?r <http://purl.org/dc/terms/identifier> ?release ; <http://purl.org/dc/terms/created> ?built ; "
             "<http://rdfs.org/ns/void#subset> ?s . ?s <http://rdfs.org/ns/void#sparqlGraph> ?g ; "
@@ -99,20 +92,17 @@ class RemoteStore:
             raise BackendError(f"the SPARQL store at {self.url} holds no release of this dataset: "
                                "run `neaspec-kg load --into URL` first")
         sizes = {row["g"].value: int(row["n"].value) for row in rows}
-        release = Release(release=rows[0]["release"].value, store_path=Path("/nonexistent"),
-                          built_at=rows[0]["built"].value, graphs=sizes, triples=sum(sizes.values()))
-        return release, sizes
+        return Release(release=rows[0]["release"].value, store_path=Path("/nonexistent"),
+                       built_at=rows[0]["built"].value, graphs=sizes, triples=sum(sizes.values()))
 
     def graph_sizes(self) -> dict[str, int]:
-        return dict(self._sizes)
+        return dict(self.release.graphs)
 
     # --- bounded look-ups and the pages' own queries ------------------------------------------------------
-    def _params(self, query: str, dataset: bool) -> list[tuple[str, str]]:
-        params = [("query", query)]
-        if dataset:
-            params.append(("default-graph-uri", union_graph(self.base)))
-            params += [("named-graph-uri", g) for g in sorted(self._sizes)]
-        return params
+    def _release_dataset(self) -> list[tuple[str, str]]:
+        """The release's dataset: the union graph as default graph, its graphs as named graphs."""
+        graphs = sorted(self.release.graphs)
+        return [("default-graph-uri", union_graph(self.base)), *(("named-graph-uri", g) for g in graphs)]
 
     def _post(self, params: list[tuple[str, str]], accept: str) -> httpx.Response:
         try:
@@ -124,14 +114,13 @@ class RemoteStore:
         _check(response)
         return response
 
-    def _select_raw(self, query: str, dataset: bool = True) -> list[dict]:
-        response = self._post(self._params(query, dataset and hasattr(self, "_sizes")), "application/sparql-results+json")
+    def select(self, sparql: str, dataset: bool = True) -> list[dict]:
+        """The rows of a SELECT over the release's dataset (``dataset=False``: the store's own)."""
+        params = [("query", sparql), *(self._release_dataset() if dataset else ())]
+        response = self._post(params, "application/sparql-results+json")
         solutions = parse_query_results(response.content, format=QueryResultsFormat.JSON)
         names = [v.value for v in solutions.variables]
         return [{n: row[n] for n in names} for row in solutions]
-
-    def select(self, sparql: str) -> list[dict]:
-        return self._select_raw(sparql)
 
     def quads_for_pattern(self, s=None, p=None, o=None, g=None) -> Iterator[Quad]:
         if isinstance(g, DefaultGraph):
@@ -141,30 +130,29 @@ class RemoteStore:
         graph = str(g) if g is not None else "?g"
         query = f"SELECT * WHERE {{ GRAPH {graph} {{ {pattern} }} }} LIMIT {QUAD_LIMIT}"
         quads = []
-        for row in self._select_raw(query):
+        for row in self.select(query):
             values = {v: (terms[v] if terms[v] is not None else row.get(v)) for v in terms}
             quads.append(Quad(values["s"], values["p"], values["o"], values["g"]))
         return iter(quads)
 
     def __iter__(self) -> Iterator[Quad]:
-        for graph in sorted(self._sizes):
+        for graph in sorted(self.release.graphs):
             yield from self.quads_for_pattern(g=NamedNode(graph))
 
     # --- SPARQL from users -------------------------------------------------------------------------------------
     async def ready(self, timeout_s: float = 120) -> None:
-        await asyncio.to_thread(self._select_raw, "SELECT * WHERE { } LIMIT 1", False)
+        await asyncio.to_thread(self.select, "SELECT * WHERE { } LIMIT 1", False)
 
     async def query(self, job: QueryJob, timeout_s: float) -> Answer:
         await asyncio.wait_for(asyncio.to_thread(check_query, job, self.known_graphs), timeout_s)
         form = guard.query_form(job.query)
         accept = "application/n-triples" if form in ("CONSTRUCT", "DESCRIBE") else "application/sparql-results+json"
-        own_dataset = job.default_graphs is not None or job.named_graphs is not None
         params = [("query", job.query)]
-        if own_dataset:
+        if job.default_graphs is not None or job.named_graphs is not None:  # the request's own dataset
             params += [("default-graph-uri", g) for g in job.default_graphs or ()]
             params += [("named-graph-uri", g) for g in job.named_graphs or ()]
         elif not guard.inspect(job.query).has_dataset:
-            params = self._params(job.query, True)
+            params += self._release_dataset()
         try:
             response = await self._async.post(self.url, content=urlencode(params), headers=_headers(accept),
                                               timeout=timeout_s)
@@ -176,12 +164,17 @@ class RemoteStore:
         _check(response)
         if accept == "application/n-triples":
             return serialize_result([q.triple for q in parse(response.content, format=RdfFormat.N_TRIPLES)], job,
-                                    self.prefixes)
+                                    PREFIX_IRIS)
 
         def again():
             return parse_query_results(response.content, format=QueryResultsFormat.JSON)
 
-        return serialize_result(again(), job, self.prefixes, again)
+        return serialize_result(again(), job, PREFIX_IRIS, again)
+
+    def health(self) -> dict[str, int]:
+        """What /health reports (the embedded store's query workers: none here)."""
+        return {"workers": 0, "workers_in_memory": 0, "killed_queries": self.timeouts, "worker_crashes": 0,
+                "workers_replaced": 0}
 
     def close(self) -> None:
         self._client.close()

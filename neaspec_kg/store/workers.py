@@ -27,7 +27,6 @@ from neaspec_kg.errors import Busy
 log = logging.getLogger("neaspec_kg.store")
 HEADER = struct.Struct(">I")
 READ_LIMIT = 16 << 20  # bytes the pipe reader buffers before it waits for the loop to take them
-START_TIMEOUT_S = 120
 
 
 class WorkerEnded(RuntimeError):
@@ -49,7 +48,8 @@ class _Process:
         try:
             self.process.stdin.write(HEADER.pack(len(data)) + data)
             async with asyncio.timeout(timeout_s):  # no task of its own, unlike wait_for in 3.11
-                reply = await self._read()
+                header = await self.process.stdout.readexactly(HEADER.size)
+                reply = await self.process.stdout.readexactly(HEADER.unpack(header)[0])
         except (BrokenPipeError, ConnectionResetError, asyncio.IncompleteReadError) as exc:
             self.kill()
             raise WorkerEnded(f"query worker {self.pid} ended") from exc
@@ -63,10 +63,6 @@ class _Process:
         if not ok:
             raise value
         return value
-
-    async def _read(self) -> bytes:
-        header = await self.process.stdout.readexactly(HEADER.size)
-        return await self.process.stdout.readexactly(HEADER.unpack(header)[0])
 
     @property
     def alive(self) -> bool:
