@@ -30,20 +30,22 @@ def build(tmp_path) -> Path:
     return make_build([FIXTURES / "server_dataset.trig", listed], tmp_path / "build")
 
 
-def test_the_copy_in_memory_holds_exactly_the_quads_and_graphs_of_the_release(build):
+def _default_graph(store: ox.Store) -> set[ox.Quad]:
+    return set(store.quads_for_pattern(None, None, None, ox.DefaultGraph()))
+
+
+def test_the_copy_in_memory_holds_exactly_the_default_graph_of_the_release(build):
     disk = ox.Store.read_only(str(build / "store"))
     memory = memory_copy(disk, build / "dataset.nq")
-    assert set(memory) == set(disk)
-    assert set(memory.named_graphs()) == set(disk.named_graphs())
-    default = [q for q in memory.quads_for_pattern(None, None, None, ox.DefaultGraph())]
-    assert default, "the union of the named graphs is the default graph, as in the on-disk store"
+    assert set(memory) == _default_graph(disk) and list(disk.named_graphs())
+    assert not list(memory.named_graphs()), "named graphs are read from the on-disk store"
 
 
 def test_two_copies_and_the_store_hold_the_same_blank_nodes(build):
     disk = ox.Store.read_only(str(build / "store"))
     first, second = memory_copy(disk, build / "dataset.nq"), memory_copy(disk, build / "dataset.nq")
-    assert any(isinstance(q.subject, ox.BlankNode) for q in disk)
-    assert set(first) == set(second) == set(disk)
+    assert any(isinstance(q.subject, ox.BlankNode) for q in _default_graph(disk))
+    assert set(first) == set(second) == _default_graph(disk)
 
 
 def test_a_store_whose_blank_nodes_differ_from_its_dump_is_not_copied(tmp_path, build):
@@ -55,20 +57,11 @@ def test_a_store_whose_blank_nodes_differ_from_its_dump_is_not_copied(tmp_path, 
         memory_copy(older, build / "dataset.nq")
 
 
-def test_an_empty_named_graph_of_the_release_is_kept(tmp_path, build):
-    writable = ox.Store(str(tmp_path / "copy"))
-    writable.bulk_extend(ox.Store.read_only(str(build / "store")))
-    writable.add_graph(ox.NamedNode(EMPTY_GRAPH))
-    writable.flush()
-    memory = memory_copy(writable, build / "dataset.nq")
-    assert ox.NamedNode(EMPTY_GRAPH) in set(memory.named_graphs())
-
-
 def test_a_dump_that_differs_from_the_store_is_refused_with_both_counts(build):
     dump = build / "dataset.nq"
     lines = dump.read_bytes().splitlines(keepends=True)
     dump.write_bytes(b"".join(lines[:-3]))
-    with pytest.raises(MemoryCopyError, match=r"dataset\.nq: gives \d+ quads, the release's store holds \d+"):
+    with pytest.raises(MemoryCopyError, match=r"dataset\.nq: gives \d+ triples in the default graph, the release's store holds \d+"):
         memory_copy(ox.Store.read_only(str(build / "store")), dump)
 
 
@@ -134,6 +127,73 @@ def test_the_pages_read_by_the_query_workers_are_the_pages_read_from_disk(build)
     assert [r.status_code for r in on_disk] == [200] * len(PAGES)
     assert [r.content for r in in_memory] == [r.content for r in on_disk]
     assert b"Japan" in on_disk[3].content and b"SOM-27" in on_disk[2].content
+
+
+LIST_GRAPH = "https://w3id.org/neaspec/graph/list-for-test"
+# Queries that read named graphs: from the copy in memory (the default graph alone) they would
+# find nothing, so each must be answered from the on-disk store, which holds every graph.
+NAMED_GRAPH_READS = [
+    {"query": "SELECT ?g (COUNT(*) AS ?n) WHERE { GRAPH ?g { ?s ?p ?o } } GROUP BY ?g ORDER BY ?g"},
+    {"query": "SELECT ?g WHERE { GRAPH ?g { } } ORDER BY ?g"},  # the empty graph too
+    {"query": f"select ?v where{{graph<{LIST_GRAPH}>{{?l <http://www.w3.org/1999/02/22-rdf-syntax-ns#first> ?v}}}}"
+              " order by ?v"},
+    {"query": f"SELECT (COUNT(*) AS ?n) FROM <{LIST_GRAPH}> WHERE {{ ?s ?p ?o }}"},
+    {"query": f"SELECT (COUNT(*) AS ?n) FROM NAMED <{EMPTY_GRAPH}> WHERE {{ GRAPH ?g {{ }} }}"},
+    {"query": "PREFIX graph: <https://w3id.org/neaspec/graph/> # a named graph by its prefixed name\n"
+              "SELECT DISTINCT ?s WHERE { GRAPH graph:list-for-test { ?s ?p ?o } }"},
+    {"query": "SELECT (COUNT(*) AS ?n) WHERE { ?s ?p ?o }", "default-graph-uri": LIST_GRAPH},
+    {"query": "SELECT ?g WHERE { GRAPH ?g { } }", "named-graph-uri": EMPTY_GRAPH},
+]
+
+
+def test_queries_that_read_named_graphs_are_answered_from_every_graph(tmp_path, build):
+    """A worker holding its copy of the default graph gives every query that reads named graphs
+    (GRAPH, FROM, FROM NAMED, the protocol's dataset) the answer a server on disk alone gives."""
+    release = tmp_path / "release"  # the fixture's release, with an empty named graph in its store
+    release.mkdir()
+    writable = ox.Store(str(release / "store"))
+    writable.bulk_extend(ox.Store.read_only(str(build / "store")))
+    writable.add_graph(ox.NamedNode(EMPTY_GRAPH))
+    writable.flush()
+    del writable
+    for name in ("dataset.nq", "build.json"):
+        (release / name).write_bytes((build / name).read_bytes())
+    env = {"NEASPEC_KG_BUILD_DIR": str(build.parent.parent), "NEASPEC_KG_QUERY_WORKERS": "1",
+           "NEASPEC_KG_ANSWER_CACHE_BYTES": "0"}
+    store = release / "store"
+    csv = {"Accept": "text/csv"}
+    with ServerProcess(store=store, env={**env, "NEASPEC_KG_STORE_IN_MEMORY": "false"}) as disk_only:
+        on_disk = [httpx.post(disk_only.url + "/sparql", data=form, headers=csv) for form in NAMED_GRAPH_READS]
+    with ServerProcess(store=store, env=env) as server:
+        assert _health_after_queries(server, until_in_memory=True)["workers_in_memory"] == 1
+        in_memory = [httpx.post(server.url + "/sparql", data=form, headers=csv) for form in NAMED_GRAPH_READS]
+    assert [r.status_code for r in on_disk] == [200] * len(NAMED_GRAPH_READS)
+    assert [r.text for r in in_memory] == [r.text for r in on_disk]
+    assert EMPTY_GRAPH in on_disk[1].text and on_disk[2].text.splitlines()[1:] == list("abcde")
+    assert on_disk[3].text.split() == ["n", "11"] and on_disk[7].text.split() == ["g", EMPTY_GRAPH]
+
+
+@pytest.mark.parametrize(("query", "named"), [
+    ("SELECT * WHERE { ?s ?p ?o }", False),
+    ("select * where{graph<urn:g>{?s ?p ?o}}", True),
+    ("SELECT * FROM NAMED <urn:g> WHERE { ?s ?p ?o }", True),
+    ("SELECT * WHERE { ?s ?p ?o.GRAPH ?g {?s ?p ?o}}", True),
+    ("SELECT * WHERE { ?s ?p ?o FILTER(?a<?b)GRAPH ?g {?x ?y ?z} }", True),  # `<` is not an IRI here
+    ("SELECT * WHERE { ?s <http://x/(a)#b> ?o . GRAPH ?g { ?s ?p ?o } }", True),  # `#` inside an IRI
+    ("SELECT * WHERE { ?s ex:a\\' ?o . GRAPH ?g { ?s ?p ?o } ?s ex:b\\' ?o }", True),  # `'` in names
+    ("SELECT * WHERE { ?s ?p ?o }#x\nGRAPH", True),  # a `#` after no space: in doubt
+    ("SELECT * WHERE { ?s graphx:p ?o }", True),  # a prefix holding the word: in doubt
+    ("PREFIX prov: <http://www.w3.org/ns/prov#> SELECT * WHERE { ?s prov:wasDerivedFrom ?o }", False),
+    ("SELECT * WHERE { ?s :wasDerivedFrom ?o }", False),
+    ("SELECT ?graph WHERE { ?graph ?p 'from the report' } # graphs from here", False),
+    ("SELECT * WHERE { ?s ?p <https://w3id.org/neaspec/graph/som-27> }", False),
+    ('SELECT * WHERE { ?s ?p """a\nGRAPH\n""" }', False),
+    ("SELECT * WHERE { ?s ?p ?o FILTER(?a<?b||?c>?d) }", False),
+])
+def test_a_query_that_may_read_named_graphs_is_told_from_one_that_reads_the_default_graph(query, named):
+    from neaspec_kg.store import guard
+
+    assert guard.may_read_named_graphs(query) is named
 
 
 @pytest.mark.parametrize("fmt", ["json", "xml", "csv", "tsv"])

@@ -37,7 +37,7 @@ class Answer:
     content_type: str = "text/plain; charset=utf-8"
     format: str | None = None
     headers: dict[str, str] = field(default_factory=dict)
-    worker: tuple[int, bool] | None = None  # (pid, from its copy in memory) of the embedded store's worker
+    worker: tuple[int, bool] | None = None  # (pid, holds its copy in memory) of the embedded store's worker
 
 
 RDF_FORMATS = {

@@ -47,7 +47,7 @@ class EmbeddedStore:
         self.pending = 0
         self.timeouts = 0
         self.crashes = 0
-        self._from_memory: dict[int, bool] = {}  # worker pid -> its last answer came from memory
+        self._from_memory: dict[int, bool] = {}  # worker pid -> it held its copy in memory at its last answer
         dump = str(release.dump_path) if in_memory and release.dump_path else None
         if in_memory and dump is None:
             log.warning("serve: release %s has no dataset.nq beside its store; query workers answer from disk",
@@ -112,8 +112,8 @@ class EmbeddedStore:
         return running.result()
 
     def health(self) -> dict[str, int]:
-        """The query workers as /health reports them: how many, how many answered last from their
-        copy in memory, queries stopped at the limit, workers that ended while answering, and
+        """The query workers as /health reports them: how many, how many held their copy in
+        memory at their last answer, queries stopped at the limit, workers that ended while answering, and
         workers started in place of one that ended (stopped at the limit, killed, crashed)."""
         alive = set(self.pool.pids)
         self._from_memory = {pid: in_memory for pid, in_memory in self._from_memory.items() if pid in alive}

@@ -175,6 +175,37 @@ def inspect(text: str) -> Inspection:
     return _parse_and_inspect(text)
 
 
+# What cannot hold a GRAPH or FROM keyword, matched whole: strings, IRIs (the grammar's IRIREF),
+# variables, prefixed names whose prefix has neither word (`prov:wasDerivedFrom`), and comments
+# that start a line or follow a space (a `#` elsewhere may be inside an IRI not taken for one).
+# An IRI-shaped stretch can never hide the keywords: GRAPH is followed by `{` and FROM by a
+# space, `<` or a name, and an IRIREF holds none of `{`, `<` or a space.
+_OPAQUE = re.compile(
+    r"'''(?:[^'\\]|\\.|'(?!''))*'''"
+    r'|"""(?:[^"\\]|\\.|"(?!""))*"""'
+    r"|'(?:[^'\\\n]|\\.)*'"
+    r'|"(?:[^"\\\n]|\\.)*"'
+    r'|<[^<>"{}|^`\\\x00-\x20]*>'
+    r"|[?$]\w+"
+    r"|(?<![\w.\-:%\\])(?![\w.\-]*?(?i:graph|from)[\w.\-]*:)[A-Za-z][\w.\-]*:(?:[\w.\-:%]|\\.)*"
+    r"|(?<![\w.\-:%\\]):(?:[\w.\-:%]|\\.)*"
+    r"|(?:^|(?<=\s))\#[^\n\r]*",
+    re.MULTILINE,
+)
+_NAMED_GRAPH_WORDS = re.compile(r"graph|from", re.IGNORECASE)
+
+
+@remembered
+def may_read_named_graphs(text: str) -> bool:
+    """False only when the query surely reads the default graph alone: no GRAPH and no FROM
+    outside its strings, IRIs, names and comments. Stricter than the grammar (a word that merely
+    holds the letters counts), so a query in doubt is answered from the whole dataset."""
+    text = unescape_codepoints(text)
+    if not _NAMED_GRAPH_WORDS.search(text):
+        return False
+    return _NAMED_GRAPH_WORDS.search(_OPAQUE.sub(" ", text)) is not None
+
+
 # rdflib's parser (pyparsing, with its packrat cache) is not safe to run on two threads at once:
 # seen as a valid query refused ("Expected SelectQuery") while the warm-up parsed beside it.
 _RDFLIB_PARSER = threading.Lock()
