@@ -137,14 +137,17 @@ def check_shape(text: str, max_depth: int, max_describe_terms: int) -> None:
                             f"{max_describe_terms} in one query: split it")
 
 
-# Strings, IRIs and comments are matched whole, so that their brackets do not count; what
-# remains is matched a bracket at a time. Linear in the length of the query.
-_SHAPE_TOKEN = re.compile(
+_LITERALS = (  # strings and IRIs, matched whole (the grammar's STRING_* and IRIREF)
     r"'''(?:[^'\\]|\\.|'(?!''))*'''"
     r'|"""(?:[^"\\]|\\.|"(?!""))*"""'
     r"|'(?:[^'\\\n]|\\.)*'"
     r'|"(?:[^"\\\n]|\\.)*"'
     r'|<[^<>"{}|^`\\\x00-\x20]*>'
+)
+# Strings, IRIs and comments are matched whole, so that their brackets do not count; what
+# remains is matched a bracket at a time. Linear in the length of the query.
+_SHAPE_TOKEN = re.compile(
+    _LITERALS +
     r"|#[^\n\r]*"
     r"|[(){}\[\]]"
 )
@@ -181,11 +184,7 @@ def inspect(text: str) -> Inspection:
 # An IRI-shaped stretch can never hide the keywords: GRAPH is followed by `{` and FROM by a
 # space, `<` or a name, and an IRIREF holds none of `{`, `<` or a space.
 _OPAQUE = re.compile(
-    r"'''(?:[^'\\]|\\.|'(?!''))*'''"
-    r'|"""(?:[^"\\]|\\.|"(?!""))*"""'
-    r"|'(?:[^'\\\n]|\\.)*'"
-    r'|"(?:[^"\\\n]|\\.)*"'
-    r'|<[^<>"{}|^`\\\x00-\x20]*>'
+    _LITERALS +
     r"|[?$]\w+"
     r"|(?<![\w.\-:%\\])(?![\w.\-]*?(?i:graph|from)[\w.\-]*:)[A-Za-z][\w.\-]*:(?:[\w.\-:%]|\\.)*"
     r"|(?<![\w.\-:%\\]):(?:[\w.\-:%]|\\.)*"
