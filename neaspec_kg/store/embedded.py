@@ -4,8 +4,9 @@ The web process holds the release's on-disk store for bounded look-ups (Linked D
 labels); every SPARQL query, and every SELECT of the pages, runs in a query worker process
 (``store.worker``, driven by ``store.workers``), because oxigraph cannot cancel a running
 query: a query past the time limit is stopped by ending its worker, and a new one takes its
-place. A worker answers from the on-disk store at once and from a checked copy of the release
-in memory as soon as it has made one, so a restart is ready at once and fast soon after.
+place. A worker answers from the on-disk store at once and from a checked copy of the release's
+default graph in memory as soon as it has made one (queries that read named graphs stay on
+disk), so a restart is ready at once and fast soon after.
 """
 
 from __future__ import annotations
