@@ -186,8 +186,7 @@ def inspect(text: str) -> Inspection:
 _OPAQUE = re.compile(
     _LITERALS +
     r"|[?$]\w+"
-    r"|(?<![\w.\-:%\\])(?![\w.\-]*?(?i:graph|from)[\w.\-]*:)[A-Za-z][\w.\-]*:(?:[\w.\-:%]|\\.)*"
-    r"|(?<![\w.\-:%\\]):(?:[\w.\-:%]|\\.)*"
+    r"|(?<![\w.\-:%\\])(?P<prefix>[A-Za-z][\w.\-]*)?:(?:[\w.\-:%]|\\.)*"
     r"|(?:^|(?<=\s))\#[^\n\r]*",
     re.MULTILINE,
 )
@@ -202,7 +201,13 @@ def may_read_named_graphs(text: str) -> bool:
     text = unescape_codepoints(text)
     if not _NAMED_GRAPH_WORDS.search(text):
         return False
-    return _NAMED_GRAPH_WORDS.search(_OPAQUE.sub(" ", text)) is not None
+    return _NAMED_GRAPH_WORDS.search(_OPAQUE.sub(_blank_out, text)) is not None
+
+
+def _blank_out(match: re.Match[str]) -> str:
+    """A space for what cannot hold the keywords; a prefixed name whose prefix holds them is kept."""
+    prefix = match.group("prefix")
+    return match.group() if prefix and _NAMED_GRAPH_WORDS.search(prefix) else " "
 
 
 # rdflib's parser (pyparsing, with its packrat cache) is not safe to run on two threads at once:
