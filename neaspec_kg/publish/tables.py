@@ -19,6 +19,7 @@ import pyoxigraph
 
 from neaspec_kg.namespaces import rebase
 from neaspec_kg.publish import names
+from neaspec_kg.query_files import query_headers
 
 TABLE_QUERY_GLOB = "table-*.rq"
 URI_COLUMNS = ("iri", "source", "unit_code")  # IRIs the queries turn into strings with STR()
@@ -163,11 +164,7 @@ def _field_type(kinds: set[str]) -> str:
 
 
 def _headers(text: str, path: Path) -> tuple[str, str]:
-    meta = {}
-    for line in text.splitlines():
-        key, sep, value = line.lstrip("# ").partition(":")
-        if line.startswith("#") and sep and key.strip().lower() in ("title", "description"):
-            meta[key.strip().lower()] = value.strip()
+    meta = query_headers(text)
     if "title" not in meta or "description" not in meta:
         raise ValueError(f"{path.name}: a table query needs '# title:' and '# description:' header lines")
     return meta["title"], meta["description"]
