@@ -9,8 +9,8 @@
 The store is what a query worker answers from once its copy in memory is made: a pyoxigraph
 ``Store()`` holding the release's default graph (``neaspec_kg.store.worker.default_graph_copy``);
 a query that may read named graphs runs on a store of every graph (``fill_store``), as a worker
-answers it from the on-disk store. Each query runs once to warm up, then ``--runs`` times; a run is the evaluation
-and the SPARQL JSON serialization of the whole answer (pyoxigraph's own writer), so the time is
+answers it from the on-disk store. Each query runs once to warm up, then ``--runs`` times; a run
+is the evaluation and the SPARQL JSON serialization of the whole answer (pyoxigraph's own writer), so the time is
 the engine's, without HTTP. The table gives the slowest and the median run, the median CPU time
 of the run (steadier than the wall clock when other work shares the cores) and the rows.
 
@@ -150,9 +150,12 @@ def main(argv: list[str] | None = None) -> int:
     whole = None
     for path in paths:
         text = rebase(path.read_text(encoding="utf-8"))
-        if may_read_named_graphs(text):
+        if may_read_named_graphs(text):  # a worker answers it from the on-disk store, which holds every graph
             whole = whole or open_whole_store(dataset)
-        times, cpu, body = time_query(whole if may_read_named_graphs(text) else store, text, args.runs, args.writer)
+            on = whole
+        else:
+            on = store
+        times, cpu, body = time_query(on, text, args.runs, args.writer)
         worst = max(times)
         line = (f"| {path.stem} | {worst:.1f} | {statistics.median(times):.1f} | {statistics.median(cpu):.1f} "
                 f"| {len(rows_of(body))} |")

@@ -29,6 +29,11 @@ class QueryJob:
     max_rows: int = 100_000
     service_allow: tuple[str, ...] = ()
 
+    @property
+    def names_dataset(self) -> bool:
+        """The request names its own dataset, which replaces the query's (SPARQL 1.1 Protocol §2.1.4)."""
+        return self.default_graphs is not None or self.named_graphs is not None
+
 
 @dataclass
 class Answer:
@@ -112,8 +117,7 @@ def _pick(job: QueryJob, offered: tuple[formats.Format, ...]) -> formats.Format:
 
 def _oxigraph(store: Store, job: QueryJob, prefixes: dict[str, str] | None) -> Answer:
     kwargs: dict = {}
-    if job.default_graphs is not None or job.named_graphs is not None:
-        # The protocol dataset replaces the query's own (SPARQL 1.1 Protocol §2.1.4).
+    if job.names_dataset:
         kwargs["default_graph"] = [NamedNode(g) for g in job.default_graphs or ()]
         kwargs["named_graphs"] = [NamedNode(g) for g in job.named_graphs or ()]
     # Otherwise the store's default graph answers: the build materializes there the union of

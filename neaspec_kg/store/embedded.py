@@ -113,9 +113,9 @@ class EmbeddedStore:
         return running.result()
 
     def health(self) -> dict[str, int]:
-        """The query workers as /health reports them: how many, how many held their copy in
-        memory at their last answer, queries stopped at the limit, workers that ended while answering, and
-        workers started in place of one that ended (stopped at the limit, killed, crashed)."""
+        """The query workers as /health reports them: how many, how many held their copy in memory
+        at their last answer, queries stopped at the limit, workers that ended while answering,
+        and workers started in place of one that ended (stopped at the limit, killed, crashed)."""
         alive = set(self.pool.pids)
         self._from_memory = {pid: in_memory for pid, in_memory in self._from_memory.items() if pid in alive}
         return {"workers": self.pool.size, "workers_in_memory": sum(self._from_memory.values()),

@@ -148,7 +148,7 @@ class RemoteStore:
         form = guard.query_form(job.query)
         accept = "application/n-triples" if form in ("CONSTRUCT", "DESCRIBE") else "application/sparql-results+json"
         params = [("query", job.query)]
-        if job.default_graphs is not None or job.named_graphs is not None:  # the request's own dataset
+        if job.names_dataset:
             params += [("default-graph-uri", g) for g in job.default_graphs or ()]
             params += [("named-graph-uri", g) for g in job.named_graphs or ()]
         elif not guard.inspect(job.query).has_dataset:

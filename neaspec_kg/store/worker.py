@@ -8,8 +8,9 @@ The worker ends when its stdin closes (its web process stopped or retired it).
 It answers from the release's on-disk store as soon as it has started, and meanwhile copies
 the release's default graph into memory on a thread of its own; once the copy is complete and
 checked, every query that reads the default graph alone (nearly all) is answered from memory,
-about 3x faster, and a query that may read named graphs still from the on-disk store. Jobs are answered on a thread with a large native stack, so that a deep
-query is refused or answered, never a crash (``guard.check_shape`` checks the limits first).
+about 3x faster, and a query that may read named graphs still from the on-disk store. Jobs are
+answered on a thread with a large native stack, so that a deep query is refused or answered,
+never a crash (``guard.check_shape`` checks the limits first).
 """
 
 from __future__ import annotations
@@ -98,16 +99,15 @@ class Worker:
             return
         self.memory = memory  # the next query reads it; one running goes on
 
-    def _store_for(self, query: str, own_dataset: bool = False) -> Store:
+    def _store_for(self, query: str, names_dataset: bool = False) -> Store:
         """The copy in memory, unless the query may read a named graph or names its own dataset."""
         memory = self.memory
-        if memory is None or own_dataset or guard.may_read_named_graphs(query):
+        if memory is None or names_dataset or guard.may_read_named_graphs(query):
             return self.disk
         return memory
 
     def query(self, job: QueryJob) -> Answer:
-        own_dataset = job.default_graphs is not None or job.named_graphs is not None
-        store = self._store_for(job.query, own_dataset)
+        store = self._store_for(job.query, job.names_dataset)
         answer = run_query(store, job, self.known, self.prefixes)
         answer.worker = (os.getpid(), self.memory is not None)
         return answer
