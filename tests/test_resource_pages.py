@@ -9,6 +9,7 @@ import re
 import httpx
 import pytest
 from pyoxigraph import Store
+from rdflib import Graph, URIRef
 
 from neaspec_kg.namespaces import BASE
 from neaspec_kg.pages.linked_data import LinkedData
@@ -35,6 +36,21 @@ def test_the_quoted_span_is_highlighted_in_its_paragraph(server):
     marked = re.findall(r"<mark>(.*?)</mark>", html, re.S)
     assert marked == ["The Meeting took note of the advice from Mongolia, as the country host of the 28th Senior "
                       "Officials Meeting (SOM-28), to tentatively schedule the SOM-28 around late September 2025"]
+
+
+@pytest.mark.parametrize("span", ["id/meeting/som-27/report/en/para/11/span/0-130",  # a paragraph's: its page for people
+                                  "id/meeting/som-27/report/en/section/ii-d/span/0-25"])  # a section's: the generic page
+def test_the_parts_of_a_span_are_in_its_document(server, span):
+    """``span#target``, ``#quote``, ``#position`` are answered by the span's document: its RDF holds
+    their statements, its page an element for each (a link to ``span#quote`` lands on it)."""
+    oa = "http://www.w3.org/ns/oa#"
+    turtle = httpx.get(f"{server.url}/{span}", headers={"Accept": "text/turtle"}).text
+    graph = Graph().parse(data=turtle, format="turtle")
+    target = URIRef(f"{BASE}{span}#target")
+    assert (target, URIRef(oa + "hasSelector"), URIRef(f"{BASE}{span}#quote")) in graph
+    assert (URIRef(f"{BASE}{span}#position"), URIRef(oa + "start"), None) in graph
+    html = httpx.get(f"{server.url}/{span}", headers={"Accept": "text/html"}).text
+    assert {"target", "quote", "position"} <= set(re.findall(r'\bid="([^"]+)"', html))
 
 
 def test_property_labels_are_words(server):

@@ -39,6 +39,7 @@ HAS_BODY, HAS_SOURCE = NamedNode(OA + "hasBody"), NamedNode(OA + "hasSource")
 HAS_SELECTOR, START, END = NamedNode(OA + "hasSelector"), NamedNode(OA + "start"), NamedNode(OA + "end")
 MAX_OUT = 5000
 MAX_IN = 1000
+MAX_PARTS = 50  # parts of one resource described on its page (a span has 3)
 
 
 @dataclass
@@ -85,6 +86,7 @@ class Resource:
     text: str = ""
     truncated: bool = False
     quads: list[Quad] = field(default_factory=list)
+    parts: list[Resource] = field(default_factory=list)  # its IRI with a fragment (#target, ...)
 
 
 class LinkedData:
@@ -207,6 +209,26 @@ class LinkedData:
                 res.incoming.append(self._link(q.predicate, q.subject, q.graph_name))
         res.outgoing.sort(key=self._order)
         res.incoming.sort(key=self._order)
+        return res
+
+    def describe_with_parts(self, iri: str) -> Resource | None:
+        """``describe``, and the parts its links reach, described too: a hash IRI (a span's
+        ``#target``, ``#quote``, ``#position``) is answered by the document of its base IRI, so
+        that document (page and RDF) holds the part's statements and an anchor for it."""
+        res = self.describe(iri)
+        if res is None:
+            return None
+        todo, seen = [link.term for link in res.outgoing], {iri}
+        while todo and len(res.parts) < MAX_PARTS:  # bounded: MAX_PARTS, and each part is taken once
+            term = todo.pop(0)
+            if not isinstance(term, NamedNode) or not term.value.startswith(iri + "#") or term.value in seen:
+                continue
+            seen.add(term.value)
+            part = self.describe(term.value)
+            if part is not None:
+                res.parts.append(part)
+                res.quads += [q for q in part.quads if q.subject == term]
+                todo += [link.term for link in part.outgoing]
         return res
 
     def _order(self, link: Link) -> tuple:

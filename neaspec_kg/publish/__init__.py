@@ -22,6 +22,7 @@ import pyoxigraph
 
 from neaspec_kg.folders import remove_stale, replace_folder, staging_folder, swap_symlink
 from neaspec_kg.namespaces import BASE
+from neaspec_kg.pages.vocabulary import load_vocabulary
 from neaspec_kg.publish import names
 from neaspec_kg.settings import Settings
 
@@ -133,7 +134,8 @@ def _write_release(settings: Settings, build: Path, summary: dict, folder: Path,
     if previous_dump is not None and not previous_dump.is_file():
         previous_dump = None
     diff = changes.compare(folder / names.DATASET_NQ, previous_dump, previous)
-    shapes_count = len(docs.shape_docs(docs.load_turtle_folder(settings.shapes_dir)))
+    shapes = load_vocabulary(BASE + "shapes", settings.shapes_dir)
+    shapes_count = len(shapes.shapes) if shapes else 0
     validation = (f"SHACL: conforms. The build validated every named graph against the {shapes_count} node shapes "
                   "in shapes/*.ttl (a build with a violation is never published); the DCAT-AP description "
                   "of this release is checked against the DCAT-AP 3.0.1 shapes by the test suite.")
@@ -155,7 +157,8 @@ def _write_release(settings: Settings, build: Path, summary: dict, folder: Path,
 
     from neaspec_kg.publish import site
 
-    site.write_site(store, folder, info, summary, schema_org, build / "search.sqlite")
+    site.write_site(store, folder, info, summary, schema_org, build / "search.sqlite",
+                    (settings.ontology_dir, settings.shapes_dir))
 
     listed = [f for f in _all_files(folder)]
     record = {

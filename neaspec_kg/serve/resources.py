@@ -74,7 +74,7 @@ def _make_resource(request: Request, iri: str, fmt: formats.Format, lang: str) -
         if special is not None:
             return special
         headers.update({"Vary": "Accept, Accept-Language", "Content-Language": lang})
-    found = serving(request).current.linked_data.in_language(lang).describe(iri)
+    found = serving(request).current.linked_data.in_language(lang).describe_with_parts(iri)
     if found is None:
         raise PageNotFound(iri)
     if fmt is formats.HTML:
@@ -110,7 +110,8 @@ def _vocabulary(kind: str):
             raise PageNotFound(current.base + kind)
         fmt = negotiate(request)
         if fmt is formats.HTML:
-            return page(request, "vocabulary.html", vocab=vocab, kind=kind, formats=formats.GRAPH_FORMATS)
+            return page(request, "shapes.html" if kind == "shapes" else "vocabulary.html", vocab=vocab,
+                        downloads=[(f.label, f"?format={f.key}") for f in formats.GRAPH_FORMATS])
         body = serialize_graph(vocab.triples, fmt.key, serving(request).prefixes)
         return Response(body, media_type=formats.content_type(fmt))
 

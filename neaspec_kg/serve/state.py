@@ -23,7 +23,7 @@ from neaspec_kg.pages.linked_data import LinkedData
 from neaspec_kg.serve.answers import AnswerCache
 from neaspec_kg.serve.dataset import DatasetDescription
 from neaspec_kg.serve.examples import Example, load_examples
-from neaspec_kg.serve.vocabulary import Vocabulary, load_vocabulary
+from neaspec_kg.pages.vocabulary import Vocabulary, load_vocabulary
 from neaspec_kg.settings import Settings
 from neaspec_kg.store import GraphStore
 from neaspec_kg.store.release import hold

@@ -1,0 +1,199 @@
+"""The ontology and the shapes as documents, for the server (/ontology, /shapes) and the static
+site of a release (docs/ontology.html, docs/shapes.html): one reading of ``ontology/*.ttl`` and
+``shapes/*.ttl`` (rebased to the configured IRI base), so both show the same pages, and the
+fragment of a term's IRI (``ontology#Meeting``) is the anchor of its entry on both.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass, field
+from functools import cached_property
+from pathlib import Path
+
+from pyoxigraph import BlankNode, Literal, NamedNode, Quad, RdfFormat, Store, parse
+
+from neaspec_kg.namespaces import PREFIX_IRIS, rebase
+
+RDF = "http://www.w3.org/1999/02/22-rdf-syntax-ns#"
+RDFS = "http://www.w3.org/2000/01/rdf-schema#"
+OWL = "http://www.w3.org/2002/07/owl#"
+SH = "http://www.w3.org/ns/shacl#"
+SKOS = "http://www.w3.org/2004/02/skos/core#"
+KINDS = (
+    ("Classes", (OWL + "Class", RDFS + "Class")),
+    ("Object properties", (OWL + "ObjectProperty",)),
+    ("Datatype properties", (OWL + "DatatypeProperty",)),
+    ("Annotation properties", (OWL + "AnnotationProperty",)),
+    ("Other properties", (RDF + "Property",)),
+    ("Datatypes", (RDFS + "Datatype",)),
+)
+DETAILS = (
+    ("subclass of", RDFS + "subClassOf"),
+    ("subproperty of", RDFS + "subPropertyOf"),
+    ("domain", RDFS + "domain"),
+    ("range", RDFS + "range"),
+    ("equivalent to", OWL + "equivalentClass"),
+)
+TARGETS = ((SH + "targetClass", "{}"), (SH + "targetSubjectsOf", "subjects of {}"),
+           (SH + "targetObjectsOf", "objects of {}"))
+CONSTRAINTS = ("datatype", "class", "nodeKind", "node", "pattern", "in", "hasValue")
+
+
+@dataclass
+class Term:
+    iri: str
+    anchor: str
+    label: str
+    comment: str
+    details: list[tuple[str, list[tuple[str, str | None]]]] = field(default_factory=list)
+
+
+@dataclass(frozen=True)
+class PropertyRow:
+    path: str
+    count: str
+    value: str
+    severity: str
+    message: str
+
+
+@dataclass(frozen=True)
+class ShapeDoc:
+    iri: str
+    name: str
+    anchor: str
+    targets: list[str]
+    description: str
+    properties: list[PropertyRow]
+
+
+@dataclass
+class Vocabulary:
+    iri: str
+    store: Store
+    source_files: list[str]
+
+    @property
+    def triples(self) -> list:
+        return [q.triple for q in self.store]
+
+    @property
+    def title(self) -> str:
+        subject = NamedNode(self.iri)
+        return self.label(subject) if any(True for _ in self.store.quads_for_pattern(subject, None, None)) else self.iri
+
+    @property
+    def comment(self) -> str:
+        subject = NamedNode(self.iri)
+        return self.first(subject, RDFS + "comment") or self.first(subject, "http://purl.org/dc/terms/description")
+
+    @cached_property
+    def sections(self) -> list[tuple[str, list[Term]]]:
+        """The ontology's terms by kind, each kind sorted by label."""
+        sections, seen = [], set()
+        for title, types in KINDS:
+            terms = []
+            for type_iri in types:
+                for node in self._typed(type_iri):
+                    if node.value not in seen:
+                        seen.add(node.value)
+                        terms.append(self._term(node))
+            if terms:
+                sections.append((title, sorted(terms, key=lambda t: t.label.lower())))
+        return sections
+
+    @cached_property
+    def shapes(self) -> list[ShapeDoc]:
+        """The node shapes, each with its property shapes as rows (path, count, value, severity, message)."""
+        docs = []
+        for shape in sorted(self._typed(SH + "NodeShape"), key=lambda n: n.value):
+            targets = sorted(form.format(self.qname(o)) for predicate, form in TARGETS for o in self.objects(shape, predicate))
+            rows = [self._property_row(p) for p in self.objects(shape, SH + "property")]
+            name = shape.value.rsplit("#", 1)[-1]
+            docs.append(ShapeDoc(shape.value, name, re.sub(r"[^A-Za-z0-9_-]", "-", name), targets,
+                                 self.first(shape, SH + "description") or self.first(shape, SH + "message"),
+                                 sorted(rows, key=lambda r: (r.path, r.message))))
+        return docs
+
+    def _typed(self, type_iri: str) -> list[NamedNode]:
+        found = self.store.quads_for_pattern(None, NamedNode(RDF + "type"), NamedNode(type_iri), None)
+        return [q.subject for q in found if isinstance(q.subject, NamedNode)]
+
+    def _term(self, node: NamedNode) -> Term:
+        details = []
+        for name, predicate in DETAILS:
+            values = [(self.label(o), self._href(o)) if isinstance(o, NamedNode) else (o.value, None)
+                      for o in self.objects(node, predicate) if isinstance(o, (NamedNode, Literal))]
+            if values:
+                details.append((name, values))
+        href = self._href(node)
+        anchor = href[1:] if href.startswith("#") else node.value.rsplit("/", 1)[-1]
+        return Term(node.value, anchor, self.label(node), self.first(node, SKOS + "definition") or self.first(node, RDFS + "comment"), details)
+
+    def _href(self, node: NamedNode) -> str:
+        """An in-page anchor for a term of this document, its IRI for any other."""
+        return "#" + node.value.split("#", 1)[1] if node.value.startswith(self.iri + "#") else node.value
+
+    def _property_row(self, prop) -> PropertyRow:
+        path = next(iter(self.objects(prop, SH + "path")), None)
+        lo, hi = self.first(prop, SH + "minCount"), self.first(prop, SH + "maxCount")
+        values = []
+        for key in CONSTRAINTS:
+            for v in self.objects(prop, SH + key):
+                shown = ", ".join(map(self.qname, self._list(v))) if key == "in" else self.qname(v)
+                values.append(f"{key} {shown}")
+        severity = self.first(prop, SH + "severity")
+        return PropertyRow(
+            path=self.qname(path) if isinstance(path, NamedNode) else "(path expression)",
+            count=f"{lo or 0}..{hi or '*'}", value="; ".join(sorted(values)),
+            severity=severity.rsplit("#", 1)[-1] if severity else "Violation",
+            message=self.first(prop, SH + "message") or self.first(prop, SH + "description"),
+        )
+
+    def _list(self, node) -> list:
+        items = []
+        for _ in range(10_000):  # an RDF list; bounded against a cycle
+            if not isinstance(node, BlankNode):
+                break
+            items += self.objects(node, RDF + "first")
+            node = next(iter(self.objects(node, RDF + "rest")), None)
+        return items
+
+    def objects(self, node, predicate: str) -> list:
+        return [q.object for q in self.store.quads_for_pattern(node, NamedNode(predicate), None, None)]
+
+    def first(self, node, predicate: str) -> str:
+        """The English (or untagged) value, else any value, else ""."""
+        best = ""
+        for o in self.objects(node, predicate):
+            if isinstance(o, Literal) and o.language in ("en", None, ""):
+                return o.value
+            best = best or o.value
+        return best
+
+    def label(self, node) -> str:
+        for predicate in (RDFS + "label", SKOS + "prefLabel", SH + "name"):
+            if value := self.first(node, predicate):
+                return value
+        iri = getattr(node, "value", str(node))
+        return iri.rsplit("#", 1)[-1] if "#" in iri else iri.rstrip("/").rsplit("/", 1)[-1]
+
+    @staticmethod
+    def qname(term) -> str:
+        if isinstance(term, NamedNode):
+            for prefix, ns in PREFIX_IRIS.items():
+                if term.value.startswith(ns) and re.fullmatch(r"[A-Za-z_][\w.-]*", term.value[len(ns):]):
+                    return f"{prefix}:{term.value[len(ns):]}"
+        return str(term) if not isinstance(term, Literal) else term.value
+
+
+def load_vocabulary(iri: str, folder: Path, fallback: list[Quad] | None = None) -> Vocabulary | None:
+    """Read ``folder/*.ttl``; when the folder is empty use ``fallback`` (the store's graph)."""
+    store = Store()
+    files = sorted(folder.glob("*.ttl"))  # none when the folder is missing
+    for path in files:
+        store.extend(parse(rebase(path.read_text(encoding="utf-8")), format=RdfFormat.TURTLE, base_iri=iri))
+    if not files and fallback:
+        store.extend(Quad(q.subject, q.predicate, q.object) for q in fallback)
+    return Vocabulary(iri, store, [p.name for p in files]) if len(store) else None
