@@ -59,8 +59,9 @@ def create_app(settings: Settings, open_store: Callable[[], GraphStore],
     app.state.settings = settings
     app.state.serving = serving
     app.state.templates = _templates()
+    app.include_router(sparql.router)  # first: the route most requests take is matched first
     app.include_router(_pages_for_people(serving))  # before the generic routes: its home page is /
-    for router in (sparql.router, resources.router, pages.router):
+    for router in (resources.router, pages.router):
         app.include_router(router)
     app.add_exception_handler(RequestError, _request_error)
     app.add_exception_handler(resources.PageNotFound, resources.not_found_response)
