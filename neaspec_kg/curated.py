@@ -197,16 +197,8 @@ class Curated:
         return self._matcher("documents", "title", "aliases")
 
     @cached_property
-    def fund_matcher(self) -> AliasMatcher:
-        return self._matcher("funds", "aliases")
-
-    @cached_property
     def programme_area_matcher(self) -> AliasMatcher:
         return self._matcher("programme_areas", "label", "aliases")
-
-    @cached_property
-    def role_matcher(self) -> AliasMatcher:
-        return self._matcher("roles", "aliases", case_sensitive=False)
 
     def vocab_species_row(self, taxon_key: str) -> Row | None:
         """The identifiers row of data/vocab/species.csv for a curated taxon, if any."""

@@ -18,9 +18,7 @@ if not BASE.endswith("/"):
     raise ValueError(f"NEASPEC_KG_BASE_IRI must end with '/': {BASE!r}")
 
 NEA = Namespace(BASE + "ontology#")  # classes and properties of the project ontology
-ONTOLOGY_IRI = BASE + "ontology"
 SHAPES = Namespace(BASE + "shapes#")
-SHAPES_IRI = BASE + "shapes"
 ID = Namespace(BASE + "id/")  # instances; patterns in neaspec_kg.iris
 GRAPH = Namespace(BASE + "graph/")  # named graphs
 

@@ -15,7 +15,7 @@ from pathlib import Path
 from pyoxigraph import BlankNode, Literal, NamedNode
 
 from neaspec_kg.namespaces import BASE, rebase
-from neaspec_kg.select import Row, Select
+from neaspec_kg.select import Select
 
 QUERIES = Path(__file__).resolve().parent / "queries"
 XSD = "http://www.w3.org/2001/XMLSchema#"
@@ -98,10 +98,6 @@ def first(rows: list[dict]) -> dict | None:
 
 def distinct(values) -> list:
     return list(dict.fromkeys(v for v in values if v is not None))
-
-
-def as_row(row: Row) -> dict:
-    return {k: value(v) for k, v in row.items()}
 
 
 SPAN_BATCH = 400

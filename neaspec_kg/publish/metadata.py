@@ -23,7 +23,6 @@ from neaspec_kg.publish import names
 
 SPDX = "http://spdx.org/rdf/terms#"
 CC_BY = URIRef("https://creativecommons.org/licenses/by/4.0/")
-CC_BY_SPDX = "CC-BY-4.0"
 EU_THEME = "http://publications.europa.eu/resource/authority/data-theme/"
 EU_FILE_TYPE = "http://publications.europa.eu/resource/authority/file-type/"
 EU_FREQUENCY = "http://publications.europa.eu/resource/authority/frequency/"

@@ -13,11 +13,10 @@ the graph (on the UN dataset node) so that dataset metadata can copy it.
 from __future__ import annotations
 
 import re
-from functools import lru_cache
 from pathlib import Path
 
 from rdflib import Graph, Literal, URIRef
-from rdflib.namespace import DCTERMS, FOAF, RDF, RDFS, SKOS, VOID
+from rdflib.namespace import DCTERMS, FOAF, RDF, SKOS, VOID
 
 from neaspec_kg import iris
 from neaspec_kg.namespaces import SDG, SDGO, bind_prefixes
@@ -114,19 +113,9 @@ def goal_and_target_texts(graph: Graph) -> dict[str, str]:
     return dict(sorted(texts.items(), key=lambda kv: code_sort_key(kv[0])))
 
 
-@lru_cache(maxsize=4)
-def texts_from_kos(data_dir: Path) -> dict[str, str]:
-    return goal_and_target_texts(kos_graph(data_dir))
-
-
 def code_sort_key(code: str) -> tuple[int, int, str]:
     """Official order: 13 < 13.1 < 13.3 < 13.a; 8.2 < 8.10."""
     goal, _, target = code.partition(".")
     if not target:
         return int(goal), -1, ""
     return int(goal), int(target) if target.isdigit() else 100, target
-
-
-def label_for(graph: Graph, iri: URIRef) -> str | None:
-    value = graph.value(iri, RDFS.label) or graph.value(iri, SKOS.prefLabel)
-    return str(value) if value is not None else None
