@@ -7,7 +7,7 @@ fragment of a term's IRI (``ontology#Meeting``) is the anchor of its entry on bo
 from __future__ import annotations
 
 import re
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from functools import cached_property
 from pathlib import Path
 
@@ -56,6 +56,7 @@ class PropertyRow:
     value: str
     severity: str
     message: str
+    anchor: str = ""  # the fragment of the property shape's (or SPARQL check's) IRI, on its first row
 
 
 @dataclass(frozen=True)
@@ -105,15 +106,21 @@ class Vocabulary:
 
     @cached_property
     def shapes(self) -> list[ShapeDoc]:
-        """The node shapes, each with its property shapes as rows (path, count, value, severity, message)."""
-        docs = []
+        """The node shapes, each with its property shapes and SPARQL checks as rows (path, count,
+        value, severity, message). A named row has its IRI's fragment as anchor, on the first row
+        that shows it (a property shape may belong to many node shapes)."""
+        docs, anchored = [], {""}
         for shape in sorted(self._typed(SH + "NodeShape"), key=lambda n: n.value):
-            targets = sorted(form.format(self.qname(o)) for predicate, form in TARGETS for o in self.objects(shape, predicate))
+            targets = sorted(form.format(self.qname(o)) for predicate, form in TARGETS
+                             for o in self.objects(shape, predicate))
             rows = [self._property_row(p) for p in self.objects(shape, SH + "property")]
+            rows += [self._sparql_row(c, shape) for c in self.objects(shape, SH + "sparql")]
+            rows = [r if r.anchor not in anchored else replace(r, anchor="")
+                    for r in sorted(rows, key=lambda r: (r.path, r.message))]
+            anchored.update(r.anchor for r in rows)
             name = shape.value.rsplit("#", 1)[-1]
             docs.append(ShapeDoc(shape.value, name, re.sub(r"[^A-Za-z0-9_-]", "-", name), targets,
-                                 self.first(shape, SH + "description") or self.first(shape, SH + "message"),
-                                 sorted(rows, key=lambda r: (r.path, r.message))))
+                                 self.first(shape, SH + "description") or self.first(shape, SH + "message"), rows))
         return docs
 
     def _typed(self, type_iri: str) -> list[NamedNode]:
@@ -149,7 +156,20 @@ class Vocabulary:
             count=f"{lo or 0}..{hi or '*'}", value="; ".join(sorted(values)),
             severity=severity.rsplit("#", 1)[-1] if severity else "Violation",
             message=self.first(prop, SH + "message") or self.first(prop, SH + "description"),
+            anchor=self._anchor(prop),
         )
+
+    def _sparql_row(self, check, shape) -> PropertyRow:
+        """A SPARQL constraint of ``shape``: its results have the shape's severity."""
+        severity = self.first(shape, SH + "severity")
+        return PropertyRow(path="(SPARQL check)", count="", value="SPARQL query",
+                           severity=severity.rsplit("#", 1)[-1] if severity else "Violation",
+                           message=self.first(check, SH + "message") or self.first(check, SH + "description"),
+                           anchor=self._anchor(check))
+
+    def _anchor(self, node) -> str:
+        """The fragment of a node of this document (``shapes#Meeting-label``), else ""."""
+        return self._href(node)[1:] if isinstance(node, NamedNode) and self._href(node).startswith("#") else ""
 
     def _list(self, node) -> list:
         items = []

@@ -1,0 +1,42 @@
+"""The ontology and shapes documents (pages.vocabulary) as the release writes them
+(docs/ontology.html, docs/shapes.html) from the repository's ontology/*.ttl and shapes/*.ttl."""
+
+from __future__ import annotations
+
+import re
+from collections import Counter
+from pathlib import Path
+
+import jinja2
+import pytest
+from pyoxigraph import NamedNode
+
+from neaspec_kg.namespaces import BASE
+from neaspec_kg.pages.vocabulary import load_vocabulary
+from neaspec_kg.publish.site import SERVE, write_model_pages
+
+ROOT = Path(__file__).resolve().parent.parent
+
+
+@pytest.fixture(scope="module")
+def docs(tmp_path_factory) -> Path:
+    folder = tmp_path_factory.mktemp("site")
+    env = jinja2.Environment(loader=jinja2.FileSystemLoader([SERVE / "templates"]), autoescape=True,
+                             trim_blocks=True, lstrip_blocks=True)
+    env.globals.update(base=BASE, site=True)
+    write_model_pages(env, folder, ROOT / "ontology", ROOT / "shapes", lambda text, _path: text)
+    return folder / "docs"
+
+
+@pytest.mark.parametrize("kind", ["ontology", "shapes"])
+def test_every_iri_of_the_document_lands_on_its_entry(docs, kind):
+    """A link to ``ontology#Meeting``, ``shapes#MeetingShape``, ``shapes#Meeting-label`` (a property
+    shape, as validation findings name it) or ``shapes#Meeting-uniqueNumber`` (a SPARQL check)
+    lands on an element of the page; no id is given twice."""
+    ids = Counter(re.findall(r'\bid="([^"]+)"', (docs / f"{kind}.html").read_text(encoding="utf-8")))
+    assert [i for i, n in ids.items() if n > 1] == []
+    vocab = load_vocabulary(BASE + kind, ROOT / kind)
+    fragments = {q.subject.value.split("#", 1)[1] for q in vocab.store
+                 if isinstance(q.subject, NamedNode) and q.subject.value.startswith(vocab.iri + "#")}
+    assert len(fragments) > 90
+    assert sorted(fragments - set(ids)) == []
