@@ -40,3 +40,11 @@ def test_every_iri_of_the_document_lands_on_its_entry(docs, kind):
                  if isinstance(q.subject, NamedNode) and q.subject.value.startswith(vocab.iri + "#")}
     assert len(fragments) > 90
     assert sorted(fragments - set(ids)) == []
+
+
+def test_shapes_are_named_as_validation_names_them():
+    """A value naming another shape reads ``node shapes:FactSourceNode``, not the IRI in brackets."""
+    vocab = load_vocabulary(BASE + "shapes", ROOT / "shapes")
+    values = [row.value for shape in vocab.shapes for row in shape.properties]
+    assert "node shapes:ReportBlockNode" in values
+    assert [v for v in values if f"<{BASE}shapes#" in v] == []

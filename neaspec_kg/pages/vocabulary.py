@@ -199,10 +199,12 @@ class Vocabulary:
         iri = getattr(node, "value", str(node))
         return iri.rsplit("#", 1)[-1] if "#" in iri else iri.rstrip("/").rsplit("/", 1)[-1]
 
-    @staticmethod
-    def qname(term) -> str:
+    def qname(self, term) -> str:
+        """A prefixed name: the project's prefixes, and this document's own terms by its name
+        (``shapes:FactSourceNode``, as validation findings give them); else ``<IRI>``."""
         if isinstance(term, NamedNode):
-            for prefix, ns in PREFIX_IRIS.items():
+            own = (self.iri.rstrip("/").rsplit("/", 1)[-1], self.iri + "#")
+            for prefix, ns in (*PREFIX_IRIS.items(), own):
                 if term.value.startswith(ns) and re.fullmatch(r"[A-Za-z_][\w.-]*", term.value[len(ns):]):
                     return f"{prefix}:{term.value[len(ns):]}"
         return str(term) if not isinstance(term, Literal) else term.value
