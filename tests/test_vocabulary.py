@@ -48,3 +48,13 @@ def test_shapes_are_named_as_validation_names_them():
     values = [row.value for shape in vocab.shapes for row in shape.properties]
     assert "node shapes:ReportBlockNode" in values
     assert [v for v in values if f"<{BASE}shapes#" in v] == []
+
+
+def test_the_ontology_page_says_what_the_ontology_says_of_itself(docs):
+    """Its title (dct:title), version and licence, as pyLODE showed them; a property's inverse."""
+    page = (docs / "ontology.html").read_text(encoding="utf-8")
+    assert "<h1>NEASPEC ontology</h1>" in page
+    assert "<dt>version</dt><dd>0.1.0</dd>" in page
+    assert '<a href="https://creativecommons.org/licenses/by/4.0/">' in page
+    next_session = re.search(r'<article class="term" id="nextSession">.*?</article>', page, re.S).group(0)
+    assert '<dt>inverse of</dt><dd><a href="#previousSession">' in next_session

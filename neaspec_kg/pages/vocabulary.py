@@ -20,6 +20,7 @@ RDFS = "http://www.w3.org/2000/01/rdf-schema#"
 OWL = "http://www.w3.org/2002/07/owl#"
 SH = "http://www.w3.org/ns/shacl#"
 SKOS = "http://www.w3.org/2004/02/skos/core#"
+DCT = "http://purl.org/dc/terms/"
 KINDS = (
     ("Classes", (OWL + "Class", RDFS + "Class")),
     ("Object properties", (OWL + "ObjectProperty",)),
@@ -34,6 +35,15 @@ DETAILS = (
     ("domain", RDFS + "domain"),
     ("range", RDFS + "range"),
     ("equivalent to", OWL + "equivalentClass"),
+    ("inverse of", OWL + "inverseOf"),
+)
+ABOUT = (  # the document's own statements shown under its title: (name, predicate, shown as a link)
+    ("version", OWL + "versionInfo", False),
+    ("version IRI", OWL + "versionIRI", False),
+    ("created", DCT + "created", False),
+    ("creator", DCT + "creator", False),
+    ("licence", DCT + "license", True),
+    ("see also", RDFS + "seeAlso", True),
 )
 TARGETS = ((SH + "targetClass", "{}"), (SH + "targetSubjectsOf", "subjects of {}"),
            (SH + "targetObjectsOf", "objects of {}"))
@@ -87,7 +97,20 @@ class Vocabulary:
     @property
     def comment(self) -> str:
         subject = NamedNode(self.iri)
-        return self.first(subject, RDFS + "comment") or self.first(subject, "http://purl.org/dc/terms/description")
+        return self.first(subject, RDFS + "comment") or self.first(subject, DCT + "description")
+
+    @property
+    def about(self) -> list[tuple[str, list[tuple[str, str | None]]]]:
+        """Version, licence, creator ... of the document: (name, [(text, href or None)])."""
+        base = self.iri.rsplit("/", 1)[0] + "/"
+        found = []
+        for name, predicate, linked in ABOUT:
+            values = [(o.value, ("/" + o.value[len(base):] if o.value.startswith(base) else o.value)
+                       if linked and isinstance(o, NamedNode) else None)
+                      for o in self.objects(NamedNode(self.iri), predicate)]
+            if values:
+                found.append((name, sorted(values)))
+        return found
 
     @cached_property
     def sections(self) -> list[tuple[str, list[Term]]]:
@@ -193,7 +216,7 @@ class Vocabulary:
         return best
 
     def label(self, node) -> str:
-        for predicate in (RDFS + "label", SKOS + "prefLabel", SH + "name"):
+        for predicate in (RDFS + "label", SKOS + "prefLabel", SH + "name", DCT + "title"):
             if value := self.first(node, predicate):
                 return value
         iri = getattr(node, "value", str(node))
