@@ -228,7 +228,10 @@ class LinkedData:
             if part is not None:
                 res.parts.append(part)
                 res.quads += [q for q in part.quads if q.subject == term]
+                res.truncated = res.truncated or part.truncated
                 todo += [link.term for link in part.outgoing]
+        left = [t for t in todo if isinstance(t, NamedNode) and t.value.startswith(iri + "#") and t.value not in seen]
+        res.truncated = res.truncated or bool(left)  # parts past MAX_PARTS: the page says links are left off
         return res
 
     def _order(self, link: Link) -> tuple:
