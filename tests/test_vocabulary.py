@@ -32,9 +32,11 @@ def docs(tmp_path_factory) -> Path:
 def test_every_iri_of_the_document_lands_on_its_entry(docs, kind):
     """A link to ``ontology#Meeting``, ``shapes#MeetingShape``, ``shapes#Meeting-label`` (a property
     shape, as validation findings name it) or ``shapes#Meeting-uniqueNumber`` (a SPARQL check)
-    lands on an element of the page; no id is given twice."""
-    ids = Counter(re.findall(r'\bid="([^"]+)"', (docs / f"{kind}.html").read_text(encoding="utf-8")))
+    lands on an element of the page, and so does every in-page link; no id is given twice."""
+    page = (docs / f"{kind}.html").read_text(encoding="utf-8")
+    ids = Counter(re.findall(r'\bid="([^"]+)"', page))
     assert [i for i, n in ids.items() if n > 1] == []
+    assert sorted(set(re.findall(r'href="#([^"]+)"', page)) - set(ids)) == []  # in-page links land too
     vocab = load_vocabulary(BASE + kind, ROOT / kind)
     fragments = {q.subject.value.split("#", 1)[1] for q in vocab.store
                  if isinstance(q.subject, NamedNode) and q.subject.value.startswith(vocab.iri + "#")}
