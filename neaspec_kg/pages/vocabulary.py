@@ -159,7 +159,8 @@ class Vocabulary:
                 details.append((name, values))
         href = self._href(node)
         anchor = href[1:] if href.startswith("#") else node.value.rsplit("/", 1)[-1]
-        return Term(node.value, anchor, self.label(node), self.first(node, SKOS + "definition") or self.first(node, RDFS + "comment"), details)
+        definition = self.first(node, SKOS + "definition") or self.first(node, RDFS + "comment")
+        return Term(node.value, anchor, self.label(node), definition, details)
 
     def _href(self, node: NamedNode) -> str:
         """An in-page anchor for a term of this document, its IRI for any other."""
