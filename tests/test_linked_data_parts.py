@@ -33,3 +33,12 @@ def test_parts_past_the_bound_are_said_to_be_left_off():
     assert len(res.parts) == MAX_PARTS
     assert sum(1 for q in res.quads if q.predicate == VALUE) == MAX_PARTS
     assert res.truncated  # the page says only the first links are shown
+
+
+def test_a_part_linking_back_is_in_the_quads_once():
+    """``doc#p0 partOf doc`` is an incoming link of ``doc`` and a statement of its part: one quad."""
+    linked = _linked(1)
+    back = Quad(NamedNode(BASE + "id/doc#p0"), NamedNode(BASE + "partOf"), NamedNode(BASE + "id/doc"), GRAPH)
+    linked.store.add(back)
+    res = linked.describe_with_parts(BASE + "id/doc")
+    assert res.quads.count(back) == 1
