@@ -227,8 +227,12 @@ class LinkedData:
             part = self.describe(term.value)
             if part is not None:
                 res.parts.append(part)
-                res.quads += [q for q in part.quads if q.subject == term]
+                # its own statements; one that links back to the resource is in res.quads already
+                res.quads += [q for q in part.quads if q.subject == term and q.object != NamedNode(iri)]
+                res.truncated = res.truncated or part.truncated
                 todo += [link.term for link in part.outgoing]
+        left = [t for t in todo if isinstance(t, NamedNode) and t.value.startswith(iri + "#") and t.value not in seen]
+        res.truncated = res.truncated or bool(left)  # parts past MAX_PARTS: the page says links are left off
         return res
 
     def _order(self, link: Link) -> tuple:

@@ -7,7 +7,7 @@ fragment of a term's IRI (``ontology#Meeting``) is the anchor of its entry on bo
 from __future__ import annotations
 
 import re
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from functools import cached_property
 from pathlib import Path
 
@@ -20,6 +20,7 @@ RDFS = "http://www.w3.org/2000/01/rdf-schema#"
 OWL = "http://www.w3.org/2002/07/owl#"
 SH = "http://www.w3.org/ns/shacl#"
 SKOS = "http://www.w3.org/2004/02/skos/core#"
+DCT = "http://purl.org/dc/terms/"
 KINDS = (
     ("Classes", (OWL + "Class", RDFS + "Class")),
     ("Object properties", (OWL + "ObjectProperty",)),
@@ -34,6 +35,15 @@ DETAILS = (
     ("domain", RDFS + "domain"),
     ("range", RDFS + "range"),
     ("equivalent to", OWL + "equivalentClass"),
+    ("inverse of", OWL + "inverseOf"),
+)
+ABOUT = (  # the document's own statements shown under its title: (name, predicate, shown as a link)
+    ("version", OWL + "versionInfo", False),
+    ("version IRI", OWL + "versionIRI", False),
+    ("created", DCT + "created", False),
+    ("creator", DCT + "creator", False),
+    ("licence", DCT + "license", True),
+    ("see also", RDFS + "seeAlso", True),
 )
 TARGETS = ((SH + "targetClass", "{}"), (SH + "targetSubjectsOf", "subjects of {}"),
            (SH + "targetObjectsOf", "objects of {}"))
@@ -56,6 +66,7 @@ class PropertyRow:
     value: str
     severity: str
     message: str
+    anchor: str = ""  # the fragment of the property shape's (or SPARQL check's) IRI, on its first row
 
 
 @dataclass(frozen=True)
@@ -86,7 +97,20 @@ class Vocabulary:
     @property
     def comment(self) -> str:
         subject = NamedNode(self.iri)
-        return self.first(subject, RDFS + "comment") or self.first(subject, "http://purl.org/dc/terms/description")
+        return self.first(subject, RDFS + "comment") or self.first(subject, DCT + "description")
+
+    @property
+    def about(self) -> list[tuple[str, list[tuple[str, str | None]]]]:
+        """Version, licence, creator ... of the document: (name, [(text, href or None)])."""
+        base = self.iri.rsplit("/", 1)[0] + "/"
+        found = []
+        for name, predicate, linked in ABOUT:
+            values = [(o.value, ("/" + o.value[len(base):] if o.value.startswith(base) else o.value)
+                       if linked and isinstance(o, NamedNode) else None)
+                      for o in self.objects(NamedNode(self.iri), predicate)]
+            if values:
+                found.append((name, sorted(values)))
+        return found
 
     @cached_property
     def sections(self) -> list[tuple[str, list[Term]]]:
@@ -105,15 +129,21 @@ class Vocabulary:
 
     @cached_property
     def shapes(self) -> list[ShapeDoc]:
-        """The node shapes, each with its property shapes as rows (path, count, value, severity, message)."""
-        docs = []
+        """The node shapes, each with its property shapes and SPARQL checks as rows (path, count,
+        value, severity, message). A named row has its IRI's fragment as anchor, on the first row
+        that shows it (a property shape may belong to many node shapes)."""
+        docs, anchored = [], {""}
         for shape in sorted(self._typed(SH + "NodeShape"), key=lambda n: n.value):
-            targets = sorted(form.format(self.qname(o)) for predicate, form in TARGETS for o in self.objects(shape, predicate))
+            targets = sorted(form.format(self.qname(o)) for predicate, form in TARGETS
+                             for o in self.objects(shape, predicate))
             rows = [self._property_row(p) for p in self.objects(shape, SH + "property")]
+            rows += [self._sparql_row(c, shape) for c in self.objects(shape, SH + "sparql")]
+            rows = [r if r.anchor not in anchored else replace(r, anchor="")
+                    for r in sorted(rows, key=lambda r: (r.path, r.message))]
+            anchored.update(r.anchor for r in rows)
             name = shape.value.rsplit("#", 1)[-1]
             docs.append(ShapeDoc(shape.value, name, re.sub(r"[^A-Za-z0-9_-]", "-", name), targets,
-                                 self.first(shape, SH + "description") or self.first(shape, SH + "message"),
-                                 sorted(rows, key=lambda r: (r.path, r.message))))
+                                 self.first(shape, SH + "description") or self.first(shape, SH + "message"), rows))
         return docs
 
     def _typed(self, type_iri: str) -> list[NamedNode]:
@@ -129,7 +159,8 @@ class Vocabulary:
                 details.append((name, values))
         href = self._href(node)
         anchor = href[1:] if href.startswith("#") else node.value.rsplit("/", 1)[-1]
-        return Term(node.value, anchor, self.label(node), self.first(node, SKOS + "definition") or self.first(node, RDFS + "comment"), details)
+        definition = self.first(node, SKOS + "definition") or self.first(node, RDFS + "comment")
+        return Term(node.value, anchor, self.label(node), definition, details)
 
     def _href(self, node: NamedNode) -> str:
         """An in-page anchor for a term of this document, its IRI for any other."""
@@ -149,7 +180,20 @@ class Vocabulary:
             count=f"{lo or 0}..{hi or '*'}", value="; ".join(sorted(values)),
             severity=severity.rsplit("#", 1)[-1] if severity else "Violation",
             message=self.first(prop, SH + "message") or self.first(prop, SH + "description"),
+            anchor=self._anchor(prop),
         )
+
+    def _sparql_row(self, check, shape) -> PropertyRow:
+        """A SPARQL constraint of ``shape``: its results have the shape's severity."""
+        severity = self.first(shape, SH + "severity")
+        return PropertyRow(path="(SPARQL check)", count="", value="SPARQL query",
+                           severity=severity.rsplit("#", 1)[-1] if severity else "Violation",
+                           message=self.first(check, SH + "message") or self.first(check, SH + "description"),
+                           anchor=self._anchor(check))
+
+    def _anchor(self, node) -> str:
+        """The fragment of a node of this document (``shapes#Meeting-label``), else ""."""
+        return self._href(node)[1:] if isinstance(node, NamedNode) and self._href(node).startswith("#") else ""
 
     def _list(self, node) -> list:
         items = []
@@ -173,16 +217,18 @@ class Vocabulary:
         return best
 
     def label(self, node) -> str:
-        for predicate in (RDFS + "label", SKOS + "prefLabel", SH + "name"):
+        for predicate in (RDFS + "label", SKOS + "prefLabel", SH + "name", DCT + "title"):
             if value := self.first(node, predicate):
                 return value
         iri = getattr(node, "value", str(node))
         return iri.rsplit("#", 1)[-1] if "#" in iri else iri.rstrip("/").rsplit("/", 1)[-1]
 
-    @staticmethod
-    def qname(term) -> str:
+    def qname(self, term) -> str:
+        """A prefixed name: the project's prefixes, and this document's own terms by its name
+        (``shapes:FactSourceNode``, as validation findings give them); else ``<IRI>``."""
         if isinstance(term, NamedNode):
-            for prefix, ns in PREFIX_IRIS.items():
+            own = (self.iri.rstrip("/").rsplit("/", 1)[-1], self.iri + "#")
+            for prefix, ns in (*PREFIX_IRIS.items(), own):
                 if term.value.startswith(ns) and re.fullmatch(r"[A-Za-z_][\w.-]*", term.value[len(ns):]):
                     return f"{prefix}:{term.value[len(ns):]}"
         return str(term) if not isinstance(term, Literal) else term.value

@@ -98,20 +98,7 @@ def write_site(store: pyoxigraph.Store, folder: Path, info, summary: dict, schem
             _write(folder / path.replace("index.html", f"index.{ext}"), rdf)
         written.append(path)
 
-    for graph_iri, size in summary["graphs"].items():
-        path = page_path(graph_iri)
-        subjects = {}
-        for q in linked.graph_quads(graph_iri, 2000):
-            subjects.setdefault(q.subject.value, q.subject)
-        listed = sorted((linked.label(s), v) for v, s in list(subjects.items())[:500])
-        text = env.get_template("graph.html").render(iri=graph_iri, size=size, subjects=listed,
-                                                     formats=_static_formats(conneg))
-        _write(folder / path, finish(text, path).encode("utf-8"))
-        for ext, dump in (("ttl", "ttl"), ("jsonld", "jsonld")):
-            shutil.copyfile(folder / names.graph_dump(graph_iri, dump), folder / path.replace("index.html", f"index.{ext}"))
-        nt = gzip.decompress((folder / names.graph_dump(graph_iri, "nt.gz")).read_bytes())
-        _write(folder / path.replace("index.html", "index.nt"), nt)
-        written.append(path)
+    written += _write_graph_pages(env, linked, folder, summary["graphs"], finish, _static_formats(conneg))
 
     schema_org_json = json.dumps(schema_org, indent=1, ensure_ascii=False).replace("</", "<\\/")
     _write(folder / RELEASE_PAGE, finish(_release_page(env, info, summary, schema_org_json), RELEASE_PAGE).encode())
@@ -123,12 +110,35 @@ def write_site(store: pyoxigraph.Store, folder: Path, info, summary: dict, schem
     return written
 
 
+def _write_graph_pages(env: jinja2.Environment, linked, folder: Path, graphs: dict[str, int], finish,
+                       formats: list) -> list[str]:
+    """graph/y/index.html for each named graph (its first subjects), the graph's dumps beside it."""
+    written = []
+    for graph_iri, size in graphs.items():
+        path = page_path(graph_iri)
+        subjects = {}
+        for q in linked.graph_quads(graph_iri, 2000):
+            subjects.setdefault(q.subject.value, q.subject)
+        listed = sorted((linked.label(s), v) for v, s in list(subjects.items())[:500])
+        text = env.get_template("graph.html").render(iri=graph_iri, size=size, subjects=listed,
+                                                     formats=formats)
+        _write(folder / path, finish(text, path).encode("utf-8"))
+        for ext, dump in (("ttl", "ttl"), ("jsonld", "jsonld")):
+            shutil.copyfile(folder / names.graph_dump(graph_iri, dump),
+                            folder / path.replace("index.html", f"index.{ext}"))
+        nt = gzip.decompress((folder / names.graph_dump(graph_iri, "nt.gz")).read_bytes())
+        _write(folder / path.replace("index.html", "index.nt"), nt)
+        written.append(path)
+    return written
+
+
 def write_model_pages(env: jinja2.Environment, folder: Path, ontology_dir: Path, shapes_dir: Path,
                       finish) -> list[str]:
     """docs/ontology.html and docs/shapes.html: the server's /ontology and /shapes pages, with the
     Turtle of docs/ beside them (publish.docs)."""
     written = []
-    for kind, source, template in (("ontology", ontology_dir, "vocabulary.html"), ("shapes", shapes_dir, "shapes.html")):
+    for kind, source, template in (("ontology", ontology_dir, "vocabulary.html"),
+                                   ("shapes", shapes_dir, "shapes.html")):
         vocab = load_vocabulary(BASE + kind, source)
         if vocab is None:
             raise ValueError(f"{source}: no Turtle file to document the {kind} from")
