@@ -60,3 +60,34 @@ def test_the_ontology_page_says_what_the_ontology_says_of_itself(docs):
     assert '<a href="https://creativecommons.org/licenses/by/4.0/">' in page
     next_session = re.search(r'<article class="term" id="nextSession">.*?</article>', page, re.S).group(0)
     assert '<dt>inverse of</dt><dd><a href="#previousSession">' in next_session
+
+
+SHAPES_TTL = """
+@prefix sh: <http://www.w3.org/ns/shacl#> .
+@prefix xsd: <http://www.w3.org/2001/XMLSchema#> .
+@prefix nea: <https://w3id.org/neaspec/ontology#> .
+@prefix shapes: <https://w3id.org/neaspec/shapes#> .
+shapes:ThingShape a sh:NodeShape ; sh:targetClass nea:Thing ;
+    sh:target [ a sh:SPARQLTarget ; sh:select "SELECT ?this WHERE { ?this nea:p ?x }" ] ;
+    sh:or ( [ sh:class nea:A ] [ sh:path nea:b ; sh:minCount 1 ] ) ;
+    sh:property [ sh:path [ sh:inversePath [ sh:alternativePath ( nea:p nea:q ) ] ] ; sh:maxCount 1 ] ,
+        [ sh:path ( nea:p [ sh:zeroOrMorePath nea:q ] ) ; sh:datatype xsd:integer ; sh:minInclusive 1 ] ,
+        [ sh:path nea:sel ; sh:qualifiedValueShape [ sh:class nea:Quote ] ; sh:qualifiedMinCount 1 ] ,
+        [ sh:path nea:label ; sh:uniqueLang true ; sh:languageIn ( "en" "zh" ) ] .
+"""
+
+
+def test_the_shapes_page_writes_paths_and_constraints_out(tmp_path):
+    """Paths in SPARQL's syntax (no "(path expression)"), and the constraints a reader needs to know
+    what a valid record is: ranges, qualified shapes, language rules, and ``sh:or`` on the node."""
+    (tmp_path / "shapes.ttl").write_text(SHAPES_TTL, encoding="utf-8")
+    (shape,) = load_vocabulary(BASE + "shapes", tmp_path).shapes
+    assert shape.targets == ["nea:Thing", "the nodes its SPARQL target selects"]
+    rows = {row.path: (row.count, row.value) for row in shape.properties}
+    assert rows == {
+        "^(nea:p | nea:q)": ("0..1", ""),
+        "nea:p/nea:q*": ("0..*", "datatype xsd:integer; minInclusive 1"),
+        "nea:sel": ("0..*", "qualifiedValueShape (class nea:Quote) 1..*"),
+        "nea:label": ("0..*", "languageIn (en, zh); uniqueLang true"),
+        "(the node itself)": ("", "or (class nea:A | nea:b 1..*)"),
+    }

@@ -47,7 +47,12 @@ ABOUT = (  # the document's own statements shown under its title: (name, predica
 )
 TARGETS = ((SH + "targetClass", "{}"), (SH + "targetSubjectsOf", "subjects of {}"),
            (SH + "targetObjectsOf", "objects of {}"))
-CONSTRAINTS = ("datatype", "class", "nodeKind", "node", "pattern", "in", "hasValue")
+# the constraints a shapes page shows, as "name value"; lists (in, languageIn, or) are read whole
+CONSTRAINTS = ("datatype", "class", "nodeKind", "node", "pattern", "in", "hasValue", "minInclusive", "maxInclusive",
+               "minExclusive", "maxExclusive", "minLength", "maxLength", "languageIn", "uniqueLang", "equals",
+               "disjoint", "lessThan", "or", "qualifiedValueShape")
+LISTS = {"in": ", ", "languageIn": ", ", "or": " | "}
+PATH_SUFFIX = (("zeroOrMorePath", "*"), ("oneOrMorePath", "+"), ("zeroOrOnePath", "?"))
 
 
 @dataclass
@@ -136,14 +141,17 @@ class Vocabulary:
         for shape in sorted(self._typed(SH + "NodeShape"), key=lambda n: n.value):
             targets = sorted(form.format(self.qname(o)) for predicate, form in TARGETS
                              for o in self.objects(shape, predicate))
+            targets += ["the nodes its SPARQL target selects"] * bool(self.objects(shape, SH + "target"))
             rows = [self._property_row(p) for p in self.objects(shape, SH + "property")]
             rows += [self._sparql_row(c, shape) for c in self.objects(shape, SH + "sparql")]
+            if own := self.constraints(shape):  # on the node itself: sh:or, sh:class ... of the shape
+                rows.append(PropertyRow("(the node itself)", "", "; ".join(own), self._severity(shape), ""))
             rows = [r if r.anchor not in anchored else replace(r, anchor="")
                     for r in sorted(rows, key=lambda r: (r.path, r.message))]
             anchored.update(r.anchor for r in rows)
             name = shape.value.rsplit("#", 1)[-1]
             docs.append(ShapeDoc(shape.value, name, re.sub(r"[^A-Za-z0-9_-]", "-", name), targets,
-                                 self.first(shape, SH + "description") or self.first(shape, SH + "message"), rows))
+                                 self._description(shape), rows))
         return docs
 
     def _typed(self, type_iri: str) -> list[NamedNode]:
@@ -169,27 +177,69 @@ class Vocabulary:
     def _property_row(self, prop) -> PropertyRow:
         path = next(iter(self.objects(prop, SH + "path")), None)
         lo, hi = self.first(prop, SH + "minCount"), self.first(prop, SH + "maxCount")
-        values = []
-        for key in CONSTRAINTS:
-            for v in self.objects(prop, SH + key):
-                shown = ", ".join(map(self.qname, self._list(v))) if key == "in" else self.qname(v)
-                values.append(f"{key} {shown}")
-        severity = self.first(prop, SH + "severity")
         return PropertyRow(
-            path=self.qname(path) if isinstance(path, NamedNode) else "(path expression)",
-            count=f"{lo or 0}..{hi or '*'}", value="; ".join(sorted(values)),
-            severity=severity.rsplit("#", 1)[-1] if severity else "Violation",
+            path=self.path(path) if path is not None else "(the node itself)",
+            count=f"{lo or 0}..{hi or '*'}", value="; ".join(self.constraints(prop)), severity=self._severity(prop),
             message=self.first(prop, SH + "message") or self.first(prop, SH + "description"),
             anchor=self._anchor(prop),
         )
 
     def _sparql_row(self, check, shape) -> PropertyRow:
         """A SPARQL constraint of ``shape``: its results have the shape's severity."""
-        severity = self.first(shape, SH + "severity")
-        return PropertyRow(path="(SPARQL check)", count="", value="SPARQL query",
-                           severity=severity.rsplit("#", 1)[-1] if severity else "Violation",
+        return PropertyRow(path="(SPARQL check)", count="", value="SPARQL query", severity=self._severity(shape),
                            message=self.first(check, SH + "message") or self.first(check, SH + "description"),
                            anchor=self._anchor(check))
+
+    def _severity(self, shape) -> str:
+        severity = self.first(shape, SH + "severity")
+        return severity.rsplit("#", 1)[-1] if severity else "Violation"
+
+    def _description(self, shape) -> str:
+        for predicate in (SH + "description", RDFS + "comment", SH + "message", RDFS + "label"):
+            if value := self.first(shape, predicate):
+                return value
+        return ""
+
+    def constraints(self, node, depth: int = 0) -> list[str]:
+        """The constraints of a shape as "name value", sorted: ``class nea:Meeting``, ``or (datatype
+        xsd:date | datatype xsd:gYear)``, ``qualifiedValueShape (class oa:TextQuoteSelector) 1..1``."""
+        shown = []
+        for key in CONSTRAINTS:
+            for v in self.objects(node, SH + key):
+                if key in LISTS:
+                    items = [self._member(i, depth) if key == "or" else self.qname(i) for i in self._list(v)]
+                    shown.append(f"{key} ({LISTS[key].join(items)})")
+                elif key == "qualifiedValueShape":
+                    lo, hi = self.first(node, SH + "qualifiedMinCount"), self.first(node, SH + "qualifiedMaxCount")
+                    shown.append(f"{key} ({self._member(v, depth)}) {lo or 0}..{hi or '*'}")
+                else:
+                    shown.append(f"{key} {self.qname(v)}")
+        return sorted(shown)
+
+    def _member(self, shape, depth: int) -> str:
+        """A shape inside ``or`` or a qualified value shape: its path, counts and constraints."""
+        if isinstance(shape, NamedNode) or depth >= 5:  # a named shape has its own entry; bounded nesting
+            return self.qname(shape)
+        parts = self.constraints(shape, depth + 1)
+        path = next(iter(self.objects(shape, SH + "path")), None)
+        if path is not None:
+            lo, hi = self.first(shape, SH + "minCount"), self.first(shape, SH + "maxCount")
+            parts.insert(0, f"{self.path(path)} {lo or 0}..{hi or '*'}")
+        return "; ".join(parts)
+
+    def path(self, node, depth: int = 0) -> str:
+        """A SHACL property path in SPARQL's syntax: ``nea:considered``, ``^nea:considered``,
+        ``(dct:source | prov:wasDerivedFrom)``, ``a/b``, ``a*``."""
+        if isinstance(node, NamedNode) or depth >= 10:
+            return self.qname(node)
+        if inverse := self.objects(node, SH + "inversePath"):
+            return "^" + self.path(inverse[0], depth + 1)
+        if alternatives := self.objects(node, SH + "alternativePath"):
+            return "(" + " | ".join(self.path(a, depth + 1) for a in self._list(alternatives[0])) + ")"
+        for key, suffix in PATH_SUFFIX:
+            if inner := self.objects(node, SH + key):
+                return self.path(inner[0], depth + 1) + suffix
+        return "/".join(self.path(step, depth + 1) for step in self._list(node)) or "(path expression)"
 
     def _anchor(self, node) -> str:
         """The fragment of a node of this document (``shapes#Meeting-label``), else ""."""
