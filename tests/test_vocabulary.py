@@ -91,3 +91,11 @@ def test_the_shapes_page_writes_paths_and_constraints_out(tmp_path):
         "nea:label": ("0..*", "languageIn (en, zh); uniqueLang true"),
         "(the node itself)": ("", "or (class nea:A | nea:b 1..*)"),
     }
+
+
+def test_a_class_lists_the_properties_that_use_it(docs):
+    """As pyLODE did: a class's entry says which properties have it as domain or range."""
+    page = (docs / "ontology.html").read_text(encoding="utf-8")
+    meeting = re.search(r'<article class="term" id="Meeting">.*?</article>', page, re.S).group(0)
+    assert re.search(r'<dt>domain of</dt><dd>.*<a href="#sessionNumber">', meeting)
+    assert re.search(r'<dt>range of</dt><dd>.*<a href="#previousSession">', meeting)

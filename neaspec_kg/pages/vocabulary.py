@@ -37,6 +37,7 @@ DETAILS = (
     ("equivalent to", OWL + "equivalentClass"),
     ("inverse of", OWL + "inverseOf"),
 )
+USED_BY = (("domain of", RDFS + "domain"), ("range of", RDFS + "range"), ("superclass of", RDFS + "subClassOf"))
 ABOUT = (  # the document's own statements shown under its title: (name, predicate, shown as a link)
     ("version", OWL + "versionInfo", False),
     ("version IRI", OWL + "versionIRI", False),
@@ -163,6 +164,12 @@ class Vocabulary:
         for name, predicate in DETAILS:
             values = [(self.label(o), self._href(o)) if isinstance(o, NamedNode) else (o.value, None)
                       for o in self.objects(node, predicate) if isinstance(o, (NamedNode, Literal))]
+            if values:
+                details.append((name, values))
+        for name, predicate in USED_BY:  # the terms that point here: a class's properties and subclasses
+            found = self.store.quads_for_pattern(None, NamedNode(predicate), node, None)
+            values = sorted((self.label(q.subject), self._href(q.subject)) for q in found
+                            if isinstance(q.subject, NamedNode))
             if values:
                 details.append((name, values))
         href = self._href(node)
