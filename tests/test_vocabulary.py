@@ -67,13 +67,15 @@ SHAPES_TTL = """
 @prefix xsd: <http://www.w3.org/2001/XMLSchema#> .
 @prefix nea: <https://w3id.org/neaspec/ontology#> .
 @prefix shapes: <https://w3id.org/neaspec/shapes#> .
-shapes:ThingShape a sh:NodeShape ; sh:targetClass nea:Thing ;
+shapes:ThingShape a sh:NodeShape ; sh:targetClass nea:Thing ; sh:sparql shapes:Thing-check ;
     sh:target [ a sh:SPARQLTarget ; sh:select "SELECT ?this WHERE { ?this nea:p ?x }" ] ;
     sh:or ( [ sh:class nea:A ] [ sh:path nea:b ; sh:minCount 1 ] ) ;
     sh:property [ sh:path [ sh:inversePath [ sh:alternativePath ( nea:p nea:q ) ] ] ; sh:maxCount 1 ] ,
         [ sh:path ( nea:p [ sh:zeroOrMorePath nea:q ] ) ; sh:datatype xsd:integer ; sh:minInclusive 1 ] ,
         [ sh:path nea:sel ; sh:qualifiedValueShape [ sh:class nea:Quote ] ; sh:qualifiedMinCount 1 ] ,
         [ sh:path nea:label ; sh:uniqueLang true ; sh:languageIn ( "en" "zh" ) ] .
+shapes:Thing-check a sh:SPARQLConstraint ; sh:message "A thing has no <q> and no loop." ;
+    sh:select "SELECT $this WHERE { $this nea:p $this }" .
 """
 
 
@@ -90,7 +92,14 @@ def test_the_shapes_page_writes_paths_and_constraints_out(tmp_path):
         "nea:sel": ("0..*", "qualifiedValueShape (class nea:Quote) 1..*"),
         "nea:label": ("0..*", "languageIn (en, zh); uniqueLang true"),
         "(the node itself)": ("", "or (class nea:A | nea:b 1..*)"),
+        "(SPARQL check)": ("", "SPARQL query"),
     }
+    (check,) = [row for row in shape.properties if row.anchor == "Thing-check"]
+    assert check.query == "SELECT $this WHERE { $this nea:p $this }"
+    env = jinja2.Environment(loader=jinja2.FileSystemLoader([SERVE / "templates"]), autoescape=True)
+    page = env.get_template("shapes.html").render(vocab=load_vocabulary(BASE + "shapes", tmp_path), downloads=[])
+    assert '<pre class="query">SELECT $this WHERE { $this nea:p $this }</pre>' in page
+    assert "A thing has no &lt;q&gt; and no loop." in page  # messages are escaped
 
 
 def test_a_class_lists_the_properties_that_use_it(docs):

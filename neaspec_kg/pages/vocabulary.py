@@ -7,6 +7,7 @@ fragment of a term's IRI (``ontology#Meeting``) is the anchor of its entry on bo
 from __future__ import annotations
 
 import re
+import textwrap
 from dataclasses import dataclass, field, replace
 from functools import cached_property
 from pathlib import Path
@@ -73,6 +74,7 @@ class PropertyRow:
     severity: str
     message: str
     anchor: str = ""  # the fragment of the property shape's (or SPARQL check's) IRI, on its first row
+    query: str = ""  # a SPARQL check's query
 
 
 @dataclass(frozen=True)
@@ -195,7 +197,7 @@ class Vocabulary:
         """A SPARQL constraint of ``shape``: its results have the shape's severity."""
         return PropertyRow(path="(SPARQL check)", count="", value="SPARQL query", severity=self._severity(shape),
                            message=self.first(check, SH + "message") or self.first(check, SH + "description"),
-                           anchor=self._anchor(check))
+                           anchor=self._anchor(check), query=textwrap.dedent(self.first(check, SH + "select")).strip())
 
     def _severity(self, shape) -> str:
         severity = self.first(shape, SH + "severity")
