@@ -150,11 +150,9 @@ def main(argv: list[str] | None = None) -> int:
     whole = None
     for path in paths:
         text = rebase(path.read_text(encoding="utf-8"))
+        on = store
         if may_read_named_graphs(text):  # a worker answers it from the on-disk store, which holds every graph
-            whole = whole or open_whole_store(dataset)
-            on = whole
-        else:
-            on = store
+            on = whole = whole or open_whole_store(dataset)
         times, cpu, body = time_query(on, text, args.runs, args.writer)
         worst = max(times)
         line = (f"| {path.stem} | {worst:.1f} | {statistics.median(times):.1f} | {statistics.median(cpu):.1f} "

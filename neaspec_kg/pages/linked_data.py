@@ -218,21 +218,27 @@ class LinkedData:
         res = self.describe(iri)
         if res is None:
             return None
-        todo, seen = [link.term for link in res.outgoing], {iri}
+        node, seen = NamedNode(iri), {iri}
+
+        def new_parts(links) -> list[NamedNode]:
+            return [t for t in (link.term for link in links)
+                    if isinstance(t, NamedNode) and t.value.startswith(iri + "#") and t.value not in seen]
+
+        todo = new_parts(res.outgoing)
         while todo and len(res.parts) < MAX_PARTS:  # bounded: MAX_PARTS, and each part is taken once
             term = todo.pop(0)
-            if not isinstance(term, NamedNode) or not term.value.startswith(iri + "#") or term.value in seen:
+            if term.value in seen:
                 continue
             seen.add(term.value)
             part = self.describe(term.value)
             if part is not None:
                 res.parts.append(part)
                 # its own statements; one that links back to the resource is in res.quads already
-                res.quads += [q for q in part.quads if q.subject == term and q.object != NamedNode(iri)]
+                res.quads += [q for q in part.quads if q.subject == term and q.object != node]
                 res.truncated = res.truncated or part.truncated
-                todo += [link.term for link in part.outgoing]
-        left = [t for t in todo if isinstance(t, NamedNode) and t.value.startswith(iri + "#") and t.value not in seen]
-        res.truncated = res.truncated or bool(left)  # parts past MAX_PARTS: the page says links are left off
+                todo += new_parts(part.outgoing)
+        # parts past MAX_PARTS: the page says links are left off
+        res.truncated = res.truncated or any(t.value not in seen for t in todo)
         return res
 
     def _order(self, link: Link) -> tuple:

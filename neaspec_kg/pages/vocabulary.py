@@ -91,7 +91,6 @@ class ShapeDoc:
 class Vocabulary:
     iri: str
     store: Store
-    source_files: list[str]
 
     @property
     def triples(self) -> list:
@@ -174,8 +173,7 @@ class Vocabulary:
                             if isinstance(q.subject, NamedNode))
             if values:
                 details.append((name, values))
-        href = self._href(node)
-        anchor = href[1:] if href.startswith("#") else node.value.rsplit("/", 1)[-1]
+        anchor = self._anchor(node) or node.value.rsplit("/", 1)[-1]
         definition = self.first(node, SKOS + "definition") or self.first(node, RDFS + "comment")
         return Term(node.value, anchor, self.label(node), definition, details)
 
@@ -301,4 +299,4 @@ def load_vocabulary(iri: str, folder: Path, fallback: list[Quad] | None = None) 
         store.extend(parse(rebase(path.read_text(encoding="utf-8")), format=RdfFormat.TURTLE, base_iri=iri))
     if not files and fallback:
         store.extend(Quad(q.subject, q.predicate, q.object) for q in fallback)
-    return Vocabulary(iri, store, [p.name for p in files]) if len(store) else None
+    return Vocabulary(iri, store) if len(store) else None

@@ -20,10 +20,10 @@ from pathlib import Path
 
 from neaspec_kg.namespaces import PREFIX_IRIS
 from neaspec_kg.pages.linked_data import LinkedData
+from neaspec_kg.pages.vocabulary import Vocabulary, load_vocabulary
 from neaspec_kg.serve.answers import AnswerCache
 from neaspec_kg.serve.dataset import DatasetDescription
 from neaspec_kg.serve.examples import Example, load_examples
-from neaspec_kg.pages.vocabulary import Vocabulary, load_vocabulary
 from neaspec_kg.settings import Settings
 from neaspec_kg.store import GraphStore
 from neaspec_kg.store.release import hold
