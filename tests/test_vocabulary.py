@@ -13,7 +13,7 @@ from pyoxigraph import NamedNode
 
 from neaspec_kg.namespaces import BASE
 from neaspec_kg.pages.vocabulary import load_vocabulary
-from neaspec_kg.publish.site import SERVE, write_model_pages
+from neaspec_kg.publish.site import SERVE, load_model, write_model_pages
 
 ROOT = Path(__file__).resolve().parent.parent
 
@@ -24,7 +24,7 @@ def docs(tmp_path_factory) -> Path:
     env = jinja2.Environment(loader=jinja2.FileSystemLoader([SERVE / "templates"]), autoescape=True,
                              trim_blocks=True, lstrip_blocks=True)
     env.globals.update(base=BASE, site=True)
-    write_model_pages(env, folder, ROOT / "ontology", ROOT / "shapes", lambda text, _path: text)
+    write_model_pages(env, folder, load_model(ROOT / "ontology", ROOT / "shapes"), lambda text, _path: text)
     return folder / "docs"
 
 

@@ -22,7 +22,6 @@ import pyoxigraph
 
 from neaspec_kg.folders import remove_stale, replace_folder, staging_folder, swap_symlink
 from neaspec_kg.namespaces import BASE
-from neaspec_kg.pages.vocabulary import load_vocabulary
 from neaspec_kg.publish import names
 from neaspec_kg.settings import Settings
 
@@ -134,8 +133,10 @@ def _write_release(settings: Settings, build: Path, summary: dict, folder: Path,
     if previous_dump is not None and not previous_dump.is_file():
         previous_dump = None
     diff = changes.compare(folder / names.DATASET_NQ, previous_dump, previous)
-    shapes = load_vocabulary(BASE + "shapes", settings.shapes_dir)
-    shapes_count = len(shapes.shapes) if shapes else 0
+    from neaspec_kg.publish import site
+
+    model = site.load_model(settings.ontology_dir, settings.shapes_dir)
+    shapes_count = len(model["shapes"].shapes)
     validation = (f"SHACL: conforms. The build validated every named graph against the {shapes_count} node shapes "
                   "in shapes/*.ttl (a build with a violation is never published); the DCAT-AP description "
                   "of this release is checked against the DCAT-AP 3.0.1 shapes by the test suite.")
@@ -155,10 +156,7 @@ def _write_release(settings: Settings, build: Path, summary: dict, folder: Path,
     public_url = settings.public_base
     _put(folder / names.REDIRECTS / ".htaccess", redirects.htaccess(public_url).encode("utf-8"))
 
-    from neaspec_kg.publish import site
-
-    site.write_site(store, folder, info, summary, schema_org, build / "search.sqlite",
-                    (settings.ontology_dir, settings.shapes_dir))
+    site.write_site(store, folder, info, summary, schema_org, build / "search.sqlite", model)
 
     listed = [f for f in _all_files(folder)]
     record = {

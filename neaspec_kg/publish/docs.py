@@ -1,7 +1,9 @@
 """Documentation of the model for a release: the ontology and shapes as Turtle, IRI patterns, licences.
 
 Their pages (docs/ontology.html, docs/shapes.html) are the server's /ontology and /shapes, made by
-the static site (``site.write_model_pages``)."""
+the static site (``site.write_model_pages``). The Turtle is written by rdflib, not by pyoxigraph,
+which the pages read: pyoxigraph labels blank nodes at random (349 in the shapes), so the same
+shapes would give other bytes in every release; rdflib writes them inline, the same each time."""
 
 from __future__ import annotations
 

@@ -27,7 +27,7 @@ import pyoxigraph
 
 from neaspec_kg.namespaces import BASE, PREFIXES
 from neaspec_kg.pages import render_resource_page
-from neaspec_kg.pages.vocabulary import load_vocabulary
+from neaspec_kg.pages.vocabulary import Vocabulary, load_vocabulary
 from neaspec_kg.publish import names
 from neaspec_kg.publish.people import RELEASE_PAGE, PeoplePages, copy_assets
 from neaspec_kg.publish.search_page import write_search_page
@@ -62,8 +62,8 @@ def resource_iris(store: pyoxigraph.Store) -> list[str]:
 
 
 def write_site(store: pyoxigraph.Store, folder: Path, info, summary: dict, schema_org: dict,
-               search_db: Path, model_dirs: tuple[Path, Path]) -> list[str]:
-    """Every page; ``model_dirs``: the folders of the ontology and the shapes (docs/*.html)."""
+               search_db: Path, model: dict[str, Vocabulary]) -> list[str]:
+    """Every page; ``model``: the ontology and the shapes (``load_model``) for docs/*.html."""
     from neaspec_kg import formats as conneg
     from neaspec_kg.pages.linked_data import LinkedData, as_triples
     from neaspec_kg.store.release import Release
@@ -105,7 +105,7 @@ def write_site(store: pyoxigraph.Store, folder: Path, info, summary: dict, schem
     _write(folder / "index.html", finish(people.home_page(summary, info, schema_org_json), "index.html").encode())
     written += people.write_commitments(folder, finish)
     written += write_search_page(folder, search_db, finish, store)
-    written += write_model_pages(env, folder, *model_dirs, finish)
+    written += write_model_pages(env, folder, model, finish)
     copy_assets(folder)
     return written
 
@@ -132,18 +132,23 @@ def _write_graph_pages(env: jinja2.Environment, linked, folder: Path, graphs: di
     return written
 
 
-def write_model_pages(env: jinja2.Environment, folder: Path, ontology_dir: Path, shapes_dir: Path,
-                      finish) -> list[str]:
+def load_model(ontology_dir: Path, shapes_dir: Path) -> dict[str, Vocabulary]:
+    """The ontology and the shapes, read once for a release: its docs pages and its notes."""
+    model = {}
+    for kind, source in (("ontology", ontology_dir), ("shapes", shapes_dir)):
+        model[kind] = load_vocabulary(BASE + kind, source)
+        if model[kind] is None:
+            raise ValueError(f"{source}: no Turtle file to document the {kind} from")
+    return model
+
+
+def write_model_pages(env: jinja2.Environment, folder: Path, model: dict[str, Vocabulary], finish) -> list[str]:
     """docs/ontology.html and docs/shapes.html: the server's /ontology and /shapes pages, with the
     Turtle of docs/ beside them (publish.docs)."""
     written = []
-    for kind, source, template in (("ontology", ontology_dir, "vocabulary.html"),
-                                   ("shapes", shapes_dir, "shapes.html")):
-        vocab = load_vocabulary(BASE + kind, source)
-        if vocab is None:
-            raise ValueError(f"{source}: no Turtle file to document the {kind} from")
+    for kind, template in (("ontology", "vocabulary.html"), ("shapes", "shapes.html")):
         path = page_path(BASE + kind)
-        text = env.get_template(template).render(vocab=vocab, downloads=[("Turtle", f"{kind}.ttl")])
+        text = env.get_template(template).render(vocab=model[kind], downloads=[("Turtle", f"{kind}.ttl")])
         _write(folder / path, finish(text, path).encode("utf-8"))
         written.append(path)
     return written
