@@ -1,9 +1,15 @@
 """The query worker processes of a web process, driven from its event loop.
 
-Each worker (``neaspec_kg.store.worker``) is an asyncio subprocess answering one job at a
-time: the loop writes a job to its stdin and reads the answer from its stdout. A job past its
-time limit is stopped by killing its worker (oxigraph cannot cancel a running query); a
-worker that ends, however it ends, is replaced by a new one.
+Each worker (``neaspec_kg.store.worker``) is a subprocess answering one job at a time: the
+loop writes a job to its stdin and reads the answer from its stdout. A job past its time limit
+is stopped by killing its worker (oxigraph cannot cancel a running query); a worker that ends,
+however it ends, is replaced by a new one.
+
+A worker's answer is read in the event loop's I/O callback (``pipe_data_received``), and the
+next waiting job is written to the worker there, before the answer goes on to its request:
+handing the worker on only once the request's task had resumed left it idle meanwhile, while
+the loop ran other requests (1 session, 8 clients, alternating runs on one machine: 1,309-1,384
+q/s before, 1,617-1,747 after; 30 sessions: 296-323 before, 307-340 after).
 
 Written here, not with a pool library: with pebble (used until 2026-12), every query crossed
 two threads of the web process (its task and result handlers) and back to the loop, and at
@@ -15,18 +21,16 @@ answers from the cache). asyncio's own subprocess pipes need no thread and no lo
 from __future__ import annotations
 
 import asyncio
+import collections
 import contextlib
 import json
-import logging
 import pickle
 import struct
 import sys
 
 from neaspec_kg.errors import Busy
 
-log = logging.getLogger("neaspec_kg.store")
 HEADER = struct.Struct(">I")
-READ_LIMIT = 16 << 20  # bytes the pipe reader buffers before it waits for the loop to take them
 
 
 class WorkerEnded(RuntimeError):
@@ -37,46 +41,85 @@ class JobTimeout(RuntimeError):
     """The job ran past its limit; its worker was ended."""
 
 
-class _Process:
-    def __init__(self, process: asyncio.subprocess.Process):
-        self.process = process
-        self.pid = process.pid
-        self.ended = False  # known ended before the loop has seen its exit status
+def frame(kind: str, argument: object) -> bytes:
+    data = pickle.dumps((kind, argument), protocol=pickle.HIGHEST_PROTOCOL)
+    return HEADER.pack(len(data)) + data
 
-    async def call(self, kind: str, argument: object, timeout_s: float) -> object:
-        data = pickle.dumps((kind, argument), protocol=pickle.HIGHEST_PROTOCOL)
-        try:
-            self.process.stdin.write(HEADER.pack(len(data)) + data)
-            async with asyncio.timeout(timeout_s):  # no task of its own, unlike wait_for in 3.11
-                header = await self.process.stdout.readexactly(HEADER.size)
-                reply = await self.process.stdout.readexactly(HEADER.unpack(header)[0])
-        except (BrokenPipeError, ConnectionResetError, asyncio.IncompleteReadError) as exc:
-            self.kill()
-            raise WorkerEnded(f"query worker {self.pid} ended") from exc
-        except TimeoutError:
-            self.kill()
-            raise JobTimeout from None
-        except asyncio.CancelledError:  # the caller went away: stop the work too
-            self.kill()
-            raise
-        ok, value = pickle.loads(reply)
-        if not ok:
-            raise value
-        return value
+
+def _fail(answer: asyncio.Future, exc: BaseException) -> None:
+    if not answer.done():
+        answer.set_exception(exc)
+
+
+class _Job:
+    __slots__ = ("data", "timeout_s", "answer", "timer")
+
+    def __init__(self, data: bytes, timeout_s: float, answer: asyncio.Future):
+        self.data, self.timeout_s, self.answer = data, timeout_s, answer
+        self.timer: asyncio.TimerHandle | None = None  # waiting: the wait's limit; running: the time limit
+
+
+class _Process(asyncio.SubprocessProtocol):
+    """One worker process, and the job it runs."""
+
+    def __init__(self, pool: Workers):
+        self.pool = pool
+        self.transport: asyncio.SubprocessTransport | None = None
+        self.pid = 0
+        self.job: _Job | None = None
+        self.ended = False  # killed, or known ended before its exit status is in
+        self._buffer = bytearray()
+
+    def connection_made(self, transport) -> None:
+        self.transport, self.pid = transport, transport.get_pid()
 
     @property
     def alive(self) -> bool:
-        return not self.ended and self.process.returncode is None
+        return not self.ended and self.transport.get_returncode() is None
+
+    def start(self, job: _Job) -> None:
+        self.job = job
+        self.transport.get_pipe_transport(0).write(job.data)
+        job.timer = asyncio.get_running_loop().call_later(job.timeout_s, self._timed_out)
+
+    def pipe_data_received(self, fd: int, data: bytes) -> None:
+        self._buffer += data
+        while len(self._buffer) >= HEADER.size:
+            end = HEADER.size + HEADER.unpack_from(self._buffer)[0]
+            if len(self._buffer) < end:
+                return
+            reply = bytes(self._buffer[HEADER.size:end])
+            del self._buffer[:end]
+            job, self.job = self.job, None
+            self.pool.release(self)  # the next job first: this worker is not left waiting for the loop
+            if job is not None:
+                job.timer.cancel()
+                if not job.answer.done():
+                    job.answer.set_result(reply)
+
+    def process_exited(self) -> None:
+        self.ended = True
+        job, self.job = self.job, None
+        if job is not None:
+            job.timer.cancel()
+            _fail(job.answer, WorkerEnded(f"query worker {self.pid} ended"))
+        self.pool.ended(self)
+
+    def _timed_out(self) -> None:
+        job, self.job = self.job, None
+        if job is not None:
+            _fail(job.answer, JobTimeout())
+        self.kill()
 
     def kill(self) -> None:
         self.ended = True
         with contextlib.suppress(ProcessLookupError):
-            self.process.kill()
+            self.transport.kill()
 
     def close(self) -> None:
         """Let it end on its own: it reads the end of its stdin once its job is done."""
         with contextlib.suppress(RuntimeError, OSError):
-            self.process.stdin.close()
+            self.transport.get_pipe_transport(0).close()
 
 
 class Workers:
@@ -86,7 +129,8 @@ class Workers:
         self.size = size
         self._args = [store_path, dump_path or "-"]
         self._prefixes = json.dumps(prefixes).encode() + b"\n"
-        self._idle: asyncio.Queue[_Process] = asyncio.Queue()
+        self._idle: collections.deque[_Process] = collections.deque()
+        self._waiting: collections.deque[_Job] = collections.deque()
         self._all: set[_Process] = set()
         self._closing = False
         self.replaced = 0
@@ -95,13 +139,13 @@ class Workers:
         await asyncio.gather(*(self._start_one() for _ in range(self.size)))
 
     async def _start_one(self) -> None:
-        process = await asyncio.create_subprocess_exec(
-            sys.executable, "-m", "neaspec_kg.store.worker", *self._args,
-            stdin=asyncio.subprocess.PIPE, stdout=asyncio.subprocess.PIPE, limit=READ_LIMIT)
-        process.stdin.write(self._prefixes)
-        worker = _Process(process)
+        loop = asyncio.get_running_loop()
+        _, worker = await loop.subprocess_exec(
+            lambda: _Process(self), sys.executable, "-m", "neaspec_kg.store.worker", *self._args,
+            stdin=asyncio.subprocess.PIPE, stdout=asyncio.subprocess.PIPE, stderr=None)
+        worker.transport.get_pipe_transport(0).write(self._prefixes)
         self._all.add(worker)
-        self._idle.put_nowait(worker)
+        self.release(worker)
 
     @property
     def pids(self) -> list[int]:
@@ -110,42 +154,66 @@ class Workers:
     async def run(self, kind: str, argument: object, timeout_s: float, wait_s: float) -> object:
         """The worker's answer; :class:`JobTimeout` past ``timeout_s`` of running, :class:`Busy`
         past ``wait_s`` of waiting for an idle worker, :class:`WorkerEnded` if it ended."""
-        worker = await self._next_idle(wait_s)
-        try:
-            return await worker.call(kind, argument, timeout_s)
-        finally:
-            self._release(worker)
-
-    async def _next_idle(self, wait_s: float) -> _Process:
         loop = asyncio.get_running_loop()
-        deadline = loop.time() + wait_s
-        while True:  # bounded: each dead worker taken is replaced, and the wait has a deadline
-            try:
-                async with asyncio.timeout_at(deadline):
-                    worker = await self._idle.get()
-            except TimeoutError:
-                raise Busy("every query worker of this server stayed busy; try again in a moment") from None
-            if worker.alive:
-                return worker
-            self._release(worker)  # it ended while idle: a new one takes its place
+        job = _Job(frame(kind, argument), timeout_s, loop.create_future())
+        worker = self._take_idle()
+        if worker is not None:
+            worker.start(job)
+        else:
+            busy = Busy("every query worker of this server stayed busy; try again in a moment")
+            job.timer = loop.call_later(wait_s, _fail, job.answer, busy)
+            self._waiting.append(job)
+        try:
+            reply = await job.answer
+        except asyncio.CancelledError:  # the caller went away: stop the work too
+            running = next((w for w in self._all if w.job is job), None)
+            if running is not None:
+                running.kill()
+            raise
+        ok, value = pickle.loads(reply)
+        if not ok:
+            raise value
+        return value
 
-    def _release(self, worker: _Process) -> None:
-        if worker.alive and not self._closing:
-            self._idle.put_nowait(worker)
+    def _take_idle(self) -> _Process | None:
+        while self._idle:
+            worker = self._idle.popleft()
+            if worker.alive:  # one that ended while idle is replaced by ``ended``
+                return worker
+        return None
+
+    def release(self, worker: _Process) -> None:
+        """A worker that answered takes the next waiting job (also after ``close(kill=False)``: the
+        jobs that came before it are answered), or waits idle."""
+        if not worker.alive:
             return
+        while self._waiting:
+            job = self._waiting.popleft()
+            if not job.answer.done():  # not given up (past its wait, or its caller gone)
+                job.timer.cancel()
+                worker.start(job)
+                return
+        if self._closing:
+            worker.close()
+        else:
+            self._idle.append(worker)
+
+    def ended(self, worker: _Process) -> None:
+        """A worker ended, however it ended: a new one takes its place."""
         self._all.discard(worker)
-        if not worker.alive and not self._closing:
+        if not self._closing:
             self.replaced += 1
             asyncio.get_running_loop().create_task(self._start_one())
-        elif worker.alive:
-            worker.close()
 
     def close(self, *, kill: bool) -> None:
         """Stop taking jobs; idle workers end now, busy ones when their job is done (``kill``: now)."""
         self._closing = True
-        while not self._idle.empty():
-            self._idle.get_nowait().close()
-        if kill:
-            for worker in self._all:
-                worker.kill()
-            self._all.clear()
+        while self._idle:
+            self._idle.popleft().close()
+        if not kill:
+            return
+        for worker in list(self._all):
+            worker.kill()
+        stopping = Busy("this server is stopping; try again in a moment")
+        while self._waiting:
+            _fail(self._waiting.popleft().answer, stopping)

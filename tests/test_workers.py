@@ -1,0 +1,115 @@
+"""The query worker pool: a job waits for a busy worker and is answered when one frees up, a
+wait has its limit, a query past its limit or given up by its caller ends its worker (and a
+new one takes its place), and a retired pool answers what was queued before it stops.
+
+Real worker processes over a fixture release; no wall-clock assertion: a query that must still
+be running is one that cannot finish (a four-way cross product), stopped by the test.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import json
+from pathlib import Path
+
+import pytest
+
+from neaspec_kg.errors import Busy
+from neaspec_kg.serve.testing import make_build
+from neaspec_kg.store.answer import QueryJob
+from neaspec_kg.store.workers import JobTimeout, Workers
+
+FIXTURES = Path(__file__).parent / "fixtures"
+COUNT = "SELECT (COUNT(*) AS ?n) WHERE { ?s ?p ?o }"
+ENDLESS = "SELECT (COUNT(*) AS ?n) WHERE { ?a ?b ?c . ?d ?e ?f . ?g ?h ?i . ?j ?k ?l }"
+LIMIT_S = 60  # the time limit of jobs that must not reach it
+
+
+@pytest.fixture(scope="module")
+def store(tmp_path_factory) -> str:
+    return str(make_build([FIXTURES / "server_dataset.trig"], tmp_path_factory.mktemp("pool")) / "store")
+
+
+def _on_pool(store: str, size: int, test) -> None:
+    async def main():
+        pool = Workers(size, store, None, {})
+        await pool.start()
+        try:
+            await asyncio.wait_for(test(pool), 120)
+        finally:
+            pool.close(kill=True)
+            await _until(lambda: not pool._all)  # every worker's exit seen before the loop closes
+
+    asyncio.run(main())
+
+
+def _count(answer) -> int:
+    assert answer.status == 200, answer.body
+    return int(json.loads(answer.body)["results"]["bindings"][0]["n"]["value"])
+
+
+def _ask(pool: Workers, query: str = COUNT, timeout_s: float = LIMIT_S, wait_s: float = LIMIT_S):
+    return pool.run("query", QueryJob(query, format="json"), timeout_s, wait_s)
+
+
+async def _until(condition, rounds: int = 300) -> None:
+    for _ in range(rounds):  # bounded: 300 x 0.1 s
+        if condition():
+            return
+        await asyncio.sleep(0.1)
+    raise AssertionError("the pool did not get there")
+
+
+def test_jobs_waiting_for_the_one_worker_are_each_answered(store):
+    async def test(pool):
+        answers = await asyncio.gather(*(_ask(pool) for _ in range(5)))
+        counts = {_count(a) for a in answers}
+        assert len(counts) == 1 and counts.pop() > 0
+
+    _on_pool(store, 1, test)
+
+
+def test_a_job_that_waits_past_its_limit_is_refused_as_busy(store):
+    async def test(pool):
+        endless = asyncio.ensure_future(_ask(pool, ENDLESS))
+        await asyncio.sleep(0)  # it now holds the only worker
+        with pytest.raises(Busy):
+            await _ask(pool, wait_s=0.2)
+        endless.cancel()
+
+    _on_pool(store, 1, test)
+
+
+def test_a_query_given_up_by_its_caller_ends_its_worker_and_a_new_one_answers(store):
+    async def test(pool):
+        first = pool.pids
+        endless = asyncio.ensure_future(_ask(pool, ENDLESS))
+        await asyncio.sleep(0.2)
+        endless.cancel()
+        await _until(lambda: pool.replaced == 1 and pool.pids and pool.pids != first)
+        assert _count(await _ask(pool)) > 0
+
+    _on_pool(store, 1, test)
+
+
+def test_a_query_past_its_limit_ends_its_worker_and_the_job_behind_it_is_answered(store):
+    async def test(pool):
+        endless = asyncio.ensure_future(_ask(pool, ENDLESS, timeout_s=0.5))
+        behind = asyncio.ensure_future(_ask(pool))
+        with pytest.raises(JobTimeout):
+            await endless
+        assert _count(await behind) > 0 and pool.replaced == 1
+
+    _on_pool(store, 1, test)
+
+
+def test_a_retired_pool_answers_the_jobs_queued_before_it_stops(store):
+    async def test(pool):
+        jobs = [asyncio.ensure_future(_ask(pool)) for _ in range(3)]
+        await asyncio.sleep(0)  # the first holds the worker, the others wait
+        pool.close(kill=False)
+        assert all(_count(a) > 0 for a in await asyncio.gather(*jobs))
+        await _until(lambda: not pool.pids)  # then the worker ends, and none replaces it
+        assert pool.replaced == 0
+
+    _on_pool(store, 1, test)
