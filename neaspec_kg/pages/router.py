@@ -88,10 +88,20 @@ def pages_router(select: Select, search_db: Path | Callable[[], Path | None] | N
     ``home_extra`` gives what the server knows of the dataset for the home page: ``triples``,
     ``examples`` (objects with ``name``, ``title``, ``description``), ``dataset_jsonld``."""
     router = APIRouter()
+    _page_routes(router, select, home_extra)
+    _search_routes(router, select, search_db)
 
-    def search_path() -> Path | None:
-        path = search_db() if callable(search_db) else search_db
-        return path if path is not None and Path(path).exists() else None
+    @router.api_route("/assets/{name:path}", methods=["GET", "HEAD"])
+    def asset(name: str) -> Response:
+        if name not in ASSETS:
+            raise HTTPException(404, f"no asset {name!r}")
+        return FileResponse(STATIC / name, media_type=ASSETS[name], headers={"Cache-Control": "public, max-age=3600"})
+
+    return router
+
+
+def _page_routes(router: APIRouter, select: Select, home_extra: Callable[[], dict] | None) -> None:
+    """The home page and the commitments (page and CSV)."""
 
     @router.api_route("/", methods=["GET", "HEAD"], response_class=HTMLResponse)
     def home_page(request: Request) -> Response:
@@ -111,6 +121,14 @@ def pages_router(select: Select, search_db: Path | Callable[[], Path | None] | N
         view = commitments_view(select, dict(request.query_params))
         return Response(commitments_csv(view["items"]), media_type="text/csv; charset=utf-8",
                         headers={"Content-Disposition": 'attachment; filename="commitments.csv"'})
+
+
+def _search_routes(router: APIRouter, select: Select, search_db: Path | Callable[[], Path | None] | None) -> None:
+    """The search page and its JSON API, over the build's search.sqlite."""
+
+    def search_path() -> Path | None:
+        path = search_db() if callable(search_db) else search_db
+        return path if path is not None and Path(path).exists() else None
 
     def run_search(request: Request):
         q = request.query_params.get("q", "")
@@ -151,11 +169,3 @@ def pages_router(select: Select, search_db: Path | Callable[[], Path | None] | N
         for hit in body["hits"]:
             hit["page"] = local(hit["link"])
         return JSONResponse(body)
-
-    @router.api_route("/assets/{name:path}", methods=["GET", "HEAD"])
-    def asset(name: str) -> Response:
-        if name not in ASSETS:
-            raise HTTPException(404, f"no asset {name!r}")
-        return FileResponse(STATIC / name, media_type=ASSETS[name], headers={"Cache-Control": "public, max-age=3600"})
-
-    return router

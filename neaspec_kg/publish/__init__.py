@@ -114,8 +114,7 @@ def list_releases(out: Path) -> list[dict]:
 # --- writing a release --------------------------------------------------------------------------------
 def _write_release(settings: Settings, build: Path, summary: dict, folder: Path, version: str, day: date,
                    previous: str | None, releases: Path) -> None:
-    from neaspec_kg.publish import changes, docs, dumps, metadata, redirects, tables
-    from neaspec_kg.publish.dcat import dcat_graph
+    from neaspec_kg.publish import changes, docs, dumps, metadata, tables
     from neaspec_kg.sdg.kos import kos_licence
 
     store = pyoxigraph.Store.read_only(str(build / "store"))
@@ -146,6 +145,16 @@ def _write_release(settings: Settings, build: Path, summary: dict, folder: Path,
     facts = metadata.dataset_facts(store, summary["graphs"])
     info = metadata.ReleaseInfo(version, day, previous, facts, files, citation,
                                 notes=_summary_line(diff), warnings=len(summary.get("warnings", [])))
+    schema_org = _write_metadata(folder, info, settings.public_base)
+    site.write_site(store, folder, info, summary, schema_org, build / "search.sqlite", model)
+    _write_record(folder, info, summary, validation, diff)
+
+
+def _write_metadata(folder: Path, info, public_url: str) -> dict:
+    """VoID, DCAT-AP (Turtle, JSON-LD), schema.org and the redirect rules; the schema.org record."""
+    from neaspec_kg.publish import metadata, redirects
+    from neaspec_kg.publish.dcat import dcat_graph
+
     void = metadata.void_graph(info)
     dcat = dcat_graph(info)
     _put(folder / names.VOID_TTL, void.serialize(format="turtle", encoding="utf-8"))
@@ -153,15 +162,19 @@ def _write_release(settings: Settings, build: Path, summary: dict, folder: Path,
     _put(folder / names.DCAT_JSONLD, _sorted_jsonld(dcat))
     schema_org = metadata.schema_org_dataset(info)
     _put(folder / names.SCHEMA_ORG, (json.dumps(schema_org, indent=2, ensure_ascii=False) + "\n").encode("utf-8"))
-    public_url = settings.public_base
     _put(folder / names.REDIRECTS / ".htaccess", redirects.htaccess(public_url).encode("utf-8"))
+    return schema_org
 
-    site.write_site(store, folder, info, summary, schema_org, build / "search.sqlite", model)
 
+def _write_record(folder: Path, info, summary: dict, validation: str, diff) -> None:
+    """release.json (every file with its size and checksum) and SHA256SUMS, written last."""
+    from neaspec_kg.publish import metadata
+
+    version, previous = info.version, info.previous
     listed = [f for f in _all_files(folder)]
     record = {
         "version": version,
-        "released": day.isoformat(),
+        "released": info.released.isoformat(),
         "version_iri": str(names.release(version)),
         "previous": previous,
         "previous_iri": str(names.release(previous)) if previous else None,
@@ -172,7 +185,7 @@ def _write_release(settings: Settings, build: Path, summary: dict, folder: Path,
         "graphs": summary["graphs"],
         "validation": validation,
         "data_quality_warnings": len(summary.get("warnings", [])),
-        "licence": {"data": str(metadata.CC_BY), "code": "MIT", "sdg_kos": citation},
+        "licence": {"data": str(metadata.CC_BY), "code": "MIT", "sdg_kos": info.kos_citation},
         "changes": diff.as_dict(),
         "files": [{"path": p, "bytes": (folder / p).stat().st_size, "sha256": _sha256(folder / p)} for p in listed],
     }
