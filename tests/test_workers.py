@@ -113,3 +113,18 @@ def test_a_retired_pool_answers_the_jobs_queued_before_it_stops(store):
         assert pool.replaced == 0
 
     _on_pool(store, 1, test)
+
+
+def test_a_retired_pool_answers_a_queued_job_whose_worker_was_stopped_at_the_limit(store):
+    async def test(pool):
+        endless = asyncio.ensure_future(_ask(pool, ENDLESS, timeout_s=0.5))
+        behind = asyncio.ensure_future(_ask(pool))
+        await asyncio.sleep(0)  # the endless one holds the worker, the other waits
+        pool.close(kill=False)
+        with pytest.raises(JobTimeout):
+            await endless
+        assert _count(await behind) > 0  # a new worker answers it (none left otherwise)
+        await _until(lambda: not pool.pids)
+
+    _on_pool(store, 1, test)
+

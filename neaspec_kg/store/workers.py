@@ -199,9 +199,10 @@ class Workers:
             self._idle.append(worker)
 
     def ended(self, worker: _Process) -> None:
-        """A worker ended, however it ended: a new one takes its place."""
+        """A worker ended, however it ended: a new one takes its place (after ``close(kill=False)``
+        too while jobs queued before it wait, or they would wait out their limit)."""
         self._all.discard(worker)
-        if not self._closing:
+        if not self._closing or any(not job.answer.done() for job in self._waiting):
             self.replaced += 1
             asyncio.get_running_loop().create_task(self._start_one())
 
