@@ -128,3 +128,23 @@ def test_a_retired_pool_answers_a_queued_job_whose_worker_was_stopped_at_the_lim
 
     _on_pool(store, 1, test)
 
+
+def test_a_stopped_pool_fails_its_running_job_as_busy_not_as_a_crash(store):
+    async def test(pool):
+        endless = asyncio.ensure_future(_ask(pool, ENDLESS))
+        await asyncio.sleep(0)  # it holds the only worker
+        pool.close(kill=True)
+        with pytest.raises(Busy):  # WorkerEnded would be counted a crash, and retried
+            await endless
+
+    _on_pool(store, 1, test)
+
+
+@pytest.mark.parametrize("kill", [False, True])
+def test_a_closed_pool_refuses_a_job_at_once(store, kill):
+    async def test(pool):
+        pool.close(kill=kill)
+        with pytest.raises(Busy):  # not left waiting out its limit for a worker that never comes
+            await _ask(pool, wait_s=3600)
+
+    _on_pool(store, 1, test)

@@ -46,6 +46,10 @@ def frame(kind: str, argument: object) -> bytes:
     return HEADER.pack(len(data)) + data
 
 
+def _stopping() -> Busy:
+    return Busy("the query workers of this release are stopping; try again in a moment")
+
+
 def _fail(answer: asyncio.Future, exc: BaseException) -> None:
     if not answer.done():
         answer.set_exception(exc)
@@ -154,6 +158,8 @@ class Workers:
     async def run(self, kind: str, argument: object, timeout_s: float, wait_s: float) -> object:
         """The worker's answer; :class:`JobTimeout` past ``timeout_s`` of running, :class:`Busy`
         past ``wait_s`` of waiting for an idle worker, :class:`WorkerEnded` if it ended."""
+        if self._closing:  # no worker would take it: it would wait out its limit
+            raise _stopping()
         loop = asyncio.get_running_loop()
         job = _Job(frame(kind, argument), timeout_s, loop.create_future())
         worker = self._take_idle()
@@ -207,14 +213,16 @@ class Workers:
             asyncio.get_running_loop().create_task(self._start_one())
 
     def close(self, *, kill: bool) -> None:
-        """Stop taking jobs; idle workers end now, busy ones when their job is done (``kill``: now)."""
+        """Stop taking jobs; idle workers end now, busy ones when their job is done (``kill``: now,
+        and the jobs running or queued fail as :class:`Busy`)."""
         self._closing = True
         while self._idle:
             self._idle.popleft().close()
         if not kill:
             return
         for worker in list(self._all):
+            if worker.job is not None:  # the server stops: no worker crashed, the job is not retried
+                _fail(worker.job.answer, _stopping())
             worker.kill()
-        stopping = Busy("this server is stopping; try again in a moment")
         while self._waiting:
-            _fail(self._waiting.popleft().answer, stopping)
+            _fail(self._waiting.popleft().answer, _stopping())
