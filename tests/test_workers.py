@@ -148,3 +148,14 @@ def test_a_closed_pool_refuses_a_job_at_once(store, kill):
             await _ask(pool, wait_s=3600)
 
     _on_pool(store, 1, test)
+
+
+def test_a_retired_pool_with_a_busy_worker_answers_a_job_that_comes_after_the_retirement(store):
+    async def test(pool):
+        running = asyncio.ensure_future(_ask(pool))
+        await asyncio.sleep(0)  # it holds the only worker
+        pool.close(kill=False)  # a request that began on this release may still ask it something
+        late = await _ask(pool)
+        assert _count(await running) > 0 and _count(late) > 0
+
+    _on_pool(store, 1, test)

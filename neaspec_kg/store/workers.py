@@ -158,8 +158,8 @@ class Workers:
     async def run(self, kind: str, argument: object, timeout_s: float, wait_s: float) -> object:
         """The worker's answer; :class:`JobTimeout` past ``timeout_s`` of running, :class:`Busy`
         past ``wait_s`` of waiting for an idle worker, :class:`WorkerEnded` if it ended."""
-        if self._closing:  # no worker would take it: it would wait out its limit
-            raise _stopping()
+        if self._closing and not any(w.alive and w.job for w in self._all):
+            raise _stopping()  # retired and no worker busy: none would take it, it would wait out its limit
         loop = asyncio.get_running_loop()
         job = _Job(frame(kind, argument), timeout_s, loop.create_future())
         worker = self._take_idle()
