@@ -22,7 +22,7 @@ import pyoxigraph
 
 from neaspec_kg.folders import remove_stale, replace_folder, staging_folder, swap_symlink
 from neaspec_kg.namespaces import BASE
-from neaspec_kg.publish import names
+from neaspec_kg.publish import metadata, names
 from neaspec_kg.settings import Settings
 
 
@@ -114,7 +114,7 @@ def list_releases(out: Path) -> list[dict]:
 # --- writing a release --------------------------------------------------------------------------------
 def _write_release(settings: Settings, build: Path, summary: dict, folder: Path, version: str, day: date,
                    previous: str | None, releases: Path) -> None:
-    from neaspec_kg.publish import changes, docs, dumps, metadata, tables
+    from neaspec_kg.publish import changes, docs, dumps, tables
     from neaspec_kg.sdg.kos import kos_licence
 
     store = pyoxigraph.Store.read_only(str(build / "store"))
@@ -152,7 +152,7 @@ def _write_release(settings: Settings, build: Path, summary: dict, folder: Path,
 
 def _write_metadata(folder: Path, info, public_url: str) -> dict:
     """VoID, DCAT-AP (Turtle, JSON-LD), schema.org and the redirect rules; the schema.org record."""
-    from neaspec_kg.publish import metadata, redirects
+    from neaspec_kg.publish import redirects
     from neaspec_kg.publish.dcat import dcat_graph
 
     void = metadata.void_graph(info)
@@ -168,8 +168,6 @@ def _write_metadata(folder: Path, info, public_url: str) -> dict:
 
 def _write_record(folder: Path, info, summary: dict, validation: str, diff) -> None:
     """release.json (every file with its size and checksum) and SHA256SUMS, written last."""
-    from neaspec_kg.publish import metadata
-
     version, previous = info.version, info.previous
     listed = [f for f in _all_files(folder)]
     record = {
