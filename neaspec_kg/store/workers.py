@@ -15,7 +15,8 @@ Written here, not with a pool library: with pebble (used until 2026-12), every q
 two threads of the web process (its task and result handlers) and back to the loop, and at
 1 session that hand-off cost the web process, the bottleneck there, about as much CPU as the
 HTTP request itself (benchmarks/results/2026-12-02-1x.md: 710 q/s, against 1,631 q/s for
-answers from the cache). asyncio's own subprocess pipes need no thread and no lock.
+answers from the cache). asyncio's own subprocess pipes need no thread and no lock per query (Python
+3.11's child watcher keeps one idle thread per worker, waiting for its exit).
 """
 
 from __future__ import annotations
