@@ -18,6 +18,18 @@ class RequestError(Exception):
             self.status = status
         self.headers = headers or {}
 
+    def __reduce__(self):
+        # Errors cross the pipe from a query worker pickled; the default would call the class
+        # with the message alone, which a subclass with its own arguments (TooManyRows) misreads.
+        return _rebuilt, (type(self), str(self), self.__dict__)
+
+
+def _rebuilt(cls: type[RequestError], message: str, state: dict) -> RequestError:
+    error = Exception.__new__(cls)
+    Exception.__init__(error, message)
+    error.__dict__.update(state)
+    return error
+
 
 class ProtocolError(RequestError):
     """The HTTP request is not a SPARQL 1.1 Protocol request we accept."""

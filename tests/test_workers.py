@@ -159,3 +159,15 @@ def test_a_retired_pool_with_a_busy_worker_answers_a_job_that_comes_after_the_re
         assert _count(await running) > 0 and _count(late) > 0
 
     _on_pool(store, 1, test)
+
+
+def test_a_worker_that_cannot_be_replaced_is_logged_and_the_job_is_refused_as_busy(store, monkeypatch, caplog):
+    async def test(pool):
+        monkeypatch.setattr("neaspec_kg.store.workers.sys.executable", "/nonexistent/python")
+        pool._all.copy().pop().kill()  # no new process can start in its place
+        await _until(lambda: pool.replaced == 1 and "could not be started" in caplog.text)
+        assert pool.pids == []
+        with pytest.raises(Busy):  # not a task's unread exception, not a hang
+            await _ask(pool, wait_s=0.2)
+
+    _on_pool(store, 1, test)

@@ -25,6 +25,7 @@ import asyncio
 import collections
 import contextlib
 import json
+import logging
 import pickle
 import struct
 import sys
@@ -32,6 +33,7 @@ import sys
 from neaspec_kg.errors import Busy
 
 HEADER = struct.Struct(">I")
+log = logging.getLogger("neaspec_kg.store")
 
 
 class WorkerEnded(RuntimeError):
@@ -149,8 +151,16 @@ class Workers:
             lambda: _Process(self), sys.executable, "-m", "neaspec_kg.store.worker", *self._args,
             stdin=asyncio.subprocess.PIPE, stdout=asyncio.subprocess.PIPE, stderr=None)
         worker.transport.get_pipe_transport(0).write(self._prefixes)
-        self._all.add(worker)
-        self.release(worker)
+        if worker.alive:  # one that already ended was replaced by ``ended``
+            self._all.add(worker)
+            self.release(worker)
+
+    async def _replace(self) -> None:
+        try:
+            await self._start_one()
+        except OSError as exc:  # no process could be started (out of memory, of descriptors)
+            log.error("a query worker could not be started in place of one that ended (%s); %d remain",
+                      exc, len(self.pids))
 
     @property
     def pids(self) -> list[int]:
@@ -211,7 +221,7 @@ class Workers:
         self._all.discard(worker)
         if not self._closing or any(not job.answer.done() for job in self._waiting):
             self.replaced += 1
-            asyncio.get_running_loop().create_task(self._start_one())
+            asyncio.get_running_loop().create_task(self._replace())
 
     def close(self, *, kill: bool) -> None:
         """Stop taking jobs; idle workers end now, busy ones when their job is done (``kill``: now,
