@@ -99,8 +99,9 @@ class EngineResult:
     p50_ms: dict[str, float] = field(default_factory=dict)
     p95_ms: dict[str, float] = field(default_factory=dict)
     p99_ms: dict[str, float] = field(default_factory=dict)
+    max_ms: dict[str, float] = field(default_factory=dict)
     page_ms: dict[str, float] = field(default_factory=dict)  # ours: the HTML page of a meeting
-    documented: dict[str, tuple[float, float]] = field(default_factory=dict)  # ours: queries/*.rq p50, p99
+    documented: dict[str, tuple[float, float, float]] = field(default_factory=dict)  # ours: queries/*.rq p50, p99, max
     errors: dict[str, str] = field(default_factory=dict)
     rps: dict[int, float] = field(default_factory=dict)
     run_errors: dict[int, int] = field(default_factory=dict)
@@ -130,6 +131,7 @@ def _latency(result: EngineResult, queries: list[Query], ask, reps: int, budget_
             result.p50_ms[q.name] = 1000 * statistics.median(times)
             result.p95_ms[q.name] = 1000 * times[min(len(times) - 1, round(0.95 * (len(times) - 1)))]
             result.p99_ms[q.name] = 1000 * times[min(len(times) - 1, round(0.99 * (len(times) - 1)))]
+            result.max_ms[q.name] = 1000 * times[-1]
         except Exception as exc:  # noqa: BLE001 -- a peer failing one query is a result, not the end of the run
             result.errors[q.name] = f"{type(exc).__name__}: {exc}"[:300]
 
@@ -210,8 +212,9 @@ def measure_server(peer, scale: Scale, queries: list[Query], opts, say) -> Engin
             result.page_ms = _page_latency(running.port, MEETING_PAGE, opts.reps)
         if peer.name == "neaspec-kg" and scale.factor >= 30:  # the project's own queries, cache off
             documented = EngineResult("documented")
-            _latency(documented, load_queries(REPO / "queries", "select"), ask, 10, 0.5)
-            result.documented = {name: (documented.p50_ms[name], documented.p99_ms[name])
+            # 100 runs: the p99 is then the second slowest, not the slowest of a few
+            _latency(documented, load_queries(REPO / "queries", "select"), ask, opts.documented_runs, 15.0)
+            result.documented = {name: (documented.p50_ms[name], documented.p99_ms[name], documented.max_ms[name])
                                  for name in documented.p50_ms}
             result.errors.update({f"queries/{k}": v for k, v in documented.errors.items()})
         script = wrk_script(running, queries, scale.folder)
@@ -575,11 +578,14 @@ def targets(run: dict, by: dict[str, EngineResult], queries: list[Query], opts) 
             out.append(check("p99 of every query of the mix < 100 ms (here: the slowest of up to 50 sequential runs)",
                              worst[1] < 100, f"slowest {worst[0]}: {worst[1]:.1f} ms"))
         if ours.documented:
-            slow = sorted(((p99, name) for name, (_, p99) in ours.documented.items() if p99 >= 100), reverse=True)
+            slow = sorted(((p99, name) for name, (_, p99, _) in ours.documented.items() if p99 >= 100), reverse=True)
             listed = ", ".join(f"{name} {p99:,.0f} ms" for p99, name in slow[:8])
+            p99, name = max((p99, name) for name, (_, p99, _) in ours.documented.items())
+            p50, _, slowest = ours.documented[name]
+            worst = f"highest p99: {name} {p99:.1f} ms (p50 {p50:.1f}, slowest run {slowest:.1f})"
             out.append(check(f"p99 of every query of queries/*.rq < 100 ms ({len(ours.documented)} queries; "
-                             "here: the slowest of up to 10 sequential runs)",
-                             not slow, f"{len(slow)} over 100 ms: {listed}" if slow else "all under 100 ms"))
+                             f"up to {opts.documented_runs} sequential runs each)",
+                             not slow, f"{len(slow)} over 100 ms: {listed}" if slow else f"all under 100 ms; {worst}"))
         page = (by.get(CACHED) or ours).page_ms
         if page.get("p50") is not None:
             out.append(check(f"HTML page of a meeting ({MEETING_PAGE}), p50 < 5 ms", page["p50"] < 5.0,
@@ -626,6 +632,8 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--duration", type=float, default=10.0, help="seconds of wrk per concurrency level")
     parser.add_argument("--concurrency", default="1,8,32", help='comma-separated; "none": no throughput runs')
     parser.add_argument("--reps", type=int, default=50, help="sequential runs per query (at most)")
+    parser.add_argument("--documented-runs", type=int, default=100,
+                        help="sequential runs of each query of queries/*.rq at 30x and more (p99: the second slowest of 100)")
     parser.add_argument("--budget", type=float, default=2.0, help="seconds of sequential runs per query (at least 3 runs)")
     parser.add_argument("--soak", type=float, default=60.0, help="seconds of 32 clients on our server (0: skip)")
     parser.add_argument("--soak-scale", type=int, default=30)
