@@ -26,6 +26,7 @@ from rdflib.namespace import RDF
 
 from neaspec_kg import __version__, iris
 from neaspec_kg.build_cache import ReportCache, validate_reports
+from neaspec_kg.build_progress import Progress, format_summary, reuse_text
 from neaspec_kg.curated import Curated, CuratedDataError
 from neaspec_kg.extract import extract_all
 from neaspec_kg.folders import remove_stale, staging_folder, swap_symlink
@@ -253,7 +254,7 @@ def run_build(settings: Settings, *, force: bool = False, progress: bool = True,
         return BuildResult(settings.current_build.resolve(), summary["release"], summary["triples"], summary["graphs"],
                            summary["classes"], [], 0.0, skipped=True)
 
-    steps = _Progress(progress, say)
+    steps = Progress(progress, say)
     cache = ReportCache(settings.build_dir / "cache" / "reports", build_signature(settings), steps.note)
     extracted_before: set[str] = set()
     graph_files: dict[str, str] = {}
@@ -268,7 +269,7 @@ def run_build(settings: Settings, *, force: bool = False, progress: bool = True,
         validation, validated_before = validate_reports(dataset, graph_files, report_files(settings), settings, cache,
                                                          steps.start)
         for x in extractions:
-            steps.note(f"{x.report.source}: " + _reuse_text(x.report.source in extracted_before,
+            steps.note(f"{x.report.source}: " + reuse_text(x.report.source in extracted_before,
                                                            x.report.source in validated_before))
         if not validation.conforms:
             raise BuildError("the graph violates the SHACL shapes; the last good build is kept.\n" + validation.text)
@@ -357,58 +358,3 @@ def _prune(builds: Path, keep: Path) -> None:
                    and not in_use(p)), key=lambda p: p.stat().st_mtime, reverse=True)
     for old in olds[KEEP_BUILDS - 1:]:
         shutil.rmtree(old, ignore_errors=True)
-
-
-def format_summary(result: BuildResult) -> str:
-    lines = [f"build {result.release}: {result.triples:,} triples in {result.seconds:.1f} s -> {result.folder}"]
-    lines.append("triples per named graph:")
-    lines += [f"  {count:>8,}  {graph}" for graph, count in result.graphs.items()]
-    lines.append("entities per class (project and reused classes):")
-    lines += [f"  {count:>8,}  {cls}" for cls, count in sorted(result.classes.items(), key=lambda kv: -kv[1])
-              if not cls.startswith("http://www.w3.org/ns/oa#")]
-    for graph, numbers in result.paragraphs_with_facts.items():
-        lines.append(f"paragraphs with at least one extracted fact in {graph}: {len(numbers)}")
-    for key, s in result.sdg_evaluation.items():
-        lines.append(f"SDG links, {key}: {s['produced']} made, {s['judged']} judged by hand, precision {s['precision']}")
-    lines.append(f"data-quality warnings: {len(result.warnings)}")
-    lines += [f"  - {w}" for w in result.warnings]
-    return "\n".join(lines)
-
-
-def _reuse_text(extracted_before: bool, validated_before: bool) -> str:
-    if extracted_before and validated_before:
-        return "unchanged, reused"
-    if extracted_before:
-        return "unchanged, extraction reused; validated again"
-    return "extracted and validated"
-
-
-class _Progress:
-    """A progress display on a terminal (rich), plain lines otherwise."""
-
-    def __init__(self, enabled: bool, say: Callable[[str], None]):
-        self.say, self.enabled = say, enabled
-        self._status = None
-        if enabled and sys.stderr.isatty():
-            from rich.console import Console
-
-            self._status = Console(stderr=True).status("starting")
-            self._status.start()
-        self._t = time.perf_counter()
-
-    def start(self, step: str) -> None:
-        if self._status is not None:
-            self._status.update(step + " ...")
-        elif self.enabled:
-            self.say(f"[{time.perf_counter() - self._t:6.1f}s] {step} ...")
-
-    def note(self, text: str) -> None:
-        """A line that stays (a terminal's status line moves on)."""
-        if self._status is not None:
-            self._status.console.print(text, highlight=False)
-        elif self.enabled:
-            self.say(text)
-
-    def stop(self) -> None:
-        if self._status is not None:
-            self._status.stop()

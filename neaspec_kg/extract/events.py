@@ -18,28 +18,24 @@ in event-aliases.csv, and suffixed with the ordinal, else with the year. Within 
 "the next X" is the one after the last numbered X, and an unnumbered mention with the same
 name and year as a numbered one is that one ("UNCCD COP in 2026" = "17th Conference of
 Parties ... scheduled for 2026"). Sessions of the Senior Officials Meeting are not emitted:
-the series is modelled from data/curated/meetings.csv.
+the series is modelled from data/curated/meetings.csv. What the sentence around a name says
+(dates, place, organizers, status, the event it is held with) is read by ``extract.event_context``.
 """
 
 from __future__ import annotations
 
 import re
-from dataclasses import dataclass, field, replace
-from datetime import date
+from dataclasses import replace
 from functools import lru_cache
 
 from neaspec_kg.curated import Curated, Row, read_table, split_list
-from neaspec_kg.extract.sentences import sentence_bounds, som_session
+from neaspec_kg.extract.event_context import EXCLUDED_KINDS, YEAR, Mention, read_context, share_with_joined
+from neaspec_kg.extract.sentences import som_session
 from neaspec_kg.records import DataQualityWarning, EventMention, Paragraph, Report, SourceSpan
-from neaspec_kg.report.ordinals import ORDINAL_PATTERN, ordinal_value, session_ordinals
+from neaspec_kg.report.ordinals import ORDINAL_PATTERN, ordinal_value
 
-EXCLUDED_KINDS = {"senior-officials-meeting"}  # modelled as the SOM series, not as related events
 ALIASES_PATH = "curated/event-aliases.csv"
 
-_MONTHS = ["january", "february", "march", "april", "may", "june", "july", "august", "september",
-           "october", "november", "december"]
-_MONTH = r"(?:January|February|March|April|May|June|July|August|September|October|November|December)"
-_YEAR = r"(?:19|20)\d{2}(?!\d)"
 _ORD = rf"(?i:{ORDINAL_PATTERN})"
 _CAP = r"[A-Z][\w’'-]*"
 _PAREN = r"\([A-Z][\w-]*\)(?:['’]s)?"
@@ -48,93 +44,21 @@ _LEFT_RE = re.compile(rf"(?:{_LEFT_TOKEN}\s+)+$")
 # Tail of a title after its noun: "on Low Carbon Cities", "of the United Nations Convention to ..."
 _TAIL_RE = re.compile(rf"(?:\s+(?:on|of|for|to)\s+(?:the\s+)?{_CAP}(?:\s+(?:(?:of|for|to|on)(?:\s+the)?|and)\s+{_CAP}|\s+{_CAP})*)?")
 _ACRONYM_TAIL_RE = re.compile(r"\s+\([A-Z][A-Za-z]*\)")
-_YEAR_TAIL_RE = re.compile(rf"\s+{_YEAR}")
+_YEAR_TAIL_RE = re.compile(rf"\s+{YEAR}")
 _NUMBER_TAIL_RE = re.compile(r"[- ]?(\d{1,2})\b")
 _PLURAL_AFTER_RE = re.compile(r"\s*\([A-Z][A-Za-z]*s\)")  # "Conference of Parties (COPs)"
-
-_DATE_RANGE_RE = re.compile(rf"\b(\d{{1,2}})\s*(?:({_MONTH})\s*)?[-–]\s*(\d{{1,2}})\s+({_MONTH}),?\s+({_YEAR})")
-_DATE_RE = re.compile(rf"\b(\d{{1,2}})\s+({_MONTH}),?\s+({_YEAR})")
-_PERIOD_RE = re.compile(
-    rf"\b((?:first|second)\s+half\s+of\s+{_YEAR}|(?:first|second|third|fourth)\s+quarter\s+of\s+{_YEAR}"
-    rf"|(?:early|mid|late)[-\s](?:{_MONTH}\s+)?{_YEAR}|end\s+of\s+{_YEAR}|{_MONTH}\s+{_YEAR})"
-    rf"|\b(?:in|for|during)\s+({_YEAR})")
-_PLACE_RE = re.compile(
-    r"\bin\s+(?P<place>[A-Z][\w'-]+(?:\s+[A-Z][\w'-]+)*)(?:,\s+(?P<country>(?:the\s+)?[A-Z][\w' -]*?))?"
-    r"(?=\s*[,.;)]|\s+(?:on|in|during|from|and|earlier|later)\b|$)")
-_PLACE_DIRECTLY_AFTER_RE = re.compile(r"\s*,?\s*(?=in\s)")
-_PLACE_AFTER_VERB_RE = re.compile(r"\b(?:held|hosted|organi[sz]ed|convened|took\s+place|to\s+be\s+held)\b")
-_ORGANIZERS_AFTER_RE = re.compile(
-    r"(?:(?:co-)?(?:organi[sz]ed|hosted|convened)\s+(?:by|in\s+(?:cooperation|collaboration|partnership)\s+with)"
-    r"|in\s+(?:cooperation|collaboration|partnership)\s+with|jointly\s+with)"
-    r"\s+(?P<who>.+?)(?=,\s+(?:he|she|they|it|which|the\s+representative)\b|[.;]|$)")
-_HOST_BEFORE_RE = re.compile(r"^\s+(?:for\s+)?(?:hosting|organi[sz]ing|hosted|organi[sz]ed)\s+(?:the\s+)?$")
-_JOINED_RE = re.compile(
-    r"(?:during|at|on\s+the\s+(?:margins|sidelines)\s+of|in\s+conjunction\s+with|back-to-back\s+(?:with|to))\s+(?:the\s+)?$")
-# How an event is held with another, as the genre says it (ontology: schema:superEvent for "during",
-# nea:heldInConjunctionWith, nea:heldBackToBackWith).
-_LINK_CUES = (("back-to-back", re.compile(r"back-to-back")), ("in-conjunction-with", re.compile(r"conjunction")),
-              ("during", re.compile(r".")))
-# "... organized by the secretariat back-to-back to SOM-27": an event held with a session of the series.
-_WITH_SESSION_RE = re.compile(
-    r"(?P<cue>during|in\s+conjunction\s+with|back-to-back\s+(?:with|to)|on\s+the\s+(?:margins|sidelines)\s+of)"
-    r"\s+(?:the\s+)?(?=SOM[- ]\d|\S+\s+Senior\s+Officials\s+Meeting)")
-# "earlier this year", "last year": the year of the report's meeting, or the one before it.
-_RELATIVE_YEAR_RE = re.compile(r"\b(?:(?:earlier|later)\s+)?(?P<which>this|last|next)\s+year\b")
-_NEXT_RE = re.compile(r"\bnext\s+$")
-
-_PROPOSED_CUE_RE = re.compile(
-    r"\b(?:suggest\w*|propos\w*|interest\w*\s+in\b.*\bhost\w*|offer\w*\s+to\s+host|intention\s+(?:in|to|of)\s+host\w*"
-    r"|invit\w*\s+to\s+host)\b", re.IGNORECASE)
-_PLANNED_CUE_RE = re.compile(
-    r"\b(?:planned|to\s+be\s+held|will\s+be\s+held|scheduled|tentatively|upcoming|next|plans?\s+(?:for|to)"
-    r"|to\s+organi[sz]e|in\s+time\s+for|before\s+the|future)\b", re.IGNORECASE)
-_HELD_CUE_RE = re.compile(r"\b(?:held|hosted|hosting|organi[sz]ed|took\s+place|convened|successful|previous)\b",
-                          re.IGNORECASE)
-
-
-@dataclass
-class _Mention:
-    """One event name found in a paragraph, with what its sentence says about it."""
-
-    paragraph: Paragraph
-    start: int
-    end: int
-    name: str
-    kind: str
-    ordinal: int | None
-    generic: bool  # a lower-case or bare-noun name ("the Symposium", "a subregional forum")
-    base_name: str  # the name without ordinal, year, article: what the key is made from
-    name_year: int | None = None
-    start_date: date | None = None
-    end_date: date | None = None
-    period: str | None = None
-    place: str | None = None
-    country: str | None = None
-    organizers: list[str] = field(default_factory=list)
-    programme_area: str | None = None
-    status: str = "held"
-    status_explicit: bool = False
-    next_of_series: bool = False
-    joined_to: int | None = None  # index of an event this one is held during / in conjunction with
-    joined: _Mention | None = None  # that event
-    joined_how: str | None = None  # "during" | "in-conjunction-with" | "back-to-back"
-    joined_session: int | None = None  # a session of the series it is held with ("back-to-back to SOM-27")
-    relative_year: int | None = None  # -1, 0, 1 for "last year", "this year", "next year"
-    stem: str = ""
-    year: int | None = None
-    year_stated: bool = False  # the text gives the year (a date, a period, "this year"), not the reporting year
 
 
 def extract_events(report: Report, curated: Curated, warnings: list[DataQualityWarning]) -> tuple[EventMention, ...]:
     aliases = _aliases(curated)
-    mentions: list[_Mention] = []
+    mentions: list[Mention] = []
     for paragraph in report.paragraphs:
         if paragraph.number is None:
             continue
         found = _find_names(paragraph, curated, aliases)
         for index, mention in enumerate(found):
-            _read_context(report, mention, found, index, curated)
-        _share_with_joined(found)
+            read_context(report, mention, found, index, curated)
+        share_with_joined(found)
         mentions.extend(m for m in found if m.kind not in EXCLUDED_KINDS)
     for mention in mentions:
         mention.stem = _stem(mention, curated, aliases, som_session(report))
@@ -167,13 +91,13 @@ def _alternation(words: list[str]) -> str:
     return "|".join(re.escape(w) for w in sorted(words, key=len, reverse=True))
 
 
-def _find_names(paragraph: Paragraph, curated: Curated, aliases: list[Row]) -> list[_Mention]:
+def _find_names(paragraph: Paragraph, curated: Curated, aliases: list[Row]) -> list[Mention]:
     text = paragraph.text
     area = _paragraph_area(paragraph, curated)
     candidates = (_meetings_of_bodies(paragraph, curated) + _acronym_numbers(paragraph, aliases, area)
                   + _lowercase_aliases(paragraph, aliases, area) + _planned_generic(paragraph, curated)
                   + _titled(paragraph, curated))
-    chosen: list[_Mention] = []
+    chosen: list[Mention] = []
     for candidate in sorted(candidates, key=lambda m: (-(m.end - m.start), m.start)):
         if not any(c.start < candidate.end and candidate.start < c.end for c in chosen):
             chosen.append(candidate)
@@ -183,7 +107,7 @@ def _find_names(paragraph: Paragraph, curated: Curated, aliases: list[Row]) -> l
     return [m for m in chosen if not _PLURAL_AFTER_RE.match(text, m.end)]
 
 
-def _titled(paragraph: Paragraph, curated: Curated) -> list[_Mention]:
+def _titled(paragraph: Paragraph, curated: Curated) -> list[Mention]:
     """Capitalised names around an event noun: left over title words, right over its tail."""
     text = paragraph.text
     nouns, _ = _kind_nouns(curated)
@@ -210,7 +134,7 @@ def _titled(paragraph: Paragraph, curated: Curated) -> list[_Mention]:
             ordinal = ordinal_value(first_word)
         base = _base_name(name)
         generic = base.lower() in {n.lower() for n in nouns} or base[:1].islower()
-        found.append(_Mention(paragraph, start, end, name, nouns[m.group(0)], ordinal, generic, base,
+        found.append(Mention(paragraph, start, end, name, nouns[m.group(0)], ordinal, generic, base,
                               name_year=int(year.group(0)) if year else None))
     return found
 
@@ -237,7 +161,7 @@ def _name_start(text: str, head_start: int) -> int:
     return m.start() + tokens[keep].start()
 
 
-def _meetings_of_bodies(paragraph: Paragraph, curated: Curated) -> list[_Mention]:
+def _meetings_of_bodies(paragraph: Paragraph, curated: Curated) -> list[Mention]:
     """'6th meeting of the NEACAP Science and Policy Committee (SPC)', 'seventh meeting of ... (SPC-7)'."""
     nouns, bodies = _kind_nouns(curated)
     body_kinds = {**bodies, **nouns}
@@ -249,12 +173,12 @@ def _meetings_of_bodies(paragraph: Paragraph, curated: Curated) -> list[_Mention
     for m in pattern.finditer(paragraph.text):
         body = m.group("body")
         kind = next(k for noun, k in sorted(body_kinds.items(), key=lambda kv: -len(kv[0])) if body.endswith(noun))
-        found.append(_Mention(paragraph, m.start(), m.end(), m.group(0), kind, ordinal_value(m.group("ord")),
+        found.append(Mention(paragraph, m.start(), m.end(), m.group(0), kind, ordinal_value(m.group("ord")),
                               False, _base_name(body)))
     return found
 
 
-def _acronym_numbers(paragraph: Paragraph, aliases: list[Row], area: str | None) -> list[_Mention]:
+def _acronym_numbers(paragraph: Paragraph, aliases: list[Row], area: str | None) -> list[Mention]:
     """'SPC-7': an acronym of event-aliases.csv with the meeting number."""
     found = []
     for row in aliases:
@@ -262,28 +186,28 @@ def _acronym_numbers(paragraph: Paragraph, aliases: list[Row], area: str | None)
         if not alias.isupper() or not _in_scope(row, area, None):
             continue
         for m in re.finditer(rf"(?<![\w-]){re.escape(alias)}-(\d{{1,2}})\b", paragraph.text):
-            found.append(_Mention(paragraph, m.start(), m.end(), m.group(0), row["kind"], int(m.group(1)), False, alias))
+            found.append(Mention(paragraph, m.start(), m.end(), m.group(0), row["kind"], int(m.group(1)), False, alias))
     return found
 
 
-def _lowercase_aliases(paragraph: Paragraph, aliases: list[Row], area: str | None) -> list[_Mention]:
+def _lowercase_aliases(paragraph: Paragraph, aliases: list[Row], area: str | None) -> list[Mention]:
     found = []
     for row in aliases:
         alias = row["alias"]
         if not alias[:1].islower() or not _in_scope(row, area, None):
             continue
         for m in re.finditer(rf"(?<![\w-]){re.escape(alias)}(?![\w-])", paragraph.text):
-            found.append(_Mention(paragraph, m.start(), m.end(), m.group(0), row["kind"], None, False, alias))
+            found.append(Mention(paragraph, m.start(), m.end(), m.group(0), row["kind"], None, False, alias))
     return found
 
 
-def _planned_generic(paragraph: Paragraph, curated: Curated) -> list[_Mention]:
+def _planned_generic(paragraph: Paragraph, curated: Curated) -> list[Mention]:
     """'to organize a subregional forum in 2025': an unnamed event the Meeting plans."""
     nouns, _ = _kind_nouns(curated)
     lower = {n.lower(): k for n, k in nouns.items() if n.lower() == n or " " not in n}
     pattern = re.compile(rf"\b(?:organi[sz]e|hold|convene|host)\s+(?:a|an)\s+"
                          rf"(?P<name>(?:[a-z-]+\s+){{0,3}}?(?P<noun>{_alternation(list(lower))}))(?![\w-])")
-    return [_Mention(paragraph, m.start("name"), m.end("name"), m.group("name"), lower[m.group("noun")], None, True,
+    return [Mention(paragraph, m.start("name"), m.end("name"), m.group("name"), lower[m.group("noun")], None, True,
                      m.group("name"))
             for m in pattern.finditer(paragraph.text)]
 
@@ -294,157 +218,9 @@ def _base_name(name: str) -> str:
     while words and (words[0].lower() in {"the", "a", "an"} or ordinal_value(words[0]) is not None):
         words = words[1:]
     base = " ".join(words)
-    base = re.sub(rf"\s+{_YEAR}$", "", base)
+    base = re.sub(rf"\s+{YEAR}$", "", base)
     base = re.sub(r"(?<=[A-Z])[- ]?\d{1,2}$", "", base)  # "COP 29" -> "COP"
     return base
-
-
-# --- reading the context ---------------------------------------------------------------------------
-def _read_context(report: Report, mention: _Mention, found: list[_Mention], index: int, curated: Curated) -> None:
-    text = mention.paragraph.text
-    s_start, s_end = sentence_bounds(text, mention.start)
-    before_start = max([s_start] + [m.end for m in found[:index] if m.end <= mention.start])
-    before = text[before_start:mention.start]
-    window_end = s_end
-    for later_index in range(index + 1, len(found)):
-        later = found[later_index]
-        if later.start >= s_end:
-            break
-        between = text[mention.end:later.start]
-        sessions = session_ordinals(later.name) if later.kind in EXCLUDED_KINDS else []
-        if _JOINED_RE.search(between) and sessions:
-            # "... back-to-back with the Twenty-seventh Senior Officials Meeting": a session of the series
-            mention.joined_session, mention.joined_how = sessions[0][0], _link_kind(between)
-        elif _JOINED_RE.search(between):
-            mention.joined_to, mention.joined = later_index, later
-            mention.joined_how = _link_kind(between)
-        window_end = later.start
-        break
-    after = text[mention.end:window_end]
-    with_session = _WITH_SESSION_RE.search(after)
-    if with_session and mention.joined is None:
-        named = session_ordinals(after[with_session.end():with_session.end() + 80])
-        if named and named[0][1] == 0:
-            mention.joined_session, mention.joined_how = named[0][0], _link_kind(with_session.group("cue"))
-    mention.next_of_series = bool(_NEXT_RE.search(before))
-    _read_dates(mention, after)
-    _read_place(mention, after, curated)
-    mention.organizers = _organizers(mention, before, after, curated)
-    _read_status(report, mention, before, after)
-
-
-def _read_dates(mention: _Mention, after: str) -> None:
-    m = _DATE_RANGE_RE.search(after)
-    if m:
-        d1, month1, d2, month2, year = m.groups()
-        mention.start_date = date(int(year), _month(month1 or month2), int(d1))
-        mention.end_date = date(int(year), _month(month2), int(d2))
-        return
-    m = _DATE_RE.search(after)
-    if m:
-        mention.start_date = mention.end_date = date(int(m.group(3)), _month(m.group(2)), int(m.group(1)))
-        return
-    m = _PERIOD_RE.search(after)
-    relative = _RELATIVE_YEAR_RE.search(after)
-    if m:
-        mention.period = m.group(1) or m.group(2)
-    elif mention.name_year:
-        mention.period = str(mention.name_year)
-    elif relative:
-        mention.period = relative.group(0)
-        mention.relative_year = {"last": -1, "this": 0, "next": 1}[relative.group("which")]
-
-
-def _link_kind(cue: str) -> str:
-    return next(kind for kind, pattern in _LINK_CUES if pattern.search(cue))
-
-
-def _month(name: str) -> int:
-    return _MONTHS.index(name.lower()) + 1
-
-
-def _read_place(mention: _Mention, after: str, curated: Curated) -> None:
-    # "... Forum in Vladivostok" or "held [on 24 September 2024] in Incheon, Republic of Korea".
-    direct = _PLACE_DIRECTLY_AFTER_RE.match(after)
-    m = _PLACE_RE.match(after, direct.end()) if direct else None
-    if not m:
-        verb = _PLACE_AFTER_VERB_RE.search(after)
-        m = _PLACE_RE.search(after, verb.end()) if verb else None
-    if not m or re.fullmatch(_MONTH, m.group("place")):
-        return
-    place, country = m.group("place"), m.group("country")
-    as_country = curated.country_matcher.find(place)
-    if as_country and as_country[0].text == place:
-        mention.country = as_country[0].key
-        return
-    if curated.organization_matcher.find(place):
-        return  # "in the ... Network": an organization, not a place
-    mention.place = place
-    if country:
-        matched = curated.country_matcher.find(country)
-        if matched and matched[0].text == country.removeprefix("the "):
-            mention.country = matched[0].key
-
-
-def _organizers(mention: _Mention, before: str, after: str, curated: Curated) -> list[str]:
-    found: list[str] = []
-    m = _ORGANIZERS_AFTER_RE.search(after)
-    if m:
-        found += _agents(m.group("who"), curated)
-    for agent in curated.organization_matcher.find(before) + curated.country_matcher.find(before):
-        if _HOST_BEFORE_RE.match(before[agent.end:]):
-            found.append(agent.key)
-    # Organizations named in the event's own title ("UNFCCC COP 29", "EANET Working Group Meeting").
-    found += [o.key for o in curated.organization_matcher.find(mention.name)]
-    return list(dict.fromkeys(found))
-
-
-def _agents(text: str, curated: Curated) -> list[str]:
-    orgs = curated.organization_matcher.find(text)
-    countries = [c for c in curated.country_matcher.find(text)
-                 if not any(o.start <= c.start and c.end <= o.end for o in orgs)]
-    return [m.key for m in sorted(orgs + countries, key=lambda m: m.start)]
-
-
-def _read_status(report: Report, mention: _Mention, before: str, after: str) -> None:
-    # Cue words count only in the event's own clause: "the 1st Policy Dialogue ..., the
-    # representative requested planning for future events" says nothing about the 1st dialogue.
-    before = re.split(r"[,;]", before)[-1]
-    after = re.split(r"[,;.]", after.lstrip(" ,"), maxsplit=1)[0]
-    context = before + " " + after
-    if _PROPOSED_CUE_RE.search(before):
-        mention.status, mention.status_explicit = "proposed", True
-        return
-    dated = _dated_status(mention, report)
-    if dated is not None:
-        mention.status, mention.status_explicit = dated, True
-        return
-    if _PLANNED_CUE_RE.search(context):
-        mention.status, mention.status_explicit = "planned", True
-    elif _HELD_CUE_RE.search(context):
-        mention.status, mention.status_explicit = "held", True
-
-
-def _dated_status(mention: _Mention, report: Report) -> str | None:
-    """A date after the meeting is a plan, one before it a past event; a period by its year."""
-    if mention.start_date:
-        return "planned" if mention.start_date > report.front.end_date else "held"
-    year = re.search(_YEAR, mention.period or "")
-    if not year or int(year.group(0)) == report.front.start_date.year:
-        return None  # "June 2024" in a December 2024 report: the cue words decide
-    return "planned" if int(year.group(0)) > report.front.start_date.year else "held"
-
-
-def _share_with_joined(found: list[_Mention]) -> None:
-    """'the 5th Forum in Vladivostok during the Eastern Economic Forum in 2025': same time and place."""
-    for mention in found:
-        if mention.joined_to is None:
-            continue
-        host = found[mention.joined_to]
-        if mention.start_date is None and mention.period is None:
-            mention.start_date, mention.end_date, mention.period = host.start_date, host.end_date, host.period
-        if mention.place is None and mention.country is None:
-            mention.place, mention.country = host.place, host.country
 
 
 # --- keys ------------------------------------------------------------------------------------------------
@@ -470,7 +246,7 @@ def _in_scope(row: Row, area: str | None, session: int | None) -> bool:
     return not (row["session"] and session is not None and int(row["session"]) != session)
 
 
-def _stem(mention: _Mention, curated: Curated, aliases: list[Row], session: int | None) -> str:
+def _stem(mention: Mention, curated: Curated, aliases: list[Row], session: int | None) -> str:
     name = _normalized(mention.base_name, curated)
     for row in aliases:
         if row["alias"].lower() in {name.lower(), mention.base_name.lower()} and _in_scope(
@@ -507,11 +283,11 @@ def _slug(text: str) -> str:
     return re.sub(r"[^a-z0-9]+", "-", text.lower()).strip("-")
 
 
-def _year(mention: _Mention, report: Report) -> int | None:
+def _year(mention: Mention, report: Report) -> int | None:
     if mention.start_date:
         return mention.start_date.year
     if mention.period:
-        m = re.search(_YEAR, mention.period)
+        m = re.search(YEAR, mention.period)
         if m:
             return int(m.group(0))
     if mention.relative_year is not None:
@@ -520,8 +296,8 @@ def _year(mention: _Mention, report: Report) -> int | None:
 
 
 # --- one report ------------------------------------------------------------------------------------------
-def _resolve_within_report(report: Report, mentions: list[_Mention],
-                           warnings: list[DataQualityWarning]) -> list[_Mention]:
+def _resolve_within_report(report: Report, mentions: list[Mention],
+                           warnings: list[DataQualityWarning]) -> list[Mention]:
     numbered: dict[tuple[str, int | None], int] = {}
     latest_held: dict[str, int] = {}
     for m in mentions:
@@ -551,7 +327,7 @@ def _resolve_within_report(report: Report, mentions: list[_Mention],
     return kept
 
 
-def _key(m: _Mention) -> str:
+def _key(m: Mention) -> str:
     if m.ordinal is not None:
         return f"{m.stem}-{m.ordinal}"
     if m.year is not None and not m.stem.endswith(str(m.year)):
@@ -559,7 +335,7 @@ def _key(m: _Mention) -> str:
     return m.stem
 
 
-def _propagate_status(mentions: list[_Mention]) -> None:
+def _propagate_status(mentions: list[Mention]) -> None:
     """A mention that says nothing of its status takes the one other mentions of the event state."""
     explicit: dict[str, str] = {}
     for m in mentions:
@@ -570,7 +346,7 @@ def _propagate_status(mentions: list[_Mention]) -> None:
             m.status = explicit[_key(m)]
 
 
-def _merged_per_paragraph(mentions: list[_Mention]) -> list[EventMention]:
+def _merged_per_paragraph(mentions: list[Mention]) -> list[EventMention]:
     """One record per paragraph and event; later mentions fill what the first left open."""
     records: dict[tuple[int | None, str], EventMention] = {}
     kept = {id(m) for m in mentions}

@@ -127,3 +127,9 @@ def source_literal(w: GraphWriter, node: URIRef, source: str) -> None:
 
 def nea(term: str) -> URIRef:
     return NEA[term]
+
+
+def shorten(text: str, limit: int = 90) -> str:
+    """``text`` on one line, cut at a word before ``limit`` characters (labels cite long texts)."""
+    text = " ".join(text.split())
+    return text if len(text) <= limit else text[: limit - 1].rsplit(" ", 1)[0] + "…"
