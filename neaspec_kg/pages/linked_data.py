@@ -20,14 +20,12 @@ RDF_TYPE = NamedNode("http://www.w3.org/1999/02/22-rdf-syntax-ns#type")
 SPATIAL = NamedNode("http://purl.org/dc/terms/spatial")
 DERIVED_FROM = NamedNode("http://www.w3.org/ns/prov#wasDerivedFrom")
 SCHEMA_TEXT = NamedNode("http://schema.org/text")
-PARAGRAPH_NUMBER_LOCAL = "paragraphNumber"
 EXTERNAL_PREDICATES = {
     "http://www.w3.org/2004/02/skos/core#exactMatch": "exact match",
     "http://www.w3.org/2004/02/skos/core#closeMatch": "close match",
     "http://www.w3.org/2002/07/owl#sameAs": "same as",
     "http://purl.org/dc/terms/subject": "subject",
 }
-SDG_PREFIX = "http://metadata.un.org/sdg/"
 # Kept in the RDF, left off the HTML page: curation notes, file paths and hashes of the build.
 INTERNAL_PREDICATES = {
     "http://www.w3.org/2004/02/skos/core#note", "http://www.w3.org/2004/02/skos/core#editorialNote",
