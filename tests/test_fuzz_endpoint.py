@@ -98,7 +98,7 @@ def _term(binding: dict | None) -> str | None:
     return f'"{escaped}"'
 
 
-@settings(max_examples=60, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
+@settings(max_examples=60, deadline=None, database=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
 @given(query=select_queries())
 def test_answers_over_http_equal_pyoxigraphs_own(site, query):
     client, store = site
@@ -109,7 +109,7 @@ def test_answers_over_http_equal_pyoxigraphs_own(site, query):
         assert sorted(served, key=repr) == sorted(direct, key=repr), query
 
 
-@settings(max_examples=80, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
+@settings(max_examples=80, deadline=None, database=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
 @given(text=st.text(alphabet=st.sampled_from(list("SELECTWHER{}()<>?\"'#.:;*/\\ aseu0123\n\t") + ["\ud7ff", "é"]),
                     max_size=200))
 def test_no_text_gets_a_5xx(site, text):

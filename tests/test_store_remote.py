@@ -27,21 +27,30 @@ pytestmark = pytest.mark.skipif(not OXIGRAPH.exists() and shutil.which("oxigraph
                                 reason="the oxigraph server (PyPI 'oxigraph', in the test extra) is not installed")
 
 
+def _start_oxigraph(location: Path) -> tuple[subprocess.Popen, str]:
+    """Oxigraph server on a free loopback port, answering; another port if the one picked was
+    taken first (by the other test process), and a failure, not a hang, if it never answers."""
+    binary = str(OXIGRAPH) if OXIGRAPH.exists() else shutil.which("oxigraph")
+    for _ in range(3):
+        port = free_port()
+        process = subprocess.Popen([binary, "serve", "--location", str(location), "--bind", f"127.0.0.1:{port}"],
+                                   stdout=subprocess.DEVNULL, stderr=subprocess.STDOUT)
+        url = f"http://127.0.0.1:{port}"
+        deadline = time.monotonic() + 30
+        while time.monotonic() < deadline and process.poll() is None:
+            try:
+                httpx.get(url + "/query", params={"query": "ASK {}"}, timeout=2)
+                return process, url
+            except httpx.HTTPError:
+                time.sleep(0.1)
+        process.kill()
+        process.wait(15)
+    pytest.fail(f"oxigraph server did not answer on a loopback port (store {location})")
+
+
 @pytest.fixture(scope="module")
 def oxigraph(tmp_path_factory):
-    folder = tmp_path_factory.mktemp("oxigraph")
-    port = free_port()
-    binary = str(OXIGRAPH) if OXIGRAPH.exists() else shutil.which("oxigraph")
-    process = subprocess.Popen([binary, "serve", "--location", str(folder / "store"), "--bind", f"127.0.0.1:{port}"],
-                               stdout=subprocess.DEVNULL, stderr=subprocess.STDOUT)
-    url = f"http://127.0.0.1:{port}"
-    deadline = time.monotonic() + 30
-    while time.monotonic() < deadline:
-        try:
-            httpx.get(url + "/query", params={"query": "ASK {}"}, timeout=2)
-            break
-        except httpx.HTTPError:
-            time.sleep(0.1)
+    process, url = _start_oxigraph(tmp_path_factory.mktemp("oxigraph") / "store")
     yield url
     process.terminate()
     process.wait(15)
@@ -151,19 +160,8 @@ def test_a_new_load_switches_readers_and_a_failed_one_keeps_the_release(oxigraph
 
 
 def test_serve_without_a_loaded_release_says_so(oxigraph, tmp_path):
-    empty = tmp_path / "empty-store"
-    port = free_port()
-    binary = str(OXIGRAPH) if OXIGRAPH.exists() else shutil.which("oxigraph")
-    other = subprocess.Popen([binary, "serve", "--location", str(empty), "--bind", f"127.0.0.1:{port}"],
-                             stdout=subprocess.DEVNULL, stderr=subprocess.STDOUT)
+    other, url = _start_oxigraph(tmp_path / "empty-store")
     try:
-        url = f"http://127.0.0.1:{port}"
-        for _ in range(100):
-            try:
-                httpx.get(url + "/query", params={"query": "ASK {}"}, timeout=2)
-                break
-            except httpx.HTTPError:
-                time.sleep(0.1)
         run = _cli("serve", "--port", str(free_port()), "--backend", url + "/query", env={})
         assert run.returncode == 1 and "holds no release" in run.stderr and "Traceback" not in run.stderr
     finally:

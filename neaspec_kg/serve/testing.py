@@ -7,10 +7,12 @@ from __future__ import annotations
 import hashlib
 import json
 import os
+import shutil
 import signal
 import socket
 import subprocess
 import sys
+import tempfile
 import threading
 import time
 from collections import Counter
@@ -55,6 +57,10 @@ def make_build(sources: list[Path], build_dir: Path, release: str | None = None)
     return target
 
 
+class _PortTaken(RuntimeError):
+    """The server could not listen on its port: another process took it first."""
+
+
 def free_port() -> int:
     with socket.socket() as s:
         s.bind(("127.0.0.1", 0))
@@ -70,9 +76,12 @@ class ServerProcess:
     def __init__(self, store: Path | None = None, env: dict[str, str] | None = None, port: int | None = None):
         self.store = store
         self.env = env or {}
+        self._port_given = port is not None
         self.port = port or free_port()
         self.url = f"http://127.0.0.1:{self.port}"
         self.process: subprocess.Popen | None = None
+        self._stopped = False
+        self._dist: str | None = None  # an empty dist/ of its own, unless the env names one
         self._output: list[bytes] = []
         self._reader: threading.Thread | None = None
 
@@ -84,20 +93,43 @@ class ServerProcess:
         return b"".join(list(self._output))
 
     def start(self, timeout_s: float = 30) -> ServerProcess:
+        """Start the server and wait until it answers /health. A port picked here may be taken by
+        another process (another test file) before the server binds it: then up to two other ports
+        are tried."""
+        for attempt in (1, 2, 3):
+            try:
+                return self._start(timeout_s)
+            except _PortTaken:
+                if self._port_given or attempt == 3:
+                    raise
+                self.port = free_port()
+                self.url = f"http://127.0.0.1:{self.port}"
+        raise AssertionError("unreachable")
+
+    def _start(self, timeout_s: float) -> ServerProcess:
         cmd = [sys.executable, "-m", "neaspec_kg.cli", "serve", "--host", "127.0.0.1", "--port", str(self.port)]
         if self.store is not None:
             cmd += ["--store", str(self.store)]
-        # Pages are made when asked for unless a test asks for them ahead (NEASPEC_KG_WARM_PAGES).
-        env = {**os.environ, "NEASPEC_KG_WARM_PAGES": "false", **self.env}
+        # Pages are made when asked for unless a test asks for them ahead (NEASPEC_KG_WARM_PAGES);
+        # the releases published in the checkout's dist/ are not this server's.
+        if "NEASPEC_KG_DIST_DIR" not in self.env and self._dist is None:
+            self._dist = tempfile.mkdtemp(prefix="neaspec-kg-test-dist-")
+        dist = {"NEASPEC_KG_DIST_DIR": self._dist} if self._dist else {}
+        env = {**os.environ, "NEASPEC_KG_WARM_PAGES": "false", **dist, **self.env}
+        self._output = []
         self.process = subprocess.Popen(cmd, env=env, stdout=subprocess.PIPE, stderr=subprocess.STDOUT,
                                         start_new_session=True)
+        self._stopped = False
         self._reader = threading.Thread(target=self._read, args=(self.process.stdout,), daemon=True)
         self._reader.start()
         deadline = time.monotonic() + timeout_s
         while time.monotonic() < deadline:
             if self.process.poll() is not None:
                 self._reader.join(5)
-                raise RuntimeError(f"server exited with {self.process.returncode}:\n{self.log.decode(errors='replace')}")
+                log = self.log.decode(errors="replace")
+                if "address already in use" in log:  # uvicorn's words when its bind fails
+                    raise _PortTaken(log)
+                raise RuntimeError(f"server exited with {self.process.returncode}:\n{log}")
             if self._ready():
                 return self
             time.sleep(0.05)
@@ -123,7 +155,7 @@ class ServerProcess:
     def stop(self, timeout_s: float = 25) -> None:
         """SIGTERM, and after ``timeout_s`` (uvicorn allows requests under way 10 s)
         SIGKILL to the whole session, so that no process of the server is left behind."""
-        if self.process is None:
+        if self.process is None or self._stopped:  # once: its process group id may be reused after
             return
         if self.process.poll() is None:
             self.process.terminate()
@@ -136,8 +168,12 @@ class ServerProcess:
         except ProcessLookupError:
             pass
         self.process.wait(10)
+        self._stopped = True
         if self._reader is not None:
             self._reader.join(10)
+        if self._dist is not None:
+            shutil.rmtree(self._dist, ignore_errors=True)
+            self._dist = None
 
     def __enter__(self) -> ServerProcess:
         return self.start()
