@@ -1,9 +1,12 @@
-"""The test helpers' server (neaspec_kg.serve.testing.ServerProcess) under two test processes:
-a port it picked that another process takes first is given up for another one."""
+"""Starting a server on a port that is taken: ``neaspec-kg serve`` says so in one line, and the
+test helpers' server (neaspec_kg.serve.testing.ServerProcess), run by two test processes at once,
+gives up a port it picked that the other process took first for another one."""
 
 from __future__ import annotations
 
 import socket
+import subprocess
+import sys
 from pathlib import Path
 
 import httpx
@@ -24,3 +27,16 @@ def test_a_picked_port_taken_before_the_server_binds_it_is_replaced(tmp_path, mo
         with testing.ServerProcess(store=store) as server:
             assert server.port != taken.getsockname()[1]
             assert httpx.get(server.url + "/health", timeout=30).json()["status"] == "ok"
+
+
+def test_serve_on_a_port_in_use_says_so_in_one_line(tmp_path):
+    store = testing.make_build([FIXTURES / "server_dataset.trig"], tmp_path / "build") / "store"
+    with socket.socket() as taken:
+        taken.bind(("127.0.0.1", 0))
+        taken.listen()
+        port = taken.getsockname()[1]
+        run = subprocess.run([sys.executable, "-m", "neaspec_kg.cli", "serve", "--host", "127.0.0.1", "--port",
+                              str(port), "--store", str(store)], capture_output=True, text=True, timeout=120)
+    assert run.returncode == 1
+    assert run.stderr.strip() == (f"serve: cannot listen on 127.0.0.1:{port}: Address already in use "
+                                  "(is another server running there? --port chooses another)")

@@ -81,6 +81,10 @@ def run_server(settings: Settings, host: str, port: int, store: Path | None = No
             print(f"serve: {exc}", file=sys.stderr)
             return 1
         where = f"the SPARQL store at {settings.backend_url}"
+    if (taken := _cannot_listen(host, port)) is not None:
+        print(f"serve: cannot listen on {host}:{port}: {taken} (is another server running there? "
+              "--port chooses another)", file=sys.stderr)
+        return 1
     if store is not None:
         os.environ[STORE_ENV] = str(store)
     print(f"serving {where} on http://{host}:{port} ({settings.web_workers} web process"
@@ -98,6 +102,18 @@ def run_server(settings: Settings, host: str, port: int, store: Path | None = No
         print(f"serve: cannot listen on {host}:{port}: {exc}", file=sys.stderr)
         return 1
     return 0
+
+
+def _cannot_listen(host: str, port: int) -> str | None:
+    """Why ``host:port`` cannot be listened on, or None. Asked before the server starts, so that a
+    port in use is said in one line (uvicorn would start the app, fail to bind, and exit with 3)."""
+    import socket
+
+    try:
+        with socket.create_server((host, port)):
+            return None
+    except OSError as exc:
+        return os.strerror(exc.errno) if exc.errno else str(exc)
 
 
 __all__ = ["app_from_env", "run_server"]

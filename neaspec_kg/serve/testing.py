@@ -127,7 +127,7 @@ class ServerProcess:
             if self.process.poll() is not None:
                 self._reader.join(5)
                 log = self.log.decode(errors="replace")
-                if "address already in use" in log:  # uvicorn's words when its bind fails
+                if "cannot listen on" in log or "address already in use" in log:  # ours, or uvicorn's
                     raise _PortTaken(log)
                 raise RuntimeError(f"server exited with {self.process.returncode}:\n{log}")
             if self._ready():
