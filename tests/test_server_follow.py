@@ -80,12 +80,17 @@ class Asking:
         return self
 
     def __exit__(self, *exc) -> None:
+        # At least MIN_ANSWERS before it stops (bounded: 60 s), however slowly a busy machine answers.
+        _wait_for(lambda: len(self.answers) >= MIN_ANSWERS, 60)
         self.done.set()
         self.thread.join(30)
         assert not self.thread.is_alive()
 
     def all_answered(self) -> bool:
-        return len(self.answers) > 10 and set(self.answers) == {200}
+        return len(self.answers) >= MIN_ANSWERS and set(self.answers) == {200}
+
+
+MIN_ANSWERS = 11
 
 
 @pytest.fixture
