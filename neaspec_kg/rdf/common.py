@@ -9,7 +9,7 @@ from rdflib import Graph, Literal, URIRef
 from rdflib.namespace import DCTERMS, PROV, RDF, RDFS, XSD
 
 from neaspec_kg import iris
-from neaspec_kg.namespaces import NEA, OA, bind_prefixes
+from neaspec_kg.namespaces import GEOAREA, NEA, OA, SCHEMA, bind_prefixes
 from neaspec_kg.records import SourceSpan
 
 # Characters of context kept on each side of a quoted span (oa:prefix / oa:suffix).
@@ -133,3 +133,16 @@ def shorten(text: str, limit: int = 90) -> str:
     """``text`` on one line, cut at a word before ``limit`` characters (labels cite long texts)."""
     text = " ".join(text.split())
     return text if len(text) <= limit else text[: limit - 1].rsplit(" ", 1)[0] + "…"
+
+
+def add_location(w: GraphWriter, node: URIRef, place: str | None, m49: str | None) -> None:
+    """Where an event is held: its place (a schema:Place, within the country whose UN M49 code is
+    ``m49``) or, where the text names no place, the country itself."""
+    if place:
+        where = iris.place(place)
+        w.node(where, SCHEMA.Place, place)
+        if m49:
+            w.add(where, SCHEMA.containedInPlace, GEOAREA[m49])
+        w.add(node, SCHEMA.location, where)
+    elif m49:
+        w.add(node, SCHEMA.location, GEOAREA[m49])

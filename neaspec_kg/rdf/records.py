@@ -31,8 +31,8 @@ from neaspec_kg.history import (
     Reference,
     Sourced,
 )
-from neaspec_kg.namespaces import GEOAREA, NEA, SCHEMA
-from neaspec_kg.rdf.common import GraphWriter, add_addressee, add_decision_core, lit
+from neaspec_kg.namespaces import NEA, SCHEMA
+from neaspec_kg.rdf.common import GraphWriter, add_addressee, add_decision_core, add_location, lit
 from neaspec_kg.rdf.curated import DOCUMENT_TYPES
 
 # The predicate of each attendance status other than "attended" (a delegation), and whether the
@@ -202,12 +202,7 @@ class RecordsGraph:
         w.add(node, NEA.planningStatus, Literal(e.status))
         if e.status in ("planned", "proposed"):
             w.add(node, SCHEMA.eventStatus, SCHEMA.EventScheduled)
-        if e.place:
-            place = iris.place(e.place)
-            w.node(place, SCHEMA.Place, e.place)
-            if e.country:
-                w.add(place, SCHEMA.containedInPlace, GEOAREA[self.curated.countries[e.country]["un_m49"]])
-            w.add(node, SCHEMA.location, place)
+        add_location(w, node, e.place, self.curated.countries[e.country]["un_m49"] if e.country else None)
         w.add(node, NEA.reportedAt, iris.meeting(e.session))
         w.text(node, NEA.relationToSession, e.relation)
         self._sourced(node, e.sourced)

@@ -12,8 +12,8 @@ from rdflib import Literal, URIRef
 from rdflib.namespace import DCTERMS, RDF
 
 from neaspec_kg import iris
-from neaspec_kg.namespaces import GEOAREA, NEA, SCHEMA
-from neaspec_kg.rdf.common import lit, shorten, year
+from neaspec_kg.namespaces import NEA, SCHEMA
+from neaspec_kg.rdf.common import add_location, lit, shorten, year
 from neaspec_kg.records import Commitment, EventMention, Quantity
 
 # How the genre links events ("during", "in conjunction with", "back-to-back with"): schema.org's own
@@ -119,14 +119,7 @@ class ActivitiesGraph:
             other = self._event_node(e.linked_event) if e.linked_event else iris.meeting(e.linked_session)
             w.add(node, _EVENT_LINKS[e.link], other)
         w.add(node, NEA.planningStatus, Literal(e.status))
-        if e.place:
-            place = iris.place(e.place)
-            w.node(place, SCHEMA.Place, e.place)
-            if e.country:
-                w.add(place, SCHEMA.containedInPlace, GEOAREA[self.curated.countries[e.country]["un_m49"]])
-            w.add(node, SCHEMA.location, place)
-        elif e.country:
-            w.add(node, SCHEMA.location, GEOAREA[self.curated.countries[e.country]["un_m49"]])
+        add_location(w, node, e.place, self.curated.countries[e.country]["un_m49"] if e.country else None)
         for organizer in e.organizers:
             agent = self._state(organizer) if organizer in self.curated.countries else iris.organization(organizer)
             w.add(node, SCHEMA.organizer, agent)
