@@ -110,8 +110,11 @@ def _cannot_listen(host: str, port: int) -> str | None:
     import socket
 
     try:
-        with socket.create_server((host, port)):
+        family = socket.getaddrinfo(host, port, type=socket.SOCK_STREAM)[0][0]  # IPv6 hosts, names
+        with socket.create_server((host, port), family=family):
             return None
+    except socket.gaierror as exc:
+        return exc.strerror or str(exc)
     except OSError as exc:
         return os.strerror(exc.errno) if exc.errno else str(exc)
 
