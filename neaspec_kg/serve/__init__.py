@@ -82,8 +82,7 @@ def run_server(settings: Settings, host: str, port: int, store: Path | None = No
             return 1
         where = f"the SPARQL store at {settings.backend_url}"
     if (taken := _cannot_listen(host, port)) is not None:
-        print(f"serve: cannot listen on {host}:{port}: {taken} (is another server running there? "
-              "--port chooses another)", file=sys.stderr)
+        print(f"serve: cannot listen on {host}:{port}: {taken}", file=sys.stderr)
         return 1
     if store is not None:
         os.environ[STORE_ENV] = str(store)
@@ -107,6 +106,7 @@ def run_server(settings: Settings, host: str, port: int, store: Path | None = No
 def _cannot_listen(host: str, port: int) -> str | None:
     """Why ``host:port`` cannot be listened on, or None. Asked before the server starts, so that a
     port in use is said in one line (uvicorn would start the app, fail to bind, and exit with 3)."""
+    import errno
     import socket
 
     try:
@@ -116,6 +116,8 @@ def _cannot_listen(host: str, port: int) -> str | None:
     except socket.gaierror as exc:
         return exc.strerror or str(exc)
     except OSError as exc:
+        if exc.errno == errno.EADDRINUSE:
+            return f"{os.strerror(exc.errno)} (is another server running there? --port chooses another)"
         return os.strerror(exc.errno) if exc.errno else str(exc)
 
 
