@@ -9,6 +9,7 @@ from rdflib import Graph, Literal, URIRef
 from rdflib.namespace import DCTERMS, PROV, RDF, RDFS, XSD
 
 from neaspec_kg import iris
+from neaspec_kg.curated import Curated
 from neaspec_kg.namespaces import GEOAREA, NEA, OA, SCHEMA, bind_prefixes
 from neaspec_kg.records import SourceSpan
 
@@ -135,9 +136,10 @@ def shorten(text: str, limit: int = 90) -> str:
     return text if len(text) <= limit else text[: limit - 1].rsplit(" ", 1)[0] + "…"
 
 
-def add_location(w: GraphWriter, node: URIRef, place: str | None, m49: str | None) -> None:
-    """Where an event is held: its place (a schema:Place, within the country whose UN M49 code is
-    ``m49``) or, where the text names no place, the country itself."""
+def add_location(w: GraphWriter, node: URIRef, place: str | None, country: str | None, curated: Curated) -> None:
+    """Where an event is held: its place (a schema:Place, within ``country`` as the UN names it by its
+    M49 code) or, where the text names no place, the country itself."""
+    m49 = curated.countries[country]["un_m49"] if country else None
     if place:
         where = iris.place(place)
         w.node(where, SCHEMA.Place, place)

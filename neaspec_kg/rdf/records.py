@@ -202,7 +202,7 @@ class RecordsGraph:
         w.add(node, NEA.planningStatus, Literal(e.status))
         if e.status in ("planned", "proposed"):
             w.add(node, SCHEMA.eventStatus, SCHEMA.EventScheduled)
-        add_location(w, node, e.place, self.curated.countries[e.country]["un_m49"] if e.country else None)
+        add_location(w, node, e.place, e.country, self.curated)
         w.add(node, NEA.reportedAt, iris.meeting(e.session))
         w.text(node, NEA.relationToSession, e.relation)
         self._sourced(node, e.sourced)

@@ -15,6 +15,7 @@ from neaspec_kg.rdf.common import (
     GraphWriter,
     add_addressee,
     add_decision_core,
+    add_location,
     add_provenance,
     lit,
     shorten,
@@ -157,12 +158,8 @@ class ReportGraph(ActivitiesGraph):
             w.add(self.meeting, SCHEMA.eventAttendanceMode, SCHEMA.OnlineEventAttendanceMode)
         if front.host:
             w.add(self.meeting, NEA.hostedBy, self._state(front.host))
-        if front.city:
-            place = iris.place(front.city)
-            w.node(place, SCHEMA.Place, front.city)
-            if front.country:
-                w.add(place, SCHEMA.containedInPlace, GEOAREA[self.curated.countries[front.country]["un_m49"]])
-            w.add(self.meeting, SCHEMA.location, place)
+        if front.city:  # a venue needs its city; the curated meetings give a country alone (rdf.curated)
+            add_location(w, self.meeting, front.city, front.country, self.curated)
         w.add(self.meeting, PROV.wasDerivedFrom, iris.section(self.session, "front"))
 
     def _other_series_meeting(self) -> None:

@@ -119,7 +119,7 @@ class ActivitiesGraph:
             other = self._event_node(e.linked_event) if e.linked_event else iris.meeting(e.linked_session)
             w.add(node, _EVENT_LINKS[e.link], other)
         w.add(node, NEA.planningStatus, Literal(e.status))
-        add_location(w, node, e.place, self.curated.countries[e.country]["un_m49"] if e.country else None)
+        add_location(w, node, e.place, e.country, self.curated)
         for organizer in e.organizers:
             agent = self._state(organizer) if organizer in self.curated.countries else iris.organization(organizer)
             w.add(node, SCHEMA.organizer, agent)
