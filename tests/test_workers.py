@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import asyncio
 import json
+import re
 from pathlib import Path
 
 import pytest
@@ -165,9 +166,36 @@ def test_a_worker_that_cannot_be_replaced_is_logged_and_the_job_is_refused_as_bu
     async def test(pool):
         monkeypatch.setattr("neaspec_kg.store.workers.sys.executable", "/nonexistent/python")
         pool._all.copy().pop().kill()  # no new process can start in its place
-        await _until(lambda: pool.replaced == 1 and "could not be started" in caplog.text)
+        await _until(lambda: pool.replaced >= 1 and "could not be started" in caplog.text)
         assert pool.pids == []
-        with pytest.raises(Busy):  # not a task's unread exception, not a hang
-            await _ask(pool, wait_s=0.2)
+        with pytest.raises(Busy, match="cannot start"):  # at once: not a task's unread exception, not a hang
+            await _ask(pool)
 
     _on_pool(store, 1, test)
+
+
+def test_workers_that_end_as_they_start_are_started_again_after_waits_that_double(tmp_path, caplog):
+    """A store the workers cannot open: each ends as it starts. The pool does not start one
+    after another as fast as it can; a job is refused at once, with the reason."""
+    async def test(pool):
+        await _until(lambda: pool.failed_starts >= 3)
+        waits = re.findall(r"ended as it started \(exit code 1\); 0 remain; the next starts in ([0-9.]+) s",
+                           caplog.text)
+        assert [float(w) for w in waits[:3]] == [0.5, 1.0, 2.0]
+        with pytest.raises(Busy, match="cannot start .3 in a row ended as they started"):
+            await _ask(pool)
+
+    _on_pool(str(tmp_path / "no-store-here"), 1, test)
+
+
+def test_a_pool_whose_workers_could_not_start_answers_once_they_can(store, tmp_path):
+    later = tmp_path / "store"
+
+    async def test(pool):
+        await _until(lambda: pool.failed_starts >= 1)
+        later.symlink_to(store)  # the store is there now: the next start succeeds
+        await _until(lambda: pool.pids, rounds=600)  # bounded: the waits before that one are at most 4 s
+        assert _count(await _ask(pool)) > 0
+        assert pool.failed_starts == 0
+
+    _on_pool(str(later), 1, test)

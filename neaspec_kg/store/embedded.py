@@ -115,11 +115,13 @@ class EmbeddedStore:
     def health(self) -> dict[str, int]:
         """The query workers as /health reports them: how many, how many held their copy in memory
         at their last answer, queries stopped at the limit, workers that ended while answering,
-        and workers started in place of one that ended (stopped at the limit, killed, crashed)."""
+        workers started in place of one that ended (stopped at the limit, killed, crashed), and
+        workers in a row that ended as they started."""
         alive = set(self.pool.pids)
         self._from_memory = {pid: in_memory for pid, in_memory in self._from_memory.items() if pid in alive}
         return {"workers": self.pool.size, "workers_in_memory": sum(self._from_memory.values()),
-                "killed_queries": self.timeouts, "worker_crashes": self.crashes, "workers_replaced": self.pool.replaced}
+                "killed_queries": self.timeouts, "worker_crashes": self.crashes, "workers_replaced": self.pool.replaced,
+                "workers_failed_starts": self.pool.failed_starts}
 
     def close(self) -> None:
         """Stop the workers: queued queries are dropped, running ones are ended (on the loop)."""

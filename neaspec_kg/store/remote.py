@@ -174,7 +174,7 @@ class RemoteStore:
     def health(self) -> dict[str, int]:
         """What /health reports (the embedded store's query workers: none here)."""
         return {"workers": 0, "workers_in_memory": 0, "killed_queries": self.timeouts, "worker_crashes": 0,
-                "workers_replaced": 0}
+                "workers_replaced": 0, "workers_failed_starts": 0}
 
     def close(self) -> None:
         self._client.close()

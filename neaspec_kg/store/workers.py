@@ -3,7 +3,9 @@
 Each worker (``neaspec_kg.store.worker``) is a subprocess answering one job at a time: the
 loop writes a job to its stdin and reads the answer from its stdout. A job past its time limit
 is stopped by killing its worker (oxigraph cannot cancel a running query); a worker that ends,
-however it ends, is replaced by a new one.
+however it ends, is replaced by a new one. Workers that end as they start (a store they cannot
+open, a broken interpreter) are started again after a wait that doubles each time, up to
+``BACKOFF_MAX_S``, and while none is alive a job is refused at once with the reason.
 
 A worker's answer is read in the event loop's I/O callback (``pipe_data_received``), and the
 next waiting job is written to the worker there, before the answer goes on to its request:
@@ -33,6 +35,8 @@ import sys
 from neaspec_kg.errors import Busy
 
 HEADER = struct.Struct(">I")
+BACKOFF_FIRST_S = 0.5  # the wait before starting again after a worker ended as it started
+BACKOFF_MAX_S = 30.0
 log = logging.getLogger("neaspec_kg.store")
 
 
@@ -75,6 +79,8 @@ class _Process(asyncio.SubprocessProtocol):
         self.pid = 0
         self.job: _Job | None = None
         self.ended = False  # killed, or known ended before its exit status is in
+        self.killed = False
+        self.answered = False  # sent an answer: it started
         self._buffer = bytearray()
 
     def connection_made(self, transport) -> None:
@@ -97,6 +103,8 @@ class _Process(asyncio.SubprocessProtocol):
                 return
             reply = bytes(self._buffer[HEADER.size:end])
             del self._buffer[:end]
+            self.answered = True
+            self.pool.failed_starts = 0
             job, self.job = self.job, None
             self.pool.release(self)  # the next job first: this worker is not left waiting for the loop
             if job is not None:
@@ -119,7 +127,7 @@ class _Process(asyncio.SubprocessProtocol):
         self.kill()
 
     def kill(self) -> None:
-        self.ended = True
+        self.ended = self.killed = True
         with contextlib.suppress(ProcessLookupError):
             self.transport.kill()
 
@@ -141,6 +149,7 @@ class Workers:
         self._all: set[_Process] = set()
         self._closing = False
         self.replaced = 0
+        self.failed_starts = 0  # workers in a row that ended as they started (0 once one answers)
 
     async def start(self) -> None:
         await asyncio.gather(*(self._start_one() for _ in range(self.size)))
@@ -156,11 +165,36 @@ class Workers:
             self.release(worker)
 
     async def _replace(self) -> None:
+        if self.failed_starts:  # bounded: one start per wait, however long the cause lasts
+            await asyncio.sleep(self._backoff_s())
+            if not self._needed():
+                return
         try:
             await self._start_one()
         except OSError as exc:  # no process could be started (out of memory, of descriptors)
-            log.error("a query worker could not be started in place of one that ended (%s); %d remain",
-                      exc, len(self.pids))
+            self._start_failed(f"a query worker could not be started in place of one that ended ({exc})")
+            self._schedule_replacement()
+
+    def _start_failed(self, what: str) -> None:
+        self.failed_starts += 1
+        log.error("%s; %d remain; the next starts in %g s", what, len(self.pids), self._backoff_s())
+        if not self.pids and self.failed_starts >= self.size:
+            while self._waiting:  # none would take them: they would wait out their limit
+                _fail(self._waiting.popleft().answer, self._cannot_start())
+
+    def _backoff_s(self) -> float:
+        return min(BACKOFF_MAX_S, BACKOFF_FIRST_S * 2 ** (self.failed_starts - 1)) if self.failed_starts else 0.0
+
+    def _cannot_start(self) -> Busy:
+        return Busy(f"the query workers of this server cannot start ({self.failed_starts} in a row ended as they "
+                    "started; the server's log has their error); try again later")
+
+    def _needed(self) -> bool:
+        return not self._closing or any(not job.answer.done() for job in self._waiting)
+
+    def _schedule_replacement(self) -> None:
+        self.replaced += 1
+        asyncio.get_running_loop().create_task(self._replace())
 
     @property
     def pids(self) -> list[int]:
@@ -171,6 +205,8 @@ class Workers:
         past ``wait_s`` of waiting for an idle worker, :class:`WorkerEnded` if it ended."""
         if self._closing and not any(w.alive and w.job for w in self._all):
             raise _stopping()  # retired and no worker busy: none would take it, it would wait out its limit
+        if self.failed_starts >= self.size and not self.pids:
+            raise self._cannot_start()
         loop = asyncio.get_running_loop()
         job = _Job(frame(kind, argument), timeout_s, loop.create_future())
         worker = self._take_idle()
@@ -219,9 +255,11 @@ class Workers:
         """A worker ended, however it ended: a new one takes its place (after ``close(kill=False)``
         too while jobs queued before it wait, or they would wait out their limit)."""
         self._all.discard(worker)
-        if not self._closing or any(not job.answer.done() for job in self._waiting):
-            self.replaced += 1
-            asyncio.get_running_loop().create_task(self._replace())
+        if not worker.answered and not worker.killed:
+            self._start_failed(f"query worker {worker.pid} ended as it started "
+                               f"(exit code {worker.transport.get_returncode()})")
+        if self._needed():
+            self._schedule_replacement()
 
     def close(self, *, kill: bool) -> None:
         """Stop taking jobs; idle workers end now, busy ones when their job is done (``kill``: now,
