@@ -162,8 +162,12 @@ class ServerProcess:
             self._output.append(line)
 
     def _ready(self) -> bool:
+        """Our server answers /health. Not before it said "serving": until then its port check may
+        still fail, and a /health there would be another server's (on a port taken meanwhile)."""
         import http.client
 
+        if not any(line.startswith(b"serving ") for line in list(self._output)):
+            return False
         try:
             conn = http.client.HTTPConnection("127.0.0.1", self.port, timeout=1)
             conn.request("GET", "/health")
