@@ -40,7 +40,7 @@ def test_a_truncated_report_fails_with_the_comparison(last_good, curated):
         check_shrink([truncated], last_good)
     message = str(err.value)
     old = last_good["report_counts"]["som-27"]
-    assert f"som27-report.txt (SOM-27): 40 paragraphs and " in message
+    assert "som27-report.txt (SOM-27): 40 paragraphs and " in message
     assert f"against {old['paragraphs']} paragraphs and {old['facts']} facts" in message
     assert "38% of the paragraphs lost" in message and "last good build, which is kept" in message
     assert "--accept-shrink som27-report.txt" in message

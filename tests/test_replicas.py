@@ -96,19 +96,19 @@ def test_blue_green_switch_behind_nginx_fails_no_request(tmp_path):
         nginx.write([s.port for s in blues], green_ports)
         nginx.start()
         url = f"http://127.0.0.1:{nginx.port}"
-        assert httpx.get(url + "/health").json()["release"] == blue.name
+        assert httpx.get(url + "/health", timeout=30).json()["release"] == blue.name
         with ClientLoad(url, COUNT) as load:
             time.sleep(1)
             greens = [ServerProcess(store=green / "store", env=env, port=p).start() for p in green_ports]
-            assert {httpx.get(s.url + "/health").json()["release"] for s in greens} == {green.name}
-            assert httpx.get(url + "/health").json()["release"] == blue.name  # green waits as backup
+            assert {httpx.get(s.url + "/health", timeout=30).json()["release"] for s in greens} == {green.name}
+            assert httpx.get(url + "/health", timeout=30).json()["release"] == blue.name  # green waits as backup
             for s in blues:
                 s.stop()
             time.sleep(1)
         failed = [r for r in load.results if r != 200]
         assert len(load.results) > 50
         assert failed == [], f"{len(failed)} of {len(load.results)} requests failed: {sorted(set(map(str, failed)))[:5]}"
-        assert {httpx.get(url + "/health").json()["release"] for _ in range(10)} == {green.name}
+        assert {httpx.get(url + "/health", timeout=30).json()["release"] for _ in range(10)} == {green.name}
     finally:
         nginx.stop()
         for s in blues + greens:

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import csv
 from decimal import Decimal
 from pathlib import Path
 
@@ -18,7 +17,7 @@ from neaspec_kg.records import Commitment, Extraction, Quantity, SourceSpan, Sta
 from neaspec_kg.sdg import kos
 from neaspec_kg.sdg.evaluate import evaluate, format_evaluation, load_gold
 from neaspec_kg.sdg.link import (
-    LEXICAL_THRESHOLD, link_iri, load_curated_links, link_sdgs, links_graph_iri, method_iri, plan_links, subject_path,
+    LEXICAL_THRESHOLD, link_iri, load_curated_links, link_sdgs, links_graph_iri, method_iri, plan_links,
 )
 
 ROOT = Path(__file__).resolve().parent.parent

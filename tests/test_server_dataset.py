@@ -30,7 +30,7 @@ def published_server(built, release):
 
 def test_well_known_void_describes_the_served_graph(published_server, built):
     server, _ = published_server
-    r = httpx.get(server.url + "/.well-known/void", headers={"Accept": "text/turtle"})
+    r = httpx.get(server.url + "/.well-known/void", headers={"Accept": "text/turtle"}, timeout=30)
     assert r.status_code == 200 and r.headers["content-type"].startswith("text/turtle")
     g = Graph().parse(data=r.text, format="turtle")
     dataset = next(d for d in g.subjects(RDF.type, VOID.Dataset) if (d, VOID.subset, None) in g)
@@ -42,10 +42,11 @@ def test_well_known_void_describes_the_served_graph(published_server, built):
 
 def test_dataset_page_lists_the_release_and_serves_dcat(published_server):
     server, result = published_server
-    page = httpx.get(server.url + "/dataset", headers={"Accept": "text/html"})
+    page = httpx.get(server.url + "/dataset", headers={"Accept": "text/html"}, timeout=30)
     assert page.status_code == 200 and f'href="/releases/{result.version}/"' in page.text
     assert "A Knowledge Organization System for the United Nations Sustainable Development Goals" in page.text
-    dcat = Graph().parse(data=httpx.get(server.url + "/dataset", headers={"Accept": "application/ld+json"}).text,
+    dcat = Graph().parse(data=httpx.get(server.url + "/dataset", headers={"Accept": "application/ld+json"},
+                                        timeout=30).text,
                          format="json-ld")
     assert any(True for _ in dcat.subjects(RDF.type, DCAT.Catalog))
     assert any(True for _ in dcat.subjects(RDF.type, DCAT.DataService))
@@ -55,17 +56,17 @@ def test_dataset_page_lists_the_release_and_serves_dcat(published_server):
 
 def test_release_files_download_and_match_their_checksums(published_server):
     server, result = published_server
-    sums = httpx.get(f"{server.url}/releases/{result.version}/SHA256SUMS").text
+    sums = httpx.get(f"{server.url}/releases/{result.version}/SHA256SUMS", timeout=30).text
     line = next(line for line in sums.splitlines() if line.endswith("dumps/neaspec-kg.nq.gz"))
     import hashlib
 
-    body = httpx.get(f"{server.url}/releases/{result.version}/dumps/neaspec-kg.nq.gz").content
+    body = httpx.get(f"{server.url}/releases/{result.version}/dumps/neaspec-kg.nq.gz", timeout=30).content
     assert hashlib.sha256(body).hexdigest() == line.split()[0]
 
 
 def test_home_page_carries_schema_org_dataset(published_server):
     server, _ = published_server
-    html = httpx.get(server.url + "/", headers={"Accept": "text/html"}).text
+    html = httpx.get(server.url + "/", headers={"Accept": "text/html"}, timeout=30).text
     block = re.search(r'<script type="application/ld\+json">(.*?)</script>', html, re.DOTALL)
     assert block, "no JSON-LD on the home page"
     data = json.loads(block.group(1))
@@ -75,15 +76,15 @@ def test_home_page_carries_schema_org_dataset(published_server):
 
 def test_void_refuses_html_only_clients(published_server):
     server, _ = published_server
-    r = httpx.get(server.url + "/.well-known/void", headers={"Accept": "image/png"})
+    r = httpx.get(server.url + "/.well-known/void", headers={"Accept": "image/png"}, timeout=30)
     assert r.status_code == 406
 
 
 def test_latest_release_redirects_to_the_newest_version(published_server):
     server, result = published_server
-    r = httpx.get(server.url + "/releases/latest/dumps/neaspec-kg.trig")
+    r = httpx.get(server.url + "/releases/latest/dumps/neaspec-kg.trig", timeout=30)
     assert r.status_code == 302 and r.headers["location"] == f"/releases/{result.version}/dumps/neaspec-kg.trig"
-    assert httpx.get(server.url + r.headers["location"]).text.startswith("@prefix")
+    assert httpx.get(server.url + r.headers["location"], timeout=30).text.startswith("@prefix")
 
 
 def test_a_release_published_while_serving_is_seen_without_a_restart(built, copy_of_release, tmp_path):
@@ -92,15 +93,17 @@ def test_a_release_published_while_serving_is_seen_without_a_restart(built, copy
     dist, first = copy_of_release  # published from this build
     env = {"NEASPEC_KG_BUILD_DIR": str(build_dir), "NEASPEC_KG_DIST_DIR": str(dist), "NEASPEC_KG_QUERY_WORKERS": "1"}
     with ServerProcess(env=env) as server:
-        assert httpx.get(server.url + "/releases/latest/").headers["location"] == f"/releases/{first.version}/"
-        assert f'href="/releases/{first.version}/"' in httpx.get(server.url + "/dataset", headers={"Accept": "text/html"}).text
+        assert httpx.get(server.url + "/releases/latest/",
+                         timeout=30).headers["location"] == f"/releases/{first.version}/"
+        assert f'href="/releases/{first.version}/"' in httpx.get(server.url + "/dataset", headers={"Accept": "text/html"},
+                                                                 timeout=30).text
         other_build = tmp_path / "other-build"  # another build: a new release, as a new report would give
         make_build([Path(__file__).parent / "fixtures" / "server_dataset.trig"], other_build)
         second = publish(Settings(build_dir=other_build), dist, released=date(2026, 12, 1))
         assert second.version != first.version
-        r = httpx.get(server.url + "/releases/latest/")
+        r = httpx.get(server.url + "/releases/latest/", timeout=30)
         assert r.status_code == 302 and r.headers["location"] == f"/releases/{second.version}/"
-        page = httpx.get(server.url + "/dataset", headers={"Accept": "text/html"}).text
+        page = httpx.get(server.url + "/dataset", headers={"Accept": "text/html"}, timeout=30).text
         assert f'href="/releases/{second.version}/"' in page and f'href="/releases/{first.version}/"' in page
 
 

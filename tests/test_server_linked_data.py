@@ -122,7 +122,7 @@ def test_query_page_without_cdn(http):
 def test_no_examples_folder_is_fine(tmp_path):
     env = prepare_site(tmp_path, [FIXTURES / "server_dataset.trig"])
     with ServerProcess(env=env) as srv:
-        html = httpx.get(srv.url + "/query").text
+        html = httpx.get(srv.url + "/query", timeout=30).text
         assert 'id="no-examples"' in html and "SELECT ?class" in html
 
 

@@ -174,7 +174,7 @@ def test_head_gzip_etag_304(http):
     r = http.get("/sparql", params=params, headers={"Accept-Encoding": "gzip"})
     etag = r.headers["etag"]
     assert etag.startswith('"') and etag == http.get("/sparql", params=params).headers["etag"]  # equal bytes
-    raw = httpx.get(str(r.request.url), headers={"Accept-Encoding": "gzip"})
+    raw = httpx.get(str(r.request.url), headers={"Accept-Encoding": "gzip"}, timeout=30)
     assert raw.headers.get("content-encoding") == "gzip"
     assert json.loads(gzip.decompress(raw.read()) if raw.content[:2] == b"\x1f\x8b" else raw.content)["results"]
     again = http.get("/sparql", params=params, headers={"If-None-Match": etag})
@@ -237,9 +237,9 @@ def test_result_row_cap(tmp_path_factory):
     env = prepare_site(tmp_path_factory.mktemp("capped"), [FIXTURES / "server_dataset.trig"])
     env["NEASPEC_KG_MAX_ROWS"] = "5"
     with ServerProcess(env=env) as srv:
-        r = httpx.get(srv.url + "/sparql", params={"query": "SELECT * { ?s ?p ?o }"})
+        r = httpx.get(srv.url + "/sparql", params={"query": "SELECT * { ?s ?p ?o }"}, timeout=30)
         assert r.status_code == 400 and "more than 5 rows" in r.text
-        ok = httpx.get(srv.url + "/sparql", params={"query": "SELECT * { ?s ?p ?o } LIMIT 5"})
+        ok = httpx.get(srv.url + "/sparql", params={"query": "SELECT * { ?s ?p ?o } LIMIT 5"}, timeout=30)
         assert ok.status_code == 200 and len(ok.json()["results"]["bindings"]) == 5
 
 

@@ -118,7 +118,7 @@ def server(built):
 @pytest.mark.parametrize("path", ["id/meeting/som-27", "id/state/mn"])
 def test_the_pages_for_people_say_what_the_server_says(site, server, path):
     """A session's and a State's page in the site hold the words of the server's page for them."""
-    served = httpx.get(f"{server.url}/{path}", headers={"Accept": "text/html"}).text
+    served = httpx.get(f"{server.url}/{path}", headers={"Accept": "text/html"}, timeout=30).text
     static = (site / path / "index.html").read_text(encoding="utf-8")
     assert _main_text(static) == _main_text(served)
     assert {"id/meeting/som-27": "ZHOU Jun", "id/state/mn": "Protected area"}[path] in _main_text(static)
@@ -294,7 +294,7 @@ def _static_search(page, url: str) -> dict:
 
 
 def _served_search(server, params: dict) -> dict:
-    found = httpx.get(f"{server.url}/api/search", params=params).json()
+    found = httpx.get(f"{server.url}/api/search", params=params, timeout=30).json()
     facets = {name[0].upper() + name[1:]: [f"{v['value']} {v['count']}" for v in values]
               for name, values in found["facets"].items() if values}
     return {"total": found["total"], "hits": found["hits"], "facets": facets}

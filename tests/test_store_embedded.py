@@ -85,12 +85,14 @@ def test_the_query_workers_answer_from_memory_with_the_same_answers(build):
     with ServerProcess(store=build / "store", env={**env, "NEASPEC_KG_STORE_IN_MEMORY": "false"}) as disk_only:
         health = _health_after_queries(disk_only, until_in_memory=False, rounds=5)
         assert health["workers_in_memory"] == 0
-        on_disk = [httpx.post(disk_only.url + "/sparql", data={"query": q}, headers={"Accept": "text/csv"}).content
+        on_disk = [httpx.post(disk_only.url + "/sparql", data={"query": q}, headers={"Accept": "text/csv"},
+                              timeout=30).content
                    for q in (COUNT, LIST_ITEMS)]
     with ServerProcess(store=build / "store", env=env) as server:
         health = _health_after_queries(server, until_in_memory=True)
         assert health["workers_in_memory"] == 2
-        in_memory = [httpx.post(server.url + "/sparql", data={"query": q}, headers={"Accept": "text/csv"}).content
+        in_memory = [httpx.post(server.url + "/sparql", data={"query": q}, headers={"Accept": "text/csv"},
+                                timeout=30).content
                      for q in (COUNT, LIST_ITEMS) for _ in range(2)]  # twice: both workers, as far as can be
     assert in_memory == [on_disk[0], on_disk[0], on_disk[1], on_disk[1]] and int(on_disk[0].split()[1]) > 0
     assert on_disk[1].count(b"\n") == 6  # a header and the five items, in the store's order
@@ -120,10 +122,10 @@ def test_the_pages_read_by_the_query_workers_are_the_pages_read_from_disk(build)
            "NEASPEC_KG_ANSWER_CACHE_BYTES": "0"}
     html = {"Accept": "text/html"}
     with ServerProcess(store=build / "store", env={**env, "NEASPEC_KG_STORE_IN_MEMORY": "false"}) as disk_only:
-        on_disk = [httpx.get(disk_only.url + path, headers=html) for path in PAGES]
+        on_disk = [httpx.get(disk_only.url + path, headers=html, timeout=30) for path in PAGES]
     with ServerProcess(store=build / "store", env=env) as server:
         assert _health_after_queries(server, until_in_memory=True)["workers_in_memory"] == 2
-        in_memory = [httpx.get(server.url + path, headers=html) for path in PAGES]
+        in_memory = [httpx.get(server.url + path, headers=html, timeout=30) for path in PAGES]
     assert [r.status_code for r in on_disk] == [200] * len(PAGES)
     assert [r.content for r in in_memory] == [r.content for r in on_disk]
     assert b"Japan" in on_disk[3].content and b"SOM-27" in on_disk[2].content
@@ -163,10 +165,12 @@ def test_queries_that_read_named_graphs_are_answered_from_every_graph(tmp_path, 
     store = release / "store"
     csv = {"Accept": "text/csv"}
     with ServerProcess(store=store, env={**env, "NEASPEC_KG_STORE_IN_MEMORY": "false"}) as disk_only:
-        on_disk = [httpx.post(disk_only.url + "/sparql", data=form, headers=csv) for form in NAMED_GRAPH_READS]
+        on_disk = [httpx.post(disk_only.url + "/sparql", data=form, headers=csv,
+                              timeout=30) for form in NAMED_GRAPH_READS]
     with ServerProcess(store=store, env=env) as server:
         assert _health_after_queries(server, until_in_memory=True)["workers_in_memory"] == 1
-        in_memory = [httpx.post(server.url + "/sparql", data=form, headers=csv) for form in NAMED_GRAPH_READS]
+        in_memory = [httpx.post(server.url + "/sparql", data=form, headers=csv,
+                                timeout=30) for form in NAMED_GRAPH_READS]
     assert [r.status_code for r in on_disk] == [200] * len(NAMED_GRAPH_READS)
     assert [r.text for r in in_memory] == [r.text for r in on_disk]
     assert EMPTY_GRAPH in on_disk[1].text and on_disk[2].text.splitlines()[1:] == list("abcde")

@@ -103,8 +103,8 @@ def backend(oxigraph, loaded):
     ("DESCRIBE <https://w3id.org/neaspec/id/state/jp>", "application/n-triples"),
 ])
 def test_the_backend_answers_as_the_embedded_store_does(embedded, backend, query, accept):
-    ours = httpx.post(embedded.url + "/sparql", data={"query": query}, headers={"Accept": accept})
-    theirs = httpx.post(backend.url + "/sparql", data={"query": query}, headers={"Accept": accept})
+    ours = httpx.post(embedded.url + "/sparql", data={"query": query}, headers={"Accept": accept}, timeout=30)
+    theirs = httpx.post(backend.url + "/sparql", data={"query": query}, headers={"Accept": accept}, timeout=30)
     assert ours.status_code == theirs.status_code == 200, theirs.text
     assert ours.headers["content-type"] == theirs.headers["content-type"]
     if accept == "application/n-triples":
@@ -114,34 +114,36 @@ def test_the_backend_answers_as_the_embedded_store_does(embedded, backend, query
 
 
 def test_pages_and_refusals_through_the_backend(backend):
-    page = httpx.get(backend.url + "/id/state/jp", headers={"Accept": "text/html"})
+    page = httpx.get(backend.url + "/id/state/jp", headers={"Accept": "text/html"}, timeout=30)
     assert page.status_code == 200 and "Japan" in page.text
-    assert httpx.get(backend.url + "/id/state/nowhere", headers={"Accept": "text/turtle"}).status_code == 404
-    update = httpx.post(backend.url + "/sparql", data={"query": "INSERT DATA { <a:a> <a:b> <a:c> }"})
+    assert httpx.get(backend.url + "/id/state/nowhere", headers={"Accept": "text/turtle"},
+                     timeout=30).status_code == 404
+    update = httpx.post(backend.url + "/sparql", data={"query": "INSERT DATA { <a:a> <a:b> <a:c> }"}, timeout=30)
     assert update.status_code == 403 and "read-only" in update.text
-    service = httpx.post(backend.url + "/sparql", data={"query": "SELECT * { SERVICE <http://127.0.0.1:1/> { ?s ?p ?o } }"})
+    service = httpx.post(backend.url + "/sparql", data={"query": "SELECT * { SERVICE <http://127.0.0.1:1/> { ?s ?p ?o } }"},
+                         timeout=30)
     assert service.status_code == 403
-    health = httpx.get(backend.url + "/health").json()
+    health = httpx.get(backend.url + "/health", timeout=30).json()
     assert health["store"] == "remote"
 
 
 def test_the_row_cap_holds_through_the_backend(oxigraph, loaded):
     build_dir, _ = loaded
     with ServerProcess(env={**_env(oxigraph, build_dir), "NEASPEC_KG_MAX_ROWS": "5"}) as srv:
-        r = httpx.post(srv.url + "/sparql", data={"query": "SELECT * { ?s ?p ?o }"})
+        r = httpx.post(srv.url + "/sparql", data={"query": "SELECT * { ?s ?p ?o }"}, timeout=30)
         assert r.status_code == 400 and "more than 5 rows" in r.text
 
 
 def test_a_new_load_switches_readers_and_a_failed_one_keeps_the_release(oxigraph, loaded, backend, tmp_path):
     build_dir, first = loaded
-    before = httpx.post(backend.url + "/sparql", data={"query": COUNT}, headers={"Accept": "text/csv"}).text
+    before = httpx.post(backend.url + "/sparql", data={"query": COUNT}, headers={"Accept": "text/csv"}, timeout=30).text
     # A failed load: a Graph Store endpoint that is not there. The store keeps its release.
     env = {**_env(oxigraph, build_dir), "NEASPEC_KG_BACKEND_GSP_URL": oxigraph + "/no-such-endpoint",
            "NEASPEC_KG_BACKEND_PASSWORD": "s3cret-never-shown"}
     failed = _cli("load", "--into", oxigraph + "/query", env=env)
     assert failed.returncode == 1 and "previous release is left in place" in failed.stderr
     assert "s3cret-never-shown" not in failed.stderr + failed.stdout
-    assert httpx.get(backend.url + "/health").json()["release"] == first.name
+    assert httpx.get(backend.url + "/health", timeout=30).json()["release"] == first.name
     # A second release, loaded: the running backend server takes it up.
     extra = tmp_path / "extra.trig"
     extra.write_text(EXTRA, encoding="utf-8")
@@ -149,13 +151,14 @@ def test_a_new_load_switches_readers_and_a_failed_one_keeps_the_release(oxigraph
     done = _load(oxigraph, build_dir)
     assert done.returncode == 0, done.stderr
     deadline = time.monotonic() + 30
-    while time.monotonic() < deadline and httpx.get(backend.url + "/health").json()["release"] != second.name:
+    while time.monotonic() < deadline and httpx.get(backend.url + "/health",
+                                                    timeout=30).json()["release"] != second.name:
         time.sleep(0.2)
-    assert httpx.get(backend.url + "/health").json()["release"] == second.name
-    after = httpx.post(backend.url + "/sparql", data={"query": COUNT}, headers={"Accept": "text/csv"}).text
+    assert httpx.get(backend.url + "/health", timeout=30).json()["release"] == second.name
+    after = httpx.post(backend.url + "/sparql", data={"query": COUNT}, headers={"Accept": "text/csv"}, timeout=30).text
     assert int(after.split()[-1]) == int(before.split()[-1]) + 1
     graphs = httpx.post(backend.url + "/sparql", data={"query": "SELECT DISTINCT ?g { GRAPH ?g { ?s ?p ?o } }"},
-                        headers={"Accept": "text/csv"}).text
+                        headers={"Accept": "text/csv"}, timeout=30).text
     assert "graph/extra" in graphs and "staging" not in graphs and "graph/serving" not in graphs
 
 
@@ -180,5 +183,5 @@ def test_a_dump_with_a_triple_on_two_lines_loads_and_counts_it_once(oxigraph, tm
     count = httpx.post(oxigraph + "/query", data={"query": "SELECT (COUNT(*) AS ?n) { GRAPH ?g { ?s ?p ?o } "
                                                         "FILTER(!STRSTARTS(STR(?g), 'urn:') && !CONTAINS(STR(?g), '/graph/serving') "
                                                         "&& !CONTAINS(STR(?g), '/graph/default')) }"},
-                       headers={"Accept": "text/csv"}).text
+                       headers={"Accept": "text/csv"}, timeout=30).text
     assert f"{len(lines):,} triples" in done.stdout and int(count.split()[-1]) == len(lines)

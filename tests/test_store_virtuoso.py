@@ -104,12 +104,13 @@ def test_load_and_serve_from_virtuoso_as_from_the_embedded_store(virtuoso, tmp_p
                 "application/sparql-results+json")]
     with ServerProcess(store=target / "store", env={"NEASPEC_KG_BUILD_DIR": str(build_dir)}) as ours, \
             ServerProcess(env={**_env(virtuoso, build_dir), "NEASPEC_KG_ANSWER_CACHE_BYTES": "0"}) as backend:
-        assert httpx.get(backend.url + "/health").json()["release"] == target.name
+        assert httpx.get(backend.url + "/health", timeout=30).json()["release"] == target.name
         for query, accept in queries:
-            a = httpx.post(ours.url + "/sparql", data={"query": query}, headers={"Accept": accept})
-            b = httpx.post(backend.url + "/sparql", data={"query": query}, headers={"Accept": accept})
+            a = httpx.post(ours.url + "/sparql", data={"query": query}, headers={"Accept": accept}, timeout=30)
+            b = httpx.post(backend.url + "/sparql", data={"query": query}, headers={"Accept": accept}, timeout=30)
             assert a.status_code == b.status_code == 200 and a.content == b.content, (query, b.text[:300])
-        page = httpx.get(backend.url + "/id/state/jp", headers={"Accept": "text/html"})
+        page = httpx.get(backend.url + "/id/state/jp", headers={"Accept": "text/html"}, timeout=30)
         assert page.status_code == 200 and "Japan" in page.text
-        refused = httpx.post(backend.url + "/sparql", data={"query": "DROP GRAPH <https://w3id.org/neaspec/graph/x>"})
+        refused = httpx.post(backend.url + "/sparql", data={"query": "DROP GRAPH <https://w3id.org/neaspec/graph/x>"},
+                             timeout=30)
         assert refused.status_code == 403
