@@ -12,7 +12,7 @@ from pathlib import Path
 import httpx
 import pytest
 
-from neaspec_kg.serve.testing import ServerProcess, make_build, prepare_site
+from neaspec_kg.serve.testing import ServerProcess, answers_health, make_build, prepare_site
 
 FIXTURES = Path(__file__).parent / "fixtures"
 COUNT = "SELECT (COUNT(*) AS ?n) WHERE { GRAPH ?g { ?s ?p ?o } }"
@@ -156,7 +156,7 @@ def test_no_process_outlives_a_killed_server(site, web_workers):
             return not any(Path(f"/proc/{pid}").exists() and b"zombie" not in _status(pid) for pid in web)
 
         assert _wait_for(gone, 15), "processes outlived the killed server"
-        assert not ServerProcess(port=server.port)._ready(), "the port still answers"
+        assert not answers_health(server.port), "the port still answers"
 
 
 def _status(pid: int) -> bytes:

@@ -18,7 +18,7 @@ import pytest
 from neaspec_kg.errors import Busy
 from neaspec_kg.serve.testing import make_build
 from neaspec_kg.store.answer import QueryJob
-from neaspec_kg.store.workers import JobTimeout, Workers
+from neaspec_kg.store.workers import BACKOFF_MAX_S, JobTimeout, WorkerEnded, Workers
 
 FIXTURES = Path(__file__).parent / "fixtures"
 COUNT = "SELECT (COUNT(*) AS ?n) WHERE { ?s ?p ?o }"
@@ -182,7 +182,7 @@ def test_workers_that_end_as_they_start_are_started_again_after_waits_that_doubl
         waits = re.findall(r"ended as it started \(exit code 1\); 0 remain; the next starts in ([0-9.]+) s",
                            caplog.text)
         assert [float(w) for w in waits[:3]] == [0.5, 1.0, 2.0]
-        with pytest.raises(Busy, match="cannot start .3 in a row ended as they started"):
+        with pytest.raises(Busy, match=r"cannot start \(\d+ starts in a row failed"):
             await _ask(pool)
 
     _on_pool(str(tmp_path / "no-store-here"), 1, test)
@@ -199,3 +199,25 @@ def test_a_pool_whose_workers_could_not_start_answers_once_they_can(store, tmp_p
         assert pool.failed_starts == 0
 
     _on_pool(str(later), 1, test)
+
+
+def test_workers_the_pool_stops_or_that_end_on_their_first_job_are_not_failed_starts(store, caplog):
+    async def test(pool):
+        await _until(lambda: all(w.started for w in pool._all))  # one killed before that failed to start
+        running = asyncio.ensure_future(_ask(pool, ENDLESS))
+        await _until(lambda: any(w.job for w in pool._all))
+        next(w for w in pool._all if w.job).transport.kill()  # from outside, on its first job
+        with pytest.raises(WorkerEnded):
+            await running
+        assert _count(await _ask(pool)) > 0  # answered, not refused as "cannot start"
+        pool.close(kill=False)  # the idle worker, which never had a job, is let go
+        await _until(lambda: not pool._all)
+        assert pool.failed_starts == 0 and "ended as it started" not in caplog.text
+
+    _on_pool(store, 2, test)
+
+
+def test_the_wait_before_a_start_stays_at_its_limit_however_many_starts_failed(store):
+    pool = Workers(1, store, None, {})
+    pool.failed_starts = 5000  # 0.5 s x 2**4999 would overflow a float
+    assert pool._backoff_s() == BACKOFF_MAX_S

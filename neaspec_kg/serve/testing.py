@@ -162,20 +162,9 @@ class ServerProcess:
             self._output.append(line)
 
     def _ready(self) -> bool:
-        """Our server answers /health. Not before it said "serving": until then its port check may
-        still fail, and a /health there would be another server's (on a port taken meanwhile)."""
-        import http.client
-
-        if not any(line.startswith(b"serving ") for line in list(self._output)):
-            return False
-        try:
-            conn = http.client.HTTPConnection("127.0.0.1", self.port, timeout=1)
-            conn.request("GET", "/health")
-            ok = conn.getresponse().status == 200
-            conn.close()
-            return ok
-        except OSError:
-            return False
+        """Our server answers /health. Not before it said "serving" (once its socket is bound):
+        until then a /health on the port would be another server's."""
+        return any(line.startswith(b"serving ") for line in list(self._output)) and answers_health(self.port)
 
     def stop(self, timeout_s: float = 25) -> None:
         """SIGTERM, and after ``timeout_s`` (uvicorn allows requests under way 10 s)
@@ -205,6 +194,20 @@ class ServerProcess:
 
     def __exit__(self, *exc) -> None:
         self.stop()
+
+
+def answers_health(port: int) -> bool:
+    """Some server on 127.0.0.1:``port`` answers /health with 200."""
+    import http.client
+
+    try:
+        conn = http.client.HTTPConnection("127.0.0.1", port, timeout=1)
+        conn.request("GET", "/health")
+        ok = conn.getresponse().status == 200
+        conn.close()
+        return ok
+    except OSError:
+        return False
 
 
 def prepare_site(tmp: Path, sources: list[Path], shapes: Path | None = None, queries: dict[str, str] | None = None) -> dict[str, str]:

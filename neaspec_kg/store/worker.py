@@ -142,6 +142,9 @@ def main(argv: list[str]) -> None:
     prefixes = json.loads(jobs.readline())
     store_path, dump = argv
     worker = Worker(store_path, None if dump == "-" else dump, prefixes)
+    started = pickle.dumps((True, None), protocol=pickle.HIGHEST_PROTOCOL)
+    answers.write(HEADER.pack(len(started)) + started)  # the first frame: the store is open
+    answers.flush()
     threading.stack_size(QUERY_STACK_BYTES)  # jobs are answered on a thread with a large stack
     answering = threading.Thread(target=serve, args=(worker, jobs, answers), name="answering")
     answering.start()

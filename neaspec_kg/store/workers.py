@@ -79,8 +79,8 @@ class _Process(asyncio.SubprocessProtocol):
         self.pid = 0
         self.job: _Job | None = None
         self.ended = False  # killed, or known ended before its exit status is in
-        self.killed = False
-        self.answered = False  # sent an answer: it started
+        self.stopped = False  # killed or closed by the pool
+        self.started = False  # said it opened its store (its first frame)
         self._buffer = bytearray()
 
     def connection_made(self, transport) -> None:
@@ -103,8 +103,9 @@ class _Process(asyncio.SubprocessProtocol):
                 return
             reply = bytes(self._buffer[HEADER.size:end])
             del self._buffer[:end]
-            self.answered = True
-            self.pool.failed_starts = 0
+            if not self.started:  # the first frame says the worker started; answers follow
+                self.started, self.pool.failed_starts = True, 0
+                continue
             job, self.job = self.job, None
             self.pool.release(self)  # the next job first: this worker is not left waiting for the loop
             if job is not None:
@@ -127,12 +128,13 @@ class _Process(asyncio.SubprocessProtocol):
         self.kill()
 
     def kill(self) -> None:
-        self.ended = self.killed = True
+        self.ended = self.stopped = True
         with contextlib.suppress(ProcessLookupError):
             self.transport.kill()
 
     def close(self) -> None:
         """Let it end on its own: it reads the end of its stdin once its job is done."""
+        self.stopped = True
         with contextlib.suppress(RuntimeError, OSError):
             self.transport.get_pipe_transport(0).close()
 
@@ -149,7 +151,7 @@ class Workers:
         self._all: set[_Process] = set()
         self._closing = False
         self.replaced = 0
-        self.failed_starts = 0  # workers in a row that ended as they started (0 once one answers)
+        self.failed_starts = 0  # starts in a row that failed (0 once a worker says it started)
 
     async def start(self) -> None:
         await asyncio.gather(*(self._start_one() for _ in range(self.size)))
@@ -165,15 +167,15 @@ class Workers:
             self.release(worker)
 
     async def _replace(self) -> None:
-        if self.failed_starts:  # bounded: one start per wait, however long the cause lasts
-            await asyncio.sleep(self._backoff_s())
-            if not self._needed():
-                return
-        try:
-            await self._start_one()
-        except OSError as exc:  # no process could be started (out of memory, of descriptors)
-            self._start_failed(f"a query worker could not be started in place of one that ended ({exc})")
-            self._schedule_replacement()
+        while True:
+            if self.failed_starts:  # bounded: one start per wait, however long the cause lasts
+                await asyncio.sleep(self._backoff_s())
+                if not self._needed():
+                    return
+            try:
+                return await self._start_one()
+            except OSError as exc:  # no process could be started (out of memory, of descriptors)
+                self._start_failed(f"a query worker could not be started in place of one that ended ({exc})")
 
     def _start_failed(self, what: str) -> None:
         self.failed_starts += 1
@@ -183,18 +185,14 @@ class Workers:
                 _fail(self._waiting.popleft().answer, self._cannot_start())
 
     def _backoff_s(self) -> float:
-        return min(BACKOFF_MAX_S, BACKOFF_FIRST_S * 2 ** (self.failed_starts - 1)) if self.failed_starts else 0.0
+        return min(BACKOFF_MAX_S, BACKOFF_FIRST_S * 2 ** min(self.failed_starts - 1, 16)) if self.failed_starts else 0.0
 
     def _cannot_start(self) -> Busy:
-        return Busy(f"the query workers of this server cannot start ({self.failed_starts} in a row ended as they "
-                    "started; the server's log has their error); try again later")
+        return Busy(f"the query workers of this server cannot start ({self.failed_starts} starts in a row failed; "
+                    "the server's log has their error); try again later")
 
     def _needed(self) -> bool:
         return not self._closing or any(not job.answer.done() for job in self._waiting)
-
-    def _schedule_replacement(self) -> None:
-        self.replaced += 1
-        asyncio.get_running_loop().create_task(self._replace())
 
     @property
     def pids(self) -> list[int]:
@@ -255,11 +253,12 @@ class Workers:
         """A worker ended, however it ended: a new one takes its place (after ``close(kill=False)``
         too while jobs queued before it wait, or they would wait out their limit)."""
         self._all.discard(worker)
-        if not worker.answered and not worker.killed:
+        if not worker.started and not worker.stopped:
             self._start_failed(f"query worker {worker.pid} ended as it started "
                                f"(exit code {worker.transport.get_returncode()})")
         if self._needed():
-            self._schedule_replacement()
+            self.replaced += 1
+            asyncio.get_running_loop().create_task(self._replace())
 
     def close(self, *, kill: bool) -> None:
         """Stop taking jobs; idle workers end now, busy ones when their job is done (``kill``: now,
