@@ -162,8 +162,8 @@ class ServerProcess:
             self._output.append(line)
 
     def _ready(self) -> bool:
-        """Our server answers /health. Not before it said "serving" (once its socket is bound):
-        until then a /health on the port would be another server's."""
+        """Our server answers /health. Not before it said "serving" (its port check passed): until
+        then a /health on the port would be another server's."""
         return any(line.startswith(b"serving ") for line in list(self._output)) and answers_health(self.port)
 
     def stop(self, timeout_s: float = 25) -> None:
