@@ -65,7 +65,9 @@ def test_from_file_is_refused(http):
     r = http.get("/sparql", params={"query": "SELECT * FROM NAMED <file:///etc/passwd> WHERE { GRAPH ?g { ?s ?p ?o } }"})
     assert r.status_code == 400 and "FROM NAMED" in r.text
     r = http.get("/sparql", params={"query": "ASK {}", "default-graph-uri": "file:///etc/passwd"})
-    assert r.status_code == 400 and "not a graph of this dataset" in r.text
+    assert r.status_code == 400 and "default-graph-uri <file:///etc/passwd> is not a graph of this dataset" in r.text
+    r = http.get("/sparql", params={"query": "ASK {}", "named-graph-uri": "http://127.0.0.1:1/g"})
+    assert r.status_code == 400 and "named-graph-uri <http://127.0.0.1:1/g> is not a graph of this dataset" in r.text
 
 
 def test_service_is_refused_and_never_called(http, listener):

@@ -9,6 +9,7 @@ from neaspec_kg import formats
 from neaspec_kg.serve.state import Serving
 
 PAGE_FORMATS = (formats.HTML, *formats.GRAPH_FORMATS)
+GET = ["GET", "HEAD"]  # the methods of a page or a document
 
 
 def serving(request: Request) -> Serving:

@@ -9,10 +9,9 @@ from fastapi import APIRouter, Request
 from fastapi.responses import JSONResponse, Response
 
 from neaspec_kg import formats
-from neaspec_kg.serve.common import PAGE_FORMATS, negotiate, page, plain, serving
+from neaspec_kg.serve.common import GET, PAGE_FORMATS, negotiate, page, plain, serving
 
 router = APIRouter()
-GET = ["GET", "HEAD"]
 DEFAULT_QUERY = "SELECT ?class (COUNT(?s) AS ?n)\nWHERE { ?s a ?class }\nGROUP BY ?class\nORDER BY DESC(?n)\nLIMIT 20\n"
 
 

@@ -15,12 +15,11 @@ from neaspec_kg.errors import NotFound
 from neaspec_kg.pages import render_resource_page
 from neaspec_kg.pages.language import preferred_language
 from neaspec_kg.pages.linked_data import as_triples
-from neaspec_kg.serve.common import negotiate, page, plain, serving
+from neaspec_kg.serve.common import GET, negotiate, page, plain, serving
 from neaspec_kg.serve.state import GRAPH_PAGE_LIMIT
 from neaspec_kg.store.answer import Answer, serialize_graph
 
 router = APIRouter()
-GET = ["GET", "HEAD"]
 # Characters an IRI may not hold (RFC 3987): a path with one names nothing in this dataset.
 _NOT_IN_IRI = set('<>"{}|\\^` ') | {chr(c) for c in range(0x20)} | {"\x7f"}
 

@@ -16,13 +16,12 @@ from fastapi.responses import Response
 from neaspec_kg import formats
 from neaspec_kg.errors import ProtocolError, QueryRefused
 from neaspec_kg.serve import protocol
-from neaspec_kg.serve.common import serving
+from neaspec_kg.serve.common import PAGE_FORMATS, serving
 from neaspec_kg.serve.service_description import SD_PREFIXES, service_description
 from neaspec_kg.store import QueryJob, guard
 from neaspec_kg.store.answer import serialize_graph
 
 router = APIRouter()
-PAGE_FORMATS = (formats.HTML, *formats.GRAPH_FORMATS)
 METHODS = ["GET", "HEAD", "POST", "PUT", "DELETE", "PATCH"]
 
 
@@ -67,10 +66,8 @@ async def answer(request: Request, req: protocol.QueryRequest) -> Response:
         raise QueryRefused(guard.UPDATE_REFUSED, 403)
     offered = {"SELECT": formats.RESULT_FORMATS, "ASK": formats.BOOLEAN_FORMATS}.get(form or "", formats.GRAPH_FORMATS)
     fmt = formats.choose(request.headers.get("accept"), req.format_param, offered) if form else None
-    for iri in (req.default_graphs or []) + (req.named_graphs or []):
-        if iri not in current.store.known_graphs:
-            raise QueryRefused(f"<{iri}> is not a graph of this dataset; nothing is fetched. "
-                               "The graphs are listed in the service description (GET /sparql)")
+    guard.check_graphs(req.default_graphs or [], current.store.known_graphs, "default-graph-uri")
+    guard.check_graphs(req.named_graphs or [], current.store.known_graphs, "named-graph-uri")
     job = QueryJob(
         query=req.query, format=fmt.key if fmt else None, accept=request.headers.get("accept"),
         format_param=req.format_param,
