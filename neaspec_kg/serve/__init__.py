@@ -83,37 +83,37 @@ def run_server(settings: Settings, host: str, port: int, store: Path | None = No
             print(f"serve: {exc}", file=sys.stderr)
             return 1
         where = f"the SPARQL store at {settings.backend_url}"
-    if (taken := _cannot_listen(host, port)) is not None:
-        print(f"serve: cannot listen on {host}:{port}: {taken}", file=sys.stderr)
+    listening = _listen(host, port)
+    if isinstance(listening, str):
+        print(f"serve: cannot listen on {host}:{port}: {listening}", file=sys.stderr)
         return 1
     if store is not None:
         os.environ[STORE_ENV] = str(store)
     print(f"serving {where} on http://{host}:{port} ({settings.web_workers} web process"
           f"{'es' if settings.web_workers > 1 else ''})", file=sys.stderr, flush=True)
-    # uvicorn binds the port itself. Handing it a socket bound here (fd=) was tried: uvicorn takes
-    # such a socket for a Unix one, so asyncio left Nagle's algorithm on, and every answer waited
-    # about 40 ms for the client's delayed ACK (a look-up: 44 ms instead of 1-2; measured 2026-12-03).
     config = dict(host=host, port=port, workers=settings.web_workers, log_level="warning",
                   http="neaspec_kg.serve.limits:LimitedHead", timeout_graceful_shutdown=10, access_log=False)
-    try:
-        if settings.web_workers > 1:
-            os.environ[PARENT_ENV] = str(os.getpid())
-            uvicorn.run("neaspec_kg.serve:app_from_env", factory=True, **config)
-        else:
-            uvicorn.run(app_from_env(), **config)
-    except OSError as exc:
-        print(f"serve: cannot listen on {host}:{port}: {exc}", file=sys.stderr)
-        return 1
-    return 0
+    if settings.web_workers > 1:  # uvicorn's supervisor binds the port before any app starts
+        listening.close()
+        os.environ[PARENT_ENV] = str(os.getpid())
+        uvicorn.run("neaspec_kg.serve:app_from_env", factory=True, **config)
+        return 0
+    # One process: it serves the socket bound by the check, so no other process can take the port
+    # while the app starts (uvicorn.run would bind only after that). Passed as a socket object:
+    # with fd= uvicorn takes it for a Unix socket, and asyncio then leaves Nagle's algorithm on
+    # (every answer waited ~40 ms for the client's delayed ACK; measured 2026-12-03).
+    server = uvicorn.Server(uvicorn.Config(app_from_env(), **config))
+    with listening:
+        server.run(sockets=[listening])
+    return 0 if server.started else 3  # 3: the app did not start, as uvicorn.run exits
 
 
-def _cannot_listen(host: str, port: int) -> str | None:
-    """Why ``host:port`` cannot be listened on, or None. Asked before the server starts, so that a
-    port in use is said in one line (uvicorn would start the app, fail to bind, and exit with 3)."""
+def _listen(host: str, port: int) -> socket.socket | str:
+    """A socket listening on ``host:port``, or why there cannot be one (said in one line: uvicorn
+    would start the app, fail to bind, and exit with 3)."""
     try:
         family = socket.getaddrinfo(host, port, type=socket.SOCK_STREAM)[0][0]  # IPv6 hosts, names
-        with socket.create_server((host, port), family=family):
-            return None
+        return socket.create_server((host, port), family=family, backlog=2048)
     except socket.gaierror as exc:
         return exc.strerror or str(exc)
     except OSError as exc:
