@@ -109,8 +109,8 @@ def run_server(settings: Settings, host: str, port: int, store: Path | None = No
 
 
 def _listen(host: str, port: int) -> socket.socket | str:
-    """A socket listening on ``host:port``, or why there cannot be one (said in one line: uvicorn
-    would start the app, fail to bind, and exit with 3)."""
+    """A socket listening on ``host:port``, or why there cannot be one, to be said in one line
+    before anything starts."""
     try:
         family = socket.getaddrinfo(host, port, type=socket.SOCK_STREAM)[0][0]  # IPv6 hosts, names
         return socket.create_server((host, port), family=family, backlog=2048)
