@@ -3,7 +3,9 @@ answering from the old one when the new one cannot be served (neaspec_kg.serve.s
 
 from __future__ import annotations
 
+import os
 import shutil
+import signal
 import subprocess
 import threading
 import time
@@ -157,6 +159,24 @@ def test_no_process_outlives_a_killed_server(site, web_workers):
 
         assert _wait_for(gone, 15), "processes outlived the killed server"
         assert not answers_health(server.port), "the port still answers"
+
+
+@pytest.mark.parametrize(("sig", "web_workers"), [(signal.SIGINT, "1"), (signal.SIGTERM, "1"), (signal.SIGINT, "2")])
+def test_a_server_whose_process_group_is_signalled_stops_cleanly(site, sig, web_workers):
+    """Ctrl-C on `make serve`, `systemctl stop` (its default kill mode) and `timeout` signal
+    every process of the server at once: it stops as the signal asks (uvicorn ends by the same
+    signal once it shut down), every process of it ends, and it logs no worker crash."""
+    env, _ = site
+    with ServerProcess(env={**env, "NEASPEC_KG_WEB_WORKERS": web_workers, "NEASPEC_KG_QUERY_WORKERS": "2"}) as server:
+        assert _count(server.url) > 0  # the query workers are up
+        everyone = _descendants(server.process.pid)
+        os.killpg(server.process.pid, sig)
+        assert server.process.wait(30) in (0, -sig)
+        assert _wait_for(lambda: not any(Path(f"/proc/{pid}").exists() and b"zombie" not in _status(pid)
+                                         for pid in everyone), 15)
+        log = server.log.decode(errors="replace")
+        for crash in ("Traceback", "KeyboardInterrupt", "ended while answering", "not made ahead"):
+            assert crash not in log, log
 
 
 def _status(pid: int) -> bytes:

@@ -10,7 +10,9 @@ from __future__ import annotations
 
 import asyncio
 import json
+import os
 import re
+import signal
 from pathlib import Path
 
 import pytest
@@ -89,6 +91,21 @@ def test_a_query_given_up_by_its_caller_ends_its_worker_and_a_new_one_answers(st
         endless.cancel()
         await _until(lambda: pool.replaced == 1 and pool.pids and pool.pids != first)
         assert _count(await _ask(pool)) > 0
+
+    _on_pool(store, 1, test)
+
+
+def test_a_worker_leaves_ctrl_c_and_sigterm_to_its_web_process(store):
+    """Ctrl-C in a terminal, or ``systemctl stop``, signals the web process and its workers at
+    once: the workers go on until their web process stops them."""
+    async def test(pool):
+        await _until(lambda: all(w.started for w in pool._all))  # its signal handlers are set
+        first = pool.pids
+        for pid in first:
+            os.kill(pid, signal.SIGINT)
+            os.kill(pid, signal.SIGTERM)
+        assert _count(await _ask(pool)) > 0
+        assert pool.pids == first and pool.replaced == 0
 
     _on_pool(store, 1, test)
 

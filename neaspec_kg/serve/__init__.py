@@ -7,6 +7,7 @@ store of the current build (following build/current) or from a remote SPARQL sto
 
 from __future__ import annotations
 
+import contextlib
 import errno
 import os
 import socket
@@ -49,15 +50,12 @@ PARENT_ENV = "NEASPEC_KG_SERVE_PARENT"
 def _stop_with_parent() -> None:
     """A uvicorn worker process ends when the server process that started it ends, however it
     ended (uvicorn's workers outlive a killed parent, and would keep the port answering)."""
-    parent = os.environ.get(PARENT_ENV)
-    if not parent or not sys.platform.startswith("linux"):
-        return
-    import ctypes
     import signal
 
-    ctypes.CDLL("libc.so.6", use_errno=True).prctl(1, signal.SIGTERM)  # PR_SET_PDEATHSIG
-    if os.getppid() != int(parent):  # the parent ended before that took effect
-        os.kill(os.getpid(), signal.SIGTERM)
+    from neaspec_kg.store.worker import end_with_parent
+
+    if parent := os.environ.get(PARENT_ENV):
+        end_with_parent(int(parent), signal.SIGTERM)
 
 
 def run_server(settings: Settings, host: str, port: int, store: Path | None = None) -> int:
@@ -103,7 +101,7 @@ def run_server(settings: Settings, host: str, port: int, store: Path | None = No
     # with fd= uvicorn takes it for a Unix socket, and asyncio then leaves Nagle's algorithm on
     # (every answer waited ~40 ms for the client's delayed ACK; measured 2026-12-03).
     server = uvicorn.Server(uvicorn.Config(app_from_env(), **config))
-    with listening:
+    with listening, contextlib.suppress(KeyboardInterrupt):  # Ctrl-C, once shut down (as uvicorn.run)
         server.run(sockets=[listening])
     return 0 if server.started else 3  # 3: the app did not start, as uvicorn.run exits
 

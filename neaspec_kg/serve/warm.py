@@ -18,6 +18,7 @@ from neaspec_kg.pages.home import commitments, home
 from neaspec_kg.serve.answers import AnswerCache
 from neaspec_kg.serve.resources import page_key, special_page
 from neaspec_kg.serve.state import Current
+from neaspec_kg.store.workers import Stopping
 
 log = logging.getLogger("neaspec_kg.serve")
 
@@ -40,6 +41,9 @@ def warm_pages(current: Current, cache: AnswerCache) -> int:
                 cache.put(key, answer)
                 made += 1
         commitments(select)
+    except Stopping:  # the server stops, or serves a newer release, before they were made
+        log.info("serve: release %s stopped being served before its pages were made ahead", release)
+        return made
     except Exception as exc:  # noqa: BLE001 - the pages are still made when asked for
         log.warning("serve: the pages of release %s were not made ahead (%s: %s); each is made when first asked for",
                     release, type(exc).__name__, exc)

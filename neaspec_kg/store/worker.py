@@ -3,7 +3,9 @@
 Started by ``neaspec_kg.store.workers`` as ``python -m neaspec_kg.store.worker STORE DUMP``
 (DUMP ``-``: no copy in memory), with the prefixes as JSON on the first line of stdin. A frame
 is a 4-byte big-endian length and a pickle: ``(kind, argument)`` in, ``(ok, value)`` out.
-The worker ends when its stdin closes (its web process stopped or retired it).
+The worker ends when its stdin closes (its web process stopped or retired it), or when its
+web process ends; signals sent to the whole process group (Ctrl-C, ``systemctl stop``) are
+left to the web process, which stops its workers itself.
 
 It answers from the release's on-disk store as soon as it has started, and meanwhile copies
 the release's default graph into memory on a thread of its own; once the copy is complete and
@@ -19,6 +21,7 @@ import json
 import logging
 import os
 import pickle
+import signal
 import struct
 import sys
 import threading
@@ -135,7 +138,30 @@ def serve(worker: Worker, jobs, answers) -> None:
         answers.flush()
 
 
+def end_with_parent(parent: int, sig: signal.Signals) -> None:
+    """Have the kernel send this process ``sig`` when ``parent`` (the process that started it)
+    ends, however it ends (Linux; elsewhere nothing is done)."""
+    if not sys.platform.startswith("linux"):
+        return
+    import ctypes
+
+    ctypes.CDLL("libc.so.6", use_errno=True).prctl(1, sig)  # PR_SET_PDEATHSIG
+    if os.getppid() != parent:  # the parent ended before that took effect
+        os.kill(os.getpid(), sig)
+
+
+def _owned_by_web_process() -> None:
+    """Ctrl-C in a terminal and ``systemctl stop`` signal the web process and its workers at once.
+    The web process stops its workers itself (a busy one is killed), so a worker ignores those
+    signals: it would otherwise end in the middle of a job, with a traceback, and be logged as a
+    crash. It still never outlives its web process (a job it holds could run on unbounded)."""
+    signal.signal(signal.SIGINT, signal.SIG_IGN)
+    signal.signal(signal.SIGTERM, signal.SIG_IGN)
+    end_with_parent(os.getppid(), signal.SIGKILL)
+
+
 def main(argv: list[str]) -> None:
+    _owned_by_web_process()
     answers = os.fdopen(os.dup(1), "wb")
     os.dup2(2, 1)  # frames go to the real stdout; a stray print goes to stderr
     jobs = sys.stdin.buffer

@@ -53,8 +53,12 @@ def frame(kind: str, argument: object) -> bytes:
     return HEADER.pack(len(data)) + data
 
 
-def _stopping() -> Busy:
-    return Busy("the query workers of this release are stopping; try again in a moment")
+class Stopping(Busy):
+    """The pool was closed: the server stops, or serves a newer release."""
+
+
+def _stopping() -> Stopping:
+    return Stopping("the query workers of this release are stopping; try again in a moment")
 
 
 def _fail(answer: asyncio.Future, exc: BaseException) -> None:
