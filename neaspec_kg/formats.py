@@ -72,21 +72,24 @@ def parse_accept(header: str | None) -> list[tuple[str, float]]:
 
 
 def _match_quality(fmt: Format, ranges: list[tuple[str, float]]) -> tuple[float, int]:
-    """(q, specificity) of the most specific range that matches ``fmt``; q=0 when none."""
+    """(q, specificity) of the most specific range that matches ``fmt``; q=0 when none. An alias
+    counts only when named exactly: ``application/*`` does not select HTML through
+    ``application/xhtml+xml``, since HTML is sent as ``text/html``, outside that range."""
     best: tuple[float, int] = (0.0, -1)
-    for media_type in (fmt.media_type, *fmt.aliases):
-        major = media_type.split("/")[0]
-        for media, q in ranges:
-            if media == media_type:
-                spec = 3 if media == fmt.media_type else 2
-            elif media == f"{major}/*":
-                spec = 1
-            elif media == "*/*":
-                spec = 0
-            else:
-                continue
-            if spec > best[1] or (spec == best[1] and q > best[0]):
-                best = (q, spec)
+    major = fmt.media_type.split("/")[0]
+    for media, q in ranges:
+        if media == fmt.media_type:
+            spec = 3
+        elif media in fmt.aliases:
+            spec = 2
+        elif media == f"{major}/*":
+            spec = 1
+        elif media == "*/*":
+            spec = 0
+        else:
+            continue
+        if spec > best[1] or (spec == best[1] and q > best[0]):
+            best = (q, spec)
     return best
 
 
@@ -107,22 +110,31 @@ def negotiate(accept: str | None, offered: tuple[Format, ...]) -> Format:
     return scored[0][3]
 
 
-def by_name(name: str, offered: tuple[Format, ...]) -> Format:
-    """``?format=csv`` or ``?format=text/csv``; for graph forms ``json`` means JSON-LD and ``xml`` RDF/XML."""
+def by_name(name: str, offered: tuple[Format, ...]) -> Format | None:
+    """``?format=csv``, ``text/csv`` or a media subtype (``rdf+xml``); for graph forms ``json``
+    means JSON-LD and ``xml`` RDF/XML. None when no offered format has that name."""
     wanted = name.strip().lower()
     graph_synonyms = {"json": "jsonld", "xml": "rdfxml"}
     if any(f in GRAPH_FORMATS for f in offered) and not any(f in RESULT_FORMATS for f in offered):
         wanted = graph_synonyms.get(wanted, wanted)
     for fmt in offered:
-        if wanted in (fmt.key, fmt.extension, fmt.media_type, *fmt.aliases, *fmt.names):
+        subtype = fmt.media_type.split("/")[1]
+        if wanted in (fmt.key, fmt.extension, fmt.media_type, subtype, *fmt.aliases, *fmt.names):
             return fmt
-    raise not_acceptable(offered, name)
+    return None
 
 
-def choose(accept: str | None, format_param: str | None, offered: tuple[Format, ...]) -> Format:
-    """``format`` wins over ``Accept`` (it exists for clients that cannot set headers)."""
-    if format_param:
-        return by_name(format_param, offered)
+def choose(accept: str | None, format_param: str | tuple[str, ...] | None, offered: tuple[Format, ...]) -> Format:
+    """``format`` wins over ``Accept`` (it exists for clients that cannot set headers). Of several
+    values (SPARQLWrapper sends a short name and a media type) the first that names an offered
+    format is taken. When none does, an Accept that names a type decides (the client said what
+    it takes); otherwise the answer is 406, naming the format asked for."""
+    names = (format_param,) if isinstance(format_param, str) else tuple(format_param or ())
+    for name in names:
+        if (fmt := by_name(name, offered)) is not None:
+            return fmt
+    if names and not any(media != "*/*" and q > 0 for media, q in parse_accept(accept)):
+        raise not_acceptable(offered, names[0])
     return negotiate(accept, offered)
 
 

@@ -119,7 +119,7 @@ def test_a_lone_surrogate_is_400_every_time(http):
 
 
 @pytest.mark.parametrize("path", ["/id/%3C", "/id/%22x", "/id/a%20b", "/id/%00", "/id/%FF%FE", "/graph/%3Cx%3E",
-                                  "/id/meeting/%E2%80%AE"])
+                                  "/id/meeting/%E2%80%AE", "/id/%ZZ", "/id/a%2", "/id/%25ZZ", "/id/meeting/som-27/%G0"])
 def test_odd_resource_paths_are_404(http, path):
     for accept in ("text/html", "text/turtle"):
         r = http.get(path, headers={"Accept": accept})
@@ -195,3 +195,29 @@ def test_answers_carry_the_safety_headers(http):
 def test_the_service_description_never_names_the_host_header(http, server):
     r = http.get("/sparql", headers={"Accept": "text/turtle", "Host": "evil.example"})
     assert r.status_code == 200 and "evil.example" not in r.text and server.url + "/sparql" in r.text
+
+
+@pytest.mark.parametrize("path,target", [("/query/", "/query"), ("/health/", "/health"), ("/releases", "/releases/")])
+def test_a_redirect_to_the_path_with_or_without_its_slash_never_uses_the_host_header(http, server, path, target):
+    r = http.get(path, headers={"Host": "evil.example"}, follow_redirects=False)
+    assert r.status_code == 308 and r.headers["location"] == server.url + target
+
+
+@pytest.mark.parametrize("path", ["/id", "/graph", "/no-such-page", "/ontology.ttl"])
+def test_a_path_no_route_takes_is_a_404_in_words_or_a_page(http, path):
+    r = http.get(path, follow_redirects=False)
+    assert r.status_code == 404 and r.headers["content-type"].startswith("text/plain") and path in r.text
+    page = http.get(path, headers={"Accept": "text/html"}, follow_redirects=False)
+    assert page.status_code == 404 and "<h1>Not found</h1>" in page.text
+
+
+@pytest.mark.parametrize("path", ["/releases/", "/releases/index.json", "/releases/latest", "/releases/1.0/release.json"])
+def test_the_releases_before_one_is_published_are_a_404_that_says_so(http, path):
+    r = http.get(path)
+    assert r.status_code == 404 and "no release has been published" in r.text, (r.status_code, r.text[:200])
+
+
+def test_a_query_too_long_for_a_url_is_a_414_that_says_to_post_it(server):
+    answer = _raw(server, b"GET /sparql?query=" + b"A" * 40_000 + b" HTTP/1.1\r\nHost: x\r\n\r\n")
+    assert answer.startswith(b"HTTP/1.1 414") and b"POST the query instead" in answer, answer[:200]
+    _still_answers(server)

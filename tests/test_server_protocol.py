@@ -13,7 +13,7 @@ import httpx
 import pytest
 from rdflib import Graph, Literal, URIRef
 from rdflib.plugins.stores.sparqlstore import SPARQLStore
-from SPARQLWrapper import JSON, TURTLE, XML, SPARQLWrapper
+from SPARQLWrapper import JSON, N3, RDFXML, TURTLE, XML, SPARQLWrapper
 
 from neaspec_kg.serve.testing import ServerProcess, prepare_site
 
@@ -257,3 +257,82 @@ def test_relative_iris_resolve_against_the_endpoint_and_the_host_header_is_never
 def test_get_without_a_query_parameter_is_the_service_description(http):
     r = http.get("/sparql", params={"notaquery": "1"}, headers={"Accept": "text/turtle"})
     assert r.status_code == 200 and "sd:Service" in r.text
+
+
+@pytest.mark.parametrize(
+    "query,accept,expected",
+    [
+        (f"DESCRIBE <{JP}>", "application/*", "application/n-triples"),  # not Turtle via application/x-turtle
+        (LABELS, "text/*", "text/csv"),  # not the XML results via text/xml
+        (f"DESCRIBE <{JP}>", "application/*;q=0.5, text/html;q=0.1", "application/n-triples"),
+    ],
+)
+def test_a_wildcard_selects_a_type_in_its_range(http, query, accept, expected):
+    r = http.get("/sparql", params={"query": query}, headers={"Accept": accept})
+    assert r.status_code == 200 and r.headers["content-type"].split(";")[0] == expected
+
+
+@pytest.mark.parametrize("return_format,expected", [(RDFXML, "application/rdf+xml"), (N3, "text/turtle")])
+def test_sparqlwrapper_graph_formats_it_asks_for_by_format_and_accept(server, return_format, expected):
+    """SPARQLWrapper sends ``format=rdf+xml`` (or ``n3``) beside an Accept header that it can be met by."""
+    sw = SPARQLWrapper(server.url + "/sparql")
+    sw.setQuery(f"DESCRIBE <{JP}>")
+    sw.setReturnFormat(return_format)
+    result = sw.query()
+    assert result.response.headers["content-type"].split(";")[0] == expected
+
+
+def test_an_unknown_format_value_with_a_type_in_accept_is_answered_in_that_type(http):
+    r = http.get("/sparql", params={"query": LABELS, "format": "nonsense"}, headers={"Accept": "text/csv"})
+    assert r.status_code == 200 and r.headers["content-type"].startswith("text/csv")
+    r = http.get("/sparql", params={"query": LABELS, "format": "nonsense"})  # Accept */*: say what went wrong
+    assert r.status_code == 406 and "nonsense" in r.text
+
+
+@pytest.mark.parametrize("accept_encoding,gzipped", [("gzip", True), ("GZIP", True), ("*", True),
+                                                     ("gzip;q=0, identity", False), ("*;q=0", False), ("br", False)])
+def test_gzip_only_where_the_client_accepts_it(server, accept_encoding, gzipped):
+    r = httpx.get(server.url + "/sparql", params={"query": LABELS}, headers={"Accept-Encoding": accept_encoding},
+                  timeout=30)
+    assert r.status_code == 200 and (r.headers.get("content-encoding") == "gzip") is gzipped
+
+
+def test_the_same_bytes_in_two_types_have_two_etags(http):
+    query = {"query": f"CONSTRUCT WHERE {{ <{JP}> ?p ?o }}"}
+    nt = http.get("/sparql", params=query, headers={"Accept": "application/n-triples"})
+    nq = http.get("/sparql", params=query, headers={"Accept": "application/n-quads"})
+    assert nt.content == nq.content and nt.headers["etag"] != nq.headers["etag"]
+    again = http.get("/sparql", params=query, headers={"Accept": "application/n-quads", "If-None-Match": nt.headers["etag"]})
+    assert again.status_code == 200
+
+
+def test_if_none_match_compares_weakly_and_takes_a_star(http):
+    etag = http.get("/sparql", params={"query": LABELS}).headers["etag"]
+    for tag in ("*", "W/" + etag, f'"other", {etag}'):
+        assert http.get("/sparql", params={"query": LABELS}, headers={"If-None-Match": tag}).status_code == 304, tag
+
+
+def test_the_service_description_counts_the_default_graph_and_keeps_its_etag(http):
+    first = http.get("/sparql", headers={"Accept": "text/turtle"})
+    g = Graph().parse(data=first.text, format="turtle")
+    sd, void = "http://www.w3.org/ns/sparql-service-description#", "http://rdfs.org/ns/void#"
+    default_graph = next(g.objects(None, URIRef(sd + "defaultGraph")))
+    counted = http.get("/sparql", params={"query": "SELECT (COUNT(*) AS ?n) WHERE { ?s ?p ?o }"}).json()
+    assert int(g.value(default_graph, URIRef(void + "triples"))) == int(counted["results"]["bindings"][0]["n"]["value"])
+    again = http.get("/sparql", headers={"Accept": "text/turtle", "If-None-Match": first.headers["etag"]})
+    assert again.status_code == 304
+
+
+def test_options_says_the_methods_and_head_works_on_health(http):
+    r = http.options("/sparql")
+    assert r.status_code == 204 and r.headers["allow"] == "GET, HEAD, POST, OPTIONS"
+    r = http.request("TRACE", "/sparql")
+    assert r.status_code == 405 and r.headers["allow"] == "GET, HEAD, POST, OPTIONS"
+    r = http.options("/health")
+    assert r.status_code == 204 and "GET" in r.headers["allow"] and "OPTIONS" in r.headers["allow"]
+    assert http.head("/health").status_code == 200
+
+
+def test_codepoint_escapes_count_anywhere_in_the_query(http):
+    r = http.get("/sparql", params={"query": "\\u0053ELECT (COUNT(*) AS ?n) WHERE { ?s ?p ?o }"})
+    assert r.status_code == 200, r.text

@@ -19,6 +19,8 @@ from fastapi import FastAPI, Request
 from fastapi.middleware.cors import CORSMiddleware
 from fastapi.responses import Response
 from fastapi.staticfiles import StaticFiles
+from starlette.exceptions import HTTPException
+from starlette.routing import Match, Mount
 
 from neaspec_kg.errors import RequestError
 from neaspec_kg.pages import pages_router
@@ -54,8 +56,9 @@ def create_app(settings: Settings, open_store: Callable[[], GraphStore],
         yield
         await serving.stop()
 
+    # redirect_slashes off: Starlette's redirect is built from the Host header (``_http_error``).
     app = FastAPI(title="NEASPEC knowledge graph", lifespan=lifespan, docs_url=None, redoc_url=None,
-                  openapi_url=None)
+                  openapi_url=None, redirect_slashes=False)
     app.state.settings = settings
     app.state.serving = serving
     app.state.templates = _templates()
@@ -65,9 +68,10 @@ def create_app(settings: Settings, open_store: Callable[[], GraphStore],
         app.include_router(router)
     app.add_exception_handler(RequestError, _request_error)
     app.add_exception_handler(resources.PageNotFound, resources.not_found_response)
+    app.add_exception_handler(HTTPException, _http_error)
     app.mount("/static", StaticFiles(directory=HERE / "static"), name="static")
     # Published releases (neaspec-kg publish / make release), as files; absent until one exists.
-    app.mount("/releases", StaticFiles(directory=settings.dist_dir / "releases", html=True, check_dir=False),
+    app.mount("/releases", _Releases(directory=settings.dist_dir / "releases", html=True, check_dir=False),
               name="releases")
     app.add_middleware(HeaderPolicy)
     app.add_middleware(
@@ -101,3 +105,50 @@ def _templates() -> jinja2.Environment:
 
 def _request_error(request: Request, exc: RequestError) -> Response:
     return plain(exc.status, str(exc), exc.headers)
+
+
+def _http_error(request: Request, exc: HTTPException) -> Response:
+    """Starlette's own errors, said as this server says its own: a path no route takes (the same
+    path with or without its final slash is redirected to, under the public URL, never the Host
+    header), a method a route does not take (OPTIONS: the methods it does take)."""
+    headers = dict(exc.headers or {})
+    if exc.status_code == 405 and request.method == "OPTIONS":
+        return Response(status_code=204, headers={"Allow": headers.get("Allow", "GET, HEAD") + ", OPTIONS"})
+    if exc.status_code == 405:
+        return plain(405, f"{request.method} is not allowed on {request.url.path}; "
+                          f"allowed: {headers.get('Allow', 'GET, HEAD')}", headers)
+    if exc.status_code != 404:
+        return plain(exc.status_code, str(exc.detail), headers)
+    path = request.url.path
+    other = path[:-1] if path.endswith("/") else path + "/"
+    if other != "/" and _routed(request, other):
+        query = f"?{request.url.query}" if request.url.query else ""
+        target = request.app.state.settings.public_base + quote(other.lstrip("/"), safe="/") + query
+        return Response(status_code=308, headers={"Location": target})
+    if "text/html" in (request.headers.get("accept") or ""):
+        return resources.not_found_response(request, resources.PageNotFound(request.url.path))
+    return plain(404, f"nothing is served at {path}: the home page (/) links what this server has, "
+                      "and /sparql answers queries")
+
+
+def _routed(request: Request, path: str) -> bool:
+    """Whether a route takes ``path``: any route, for a path without its final slash; a folder
+    of files (a mount), for one with it (``/id/`` and ``/graph/`` name nothing)."""
+    scope = {**request.scope, "path": path}
+    for route in request.app.router.routes:
+        if route.matches(scope)[0] is Match.FULL:
+            return not path.endswith("/") or isinstance(route, Mount)
+    return False
+
+
+class _Releases(StaticFiles):
+    """The published releases, as files; until one is published, a 404 that says so (Starlette's
+    own answer to a folder that does not exist is a 500)."""
+
+    async def check_config(self) -> None:  # the folder may appear later: checked per request instead
+        return None
+
+    async def get_response(self, path: str, scope) -> Response:
+        if not Path(self.directory).is_dir():
+            return plain(404, "no release has been published on this server yet (make release writes one)")
+        return await super().get_response(path, scope)

@@ -18,7 +18,7 @@ def serving(request: Request) -> Serving:
 
 def negotiate(request: Request, offered: tuple[formats.Format, ...] = PAGE_FORMATS) -> formats.Format:
     """The format to answer in (``?format=`` wins over Accept); NotAcceptable (406) when none fits."""
-    return formats.choose(request.headers.get("accept"), request.query_params.get("format"), offered)
+    return formats.choose(request.headers.get("accept"), tuple(request.query_params.getlist("format")), offered)
 
 
 def page(request: Request, name: str, status: int = 200, **context) -> HTMLResponse:

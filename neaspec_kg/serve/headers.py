@@ -58,12 +58,15 @@ class HeaderPolicy:
 def _whole(start: dict, scope: dict, request_headers: dict, body: bytes) -> tuple[dict, bytes]:
     headers = dict(start["headers"])
     encoded = body
-    if len(body) >= GZIP_MIN_BYTES and b"gzip" in request_headers.get(b"accept-encoding", b"") \
+    if len(body) >= GZIP_MIN_BYTES and _accepts_gzip(request_headers.get(b"accept-encoding", b"")) \
             and b"content-encoding" not in headers:
         encoded = gzip.compress(body, compresslevel=6, mtime=0)
         headers[b"content-encoding"] = b"gzip"
     if b"etag" not in headers and b"no-store" not in headers.get(b"cache-control", b""):
-        headers[b"etag"] = b'"' + hashlib.blake2b(encoded, digest_size=12).hexdigest().encode() + b'"'
+        # Of the bytes and their type: an N-Triples answer and the same bytes as N-Quads are two
+        # representations (RFC 9110 8.8.1), and a cache must not serve one for the other.
+        tag = hashlib.blake2b(headers.get(b"content-type", b"") + b"\n" + encoded, digest_size=12)
+        headers[b"etag"] = b'"' + tag.hexdigest().encode() + b'"'
     headers[b"content-length"] = str(len(encoded)).encode()
     start = {**start, "headers": list(headers.items())}
     if b"etag" in headers and _matches(request_headers.get(b"if-none-match"), headers[b"etag"]):
@@ -72,6 +75,25 @@ def _whole(start: dict, scope: dict, request_headers: dict, body: bytes) -> tupl
         encoded = b""
     start = _finish_start(start, scope, request_headers, headers.get(b"content-encoding"))
     return start, encoded  # uvicorn sends no body for HEAD, and keeps this Content-Length
+
+
+def _accepts_gzip(accept_encoding: bytes) -> bool:
+    """Whether ``Accept-Encoding`` allows gzip (RFC 9110 12.5.3: names are case-insensitive,
+    ``q=0`` refuses a coding, ``*`` stands for any coding not named)."""
+    named: dict[bytes, float] = {}
+    for part in accept_encoding.lower().split(b","):
+        coding, *params = (field.strip() for field in part.split(b";"))
+        q = 1.0
+        for param in params:
+            name, _, value = param.partition(b"=")
+            if name.strip() == b"q":
+                try:
+                    q = float(value)
+                except ValueError:
+                    q = 0.0
+        if coding:
+            named[coding] = q
+    return named.get(b"gzip", named.get(b"x-gzip", named.get(b"*", 0.0))) > 0
 
 
 def _matches(if_none_match: bytes | None, etag: bytes) -> bool:

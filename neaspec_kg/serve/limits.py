@@ -11,6 +11,13 @@ from __future__ import annotations
 from uvicorn.protocols.http.httptools_impl import HttpToolsProtocol
 
 
+_SAY = {
+    414: b"the request URL is longer than this server takes (its whole head: %(limit)d bytes); POST the query instead\n",
+    431: b"the request head is larger than %(limit)d bytes\n",
+    408: b"the request head did not arrive in time\n",
+}
+
+
 class LimitedHead(HttpToolsProtocol):
     """uvicorn's httptools protocol with the head limits of the settings (read once per process:
     uvicorn's worker processes import this class by name)."""
@@ -36,6 +43,7 @@ class LimitedHead(HttpToolsProtocol):
         self._in_head = True
         self._head_bytes = 0
         self._tail = b""
+        self._line_bytes, self._line_whole = 0, False  # the request line: its bytes so far
 
     def _start_timer(self) -> None:
         if self._head_timer is None:
@@ -47,7 +55,13 @@ class LimitedHead(HttpToolsProtocol):
             end = (self._tail + data).find(b"\r\n\r\n")
             self._head_bytes += len(data) if end < 0 else end + 4 - len(self._tail)
             self._tail = (self._tail + data)[-3:]
+            if not self._line_whole:
+                line_end = data.find(b"\n")
+                self._line_bytes += len(data) if line_end < 0 else line_end + 1
+                self._line_whole = line_end >= 0
             if self._head_bytes > self.limits()[0]:
+                if self._line_bytes * 2 > self._head_bytes:  # the request line is most of it: a query by GET
+                    return self._refuse(414, b"URI Too Long")
                 return self._refuse(431, b"Request Header Fields Too Large")
         super().data_received(data)
 
@@ -82,7 +96,9 @@ class LimitedHead(HttpToolsProtocol):
         if not self._in_head or answering:  # a request is being answered: not a slow head
             return
         if self._head_bytes:
-            self.transport.write(b"HTTP/1.1 %d %s\r\ncontent-length: 0\r\nconnection: close\r\n\r\n"
-                                 % (status, reason))
+            body = _SAY.get(status, b"") % {b"limit": self.limits()[0]}
+            self.transport.write(b"HTTP/1.1 %d %s\r\ncontent-type: text/plain; charset=utf-8\r\n"
+                                 b"content-length: %d\r\nconnection: close\r\n\r\n%s"
+                                 % (status, reason, len(body), body))
         self.transport.close()
 

@@ -59,7 +59,7 @@ def latest_release(request: Request, path: str) -> Response:
     return Response(status_code=302, headers={"Location": target + (f"?{query}" if query else "")})
 
 
-@router.get("/health")
+@router.api_route("/health", methods=GET)  # HEAD too: what uptime monitors send
 def health(request: Request) -> JSONResponse:
     state = serving(request)
     store = state.current.store

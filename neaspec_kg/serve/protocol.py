@@ -19,7 +19,7 @@ class QueryRequest:
     query: str | None  # None: GET without a query asks for the service description
     default_graphs: list[str] | None = None
     named_graphs: list[str] | None = None
-    format_param: str | None = None
+    format_param: tuple[str, ...] = ()  # every ``format`` value, in order
 
 
 FORM = "application/x-www-form-urlencoded"
@@ -81,19 +81,19 @@ def parse_request(method: str, url_params: list[tuple[str, str]], content_type: 
     queries = [v for k, v in params if k == "query"]
     if len(queries) > 1:
         raise ProtocolError("exactly one 'query' parameter is allowed", 400)
-    formats = [v for k, v in params if k == "format" and v]
+    formats = tuple(v for k, v in params if k == "format" and v)
     default = [v for k, v in params if k == "default-graph-uri"]
     named = [v for k, v in params if k == "named-graph-uri"]
     dataset_given = bool(default or named)
     if not queries:
         if method == "POST":
             raise ProtocolError("the request has no 'query'", 400)
-        return QueryRequest(None, format_param=formats[0] if formats else None)
+        return QueryRequest(None, format_param=formats)
     if not queries[0].strip():
         raise ProtocolError("the 'query' parameter is empty", 400)
     return QueryRequest(
         query=queries[0],
         default_graphs=default if dataset_given else None,
         named_graphs=named if dataset_given else None,
-        format_param=formats[0] if formats else None,
+        format_param=formats,
     )

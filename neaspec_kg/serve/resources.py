@@ -5,6 +5,7 @@ HTML for browsers, RDF by content negotiation, 404 for an IRI the dataset does n
 
 from __future__ import annotations
 
+import re
 from urllib.parse import quote
 
 from fastapi import APIRouter, Request
@@ -22,11 +23,12 @@ from neaspec_kg.store.answer import Answer, serialize_graph
 router = APIRouter()
 # Characters an IRI may not hold (RFC 3987): a path with one names nothing in this dataset.
 _NOT_IN_IRI = set('<>"{}|\\^` ') | {chr(c) for c in range(0x20)} | {"\x7f"}
+_BAD_PERCENT = re.compile(r"%(?![0-9A-Fa-f]{2})")  # a "%" that starts no percent-encoding
 
 
 def _iri(request: Request, prefix: str, path: str) -> str:
     current = serving(request).current
-    if any(ch in _NOT_IN_IRI for ch in path) or "\ufffd" in path:
+    if any(ch in _NOT_IN_IRI for ch in path) or "\ufffd" in path or _BAD_PERCENT.search(path):
         raise PageNotFound(current.base + prefix + quote(path, safe="/"))
     return current.base + prefix + path
 

@@ -8,6 +8,7 @@ answers in bytes within the time limit (``store``).
 
 from __future__ import annotations
 
+import asyncio
 from dataclasses import replace
 
 from fastapi import APIRouter, Request
@@ -22,12 +23,14 @@ from neaspec_kg.store import QueryJob, guard
 from neaspec_kg.store.answer import serialize_graph
 
 router = APIRouter()
-METHODS = ["GET", "HEAD", "POST", "PUT", "DELETE", "PATCH"]
+METHODS = ["GET", "HEAD", "POST", "OPTIONS", "PUT", "DELETE", "PATCH", "TRACE"]  # the last four: a 405 that says why
 
 
 @router.api_route("/sparql", methods=METHODS)
 @router.api_route("/sparql/", methods=METHODS, include_in_schema=False)
 async def sparql(request: Request) -> Response:
+    if request.method == "OPTIONS":  # a CORS preflight is answered by the middleware before this
+        return Response(status_code=204, headers={"Allow": protocol.ALLOW})
     settings = request.app.state.settings
     limit = settings.max_request_bytes
     if len(request.url.query) > limit:
@@ -36,7 +39,7 @@ async def sparql(request: Request) -> Response:
     req = protocol.parse_request(request.method, request.query_params.multi_items(),
                                  request.headers.get("content-type"), body)
     if req.query is None:
-        return describe_service(request, req.format_param)
+        return await describe_service(request, req.format_param)
     return await answer(request, req)
 
 
@@ -77,7 +80,7 @@ async def answer(request: Request, req: protocol.QueryRequest) -> Response:
         service_allow=tuple(settings.service_allow),
     )
     cacheable = fmt is not None and guard.is_deterministic(req.query)
-    key = (current.release.release, replace(job, accept=None))
+    key = (current.release.release, replace(job, accept=None, format_param=()))  # the format is chosen: job.format
     reply = state.cache.get(key) if cacheable else None
     if reply is None:
         reply = await current.store.query(job, settings.query_timeout_s)
@@ -89,7 +92,7 @@ async def answer(request: Request, req: protocol.QueryRequest) -> Response:
     return Response(reply.body, reply.status, headers=headers, media_type=reply.content_type)
 
 
-def describe_service(request: Request, format_param: str | None) -> Response:
+async def describe_service(request: Request, format_param: tuple[str, ...]) -> Response:
     accept = request.headers.get("accept")
     fmt = formats.choose(accept, format_param, PAGE_FORMATS if not format_param else formats.GRAPH_FORMATS)
     if fmt is formats.HTML and accept and "text/html" in accept:
@@ -100,9 +103,10 @@ def describe_service(request: Request, format_param: str | None) -> Response:
         fmt = formats.GRAPH_FORMATS[0]
     settings = request.app.state.settings
     current = serving(request).current
+    default_triples = await asyncio.to_thread(current.default_graph_triples)  # a query on the store, once
     triples = service_description(
-        settings.public_base + "sparql", current.release, current.graph_sizes, settings.query_timeout_s,
-        settings.max_result_rows, bool(settings.service_allow),
+        settings.public_base + "sparql", current.release, current.graph_sizes, default_triples,
+        settings.query_timeout_s, settings.max_result_rows, bool(settings.service_allow),
     )
     return Response(serialize_graph(triples, fmt.key, SD_PREFIXES), 200, media_type=formats.content_type(fmt))
 

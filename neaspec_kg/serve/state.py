@@ -43,6 +43,15 @@ class Current:
         self.linked_data = LinkedData(store, self.base)
         self.dataset = DatasetDescription(store, self.release, settings)
         self._vocabularies: dict[str, Vocabulary | None] = {}
+        self._default_triples: int | None = None
+
+    def default_graph_triples(self) -> int:
+        """The triples of the default graph (the union of the graphs, each triple once; the sum of
+        the graphs' sizes counts a triple once per graph holding it), counted once per release."""
+        if self._default_triples is None:
+            rows = self.store.select("SELECT (COUNT(*) AS ?n) WHERE { ?s ?p ?o }")
+            self._default_triples = int(rows[0]["n"].value)
+        return self._default_triples
 
     def vocabulary(self, kind: str) -> Vocabulary | None:
         if kind not in self._vocabularies:

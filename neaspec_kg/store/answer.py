@@ -22,7 +22,7 @@ class QueryJob:
     query: str
     format: str | None = None  # a formats key chosen by the caller; None: negotiate here
     accept: str | None = None
-    format_param: str | None = None
+    format_param: tuple[str, ...] = ()  # the request's ``format`` values
     default_graphs: tuple[str, ...] | None = None  # protocol dataset (default-graph-uri)
     named_graphs: tuple[str, ...] | None = None  # protocol dataset (named-graph-uri)
     base_iri: str | None = None
@@ -123,8 +123,12 @@ def _oxigraph(store: Store, job: QueryJob, prefixes: dict[str, str] | None) -> A
     # Otherwise the store's default graph answers: the build materializes there the union of
     # all named graphs, deduplicated (the documented default-graph policy; oxigraph's own
     # union mode would return a triple once per graph holding it).
+    # \u escapes are expanded before the parser, anywhere in the query (SPARQL 1.1 19.2), as the
+    # guard read it; oxigraph expands them only inside strings and IRIs.
+    text = guard.unescape_codepoints(job.query)
+
     def again():
-        return store.query(job.query, base_iri=job.base_iri, **kwargs)
+        return store.query(text, base_iri=job.base_iri, **kwargs)
 
     return serialize_result(again(), job, prefixes, again)
 

@@ -69,7 +69,7 @@ def unescape_codepoints(text: str) -> str:
 
     def repl(m: re.Match[str]) -> str:
         code = int(m.group(1) or m.group(2), 16)
-        return chr(code) if code <= 0x10FFFF else m.group(0)
+        return chr(code) if code <= 0x10FFFF and not 0xD800 <= code <= 0xDFFF else m.group(0)  # no surrogates
 
     return _ESCAPE.sub(repl, text)
 

@@ -147,7 +147,7 @@ class RemoteStore:
         await asyncio.wait_for(asyncio.to_thread(check_query, job, self.known_graphs), timeout_s)
         form = guard.query_form(job.query)
         accept = "application/n-triples" if form in ("CONSTRUCT", "DESCRIBE") else "application/sparql-results+json"
-        params = [("query", job.query)]
+        params = [("query", guard.unescape_codepoints(job.query))]  # as the embedded store reads it
         if job.names_dataset:
             params += [("default-graph-uri", g) for g in job.default_graphs or ()]
             params += [("named-graph-uri", g) for g in job.named_graphs or ()]
