@@ -13,6 +13,8 @@ from __future__ import annotations
 import gzip
 import hashlib
 
+from neaspec_kg.formats import parse_accept
+
 GZIP_MIN_BYTES = 1024
 # Scripts only from this server; inline styles allowed (the chart library styles its canvases
 # inline; a style cannot run code).
@@ -79,21 +81,9 @@ def _whole(start: dict, scope: dict, request_headers: dict, body: bytes) -> tupl
 
 def _accepts_gzip(accept_encoding: bytes) -> bool:
     """Whether ``Accept-Encoding`` allows gzip (RFC 9110 12.5.3: names are case-insensitive,
-    ``q=0`` refuses a coding, ``*`` stands for any coding not named)."""
-    named: dict[bytes, float] = {}
-    for part in accept_encoding.lower().split(b","):
-        coding, *params = (field.strip() for field in part.split(b";"))
-        q = 1.0
-        for param in params:
-            name, _, value = param.partition(b"=")
-            if name.strip() == b"q":
-                try:
-                    q = float(value)
-                except ValueError:
-                    q = 0.0
-        if coding:
-            named[coding] = q
-    return named.get(b"gzip", named.get(b"x-gzip", named.get(b"*", 0.0))) > 0
+    ``q=0`` refuses a coding, ``*`` stands for any coding not named). Its syntax is Accept's."""
+    codings = dict(parse_accept(accept_encoding.decode("latin-1")))  # a bare "*" is read as "*/*"
+    return codings.get("gzip", codings.get("x-gzip", codings.get("*/*", 0.0))) > 0
 
 
 def _matches(if_none_match: bytes | None, etag: bytes) -> bool:
