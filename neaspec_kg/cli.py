@@ -44,14 +44,18 @@ def main(argv: list[str] | None = None) -> int:
     publish.add_argument("--out", type=Path, default=Path("dist"))
 
     args = parser.parse_args(argv)
-    from neaspec_kg.settings import SettingsError
-
     handler = {"build": _build, "validate": _validate, "serve": _serve, "publish": _publish, "load": _load}[args.command]
     try:
-        return handler(args)
-    except SettingsError as exc:
-        print(f"neaspec-kg: {exc}", file=sys.stderr)
-        return 2
+        from neaspec_kg.settings import SettingsError
+
+        try:
+            return handler(args)
+        except SettingsError as exc:
+            print(f"neaspec-kg: {exc}", file=sys.stderr)
+            return 2
+    except KeyboardInterrupt:  # Ctrl-C before the command handles it (as `serve` does once it serves): a line, no traceback
+        print(f"neaspec-kg {args.command}: interrupted", file=sys.stderr)
+        return 130
 
 
 def _build(args: argparse.Namespace) -> int:

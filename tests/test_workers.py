@@ -40,6 +40,8 @@ def _on_pool(store: str, size: int, test) -> None:
         try:
             await asyncio.wait_for(test(pool), 120)
         finally:
+            if pool.replacing:  # a start cancelled half-way can leave asyncio waiting for good
+                await asyncio.wait(pool.replacing, timeout=60)
             pool.close(kill=True)
             await _until(lambda: not pool._all)  # every worker's exit seen before the loop closes
 

@@ -12,6 +12,7 @@ disk), so a restart is ready at once and fast soon after.
 from __future__ import annotations
 
 import asyncio
+import concurrent.futures
 import logging
 import os
 from collections.abc import Iterator
@@ -25,7 +26,7 @@ from neaspec_kg.select import Row
 from neaspec_kg.store.answer import Answer, QueryJob, known_graphs_of
 from neaspec_kg.store.release import Release
 from neaspec_kg.store.worker import MemoryCopyError, memory_copy
-from neaspec_kg.store.workers import JobTimeout, WorkerEnded, Workers
+from neaspec_kg.store.workers import JobTimeout, WorkerEnded, Workers, stopping
 
 log = logging.getLogger("neaspec_kg.store")
 QUEUED_PER_WORKER = 16  # queries waiting per worker before the server says "busy" (503)
@@ -106,11 +107,17 @@ class EmbeddedStore:
                            "a simpler or smaller query may work", 500)
 
     def _select_on_worker(self, query: str) -> list[Row]:
-        """Run by a page's route thread, which waits for the worker's rows."""
+        """Run by a page's route thread (or the pages' warm-up), which waits for the worker's rows.
+        While the server stops, the loop may close or cancel the job: that is :class:`Stopping` too."""
         if self._loop is None:
             raise Busy("this release is not served yet; try again in a moment")
-        running = asyncio.run_coroutine_threadsafe(self._run("select", query, self.page_timeout_s), self._loop)
-        return running.result()
+        try:
+            running = asyncio.run_coroutine_threadsafe(self._run("select", query, self.page_timeout_s), self._loop)
+            return running.result()
+        except (RuntimeError, concurrent.futures.CancelledError) as exc:
+            if self.pool.closing or self._loop.is_closed():
+                raise stopping() from exc
+            raise
 
     def health(self) -> dict[str, int]:
         """The query workers as /health reports them: how many, how many held their copy in memory

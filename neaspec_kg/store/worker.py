@@ -1,7 +1,7 @@
 """A query worker process: answers one job at a time, read from its stdin, written to its stdout.
 
-Started by ``neaspec_kg.store.workers`` as ``python -m neaspec_kg.store.worker STORE DUMP``
-(DUMP ``-``: no copy in memory), with the prefixes as JSON on the first line of stdin. A frame
+Started by ``neaspec_kg.store.workers`` as ``python -m neaspec_kg.store.worker STORE DUMP PARENT``
+(DUMP ``-``: no copy in memory; PARENT: the web process's pid), with the prefixes as JSON on the first line of stdin. A frame
 is a 4-byte big-endian length and a pickle: ``(kind, argument)`` in, ``(ok, value)`` out.
 The worker ends when its stdin closes (its web process stopped or retired it), or when its
 web process ends; signals sent to the whole process group (Ctrl-C, ``systemctl stop``) are
@@ -150,23 +150,24 @@ def end_with_parent(parent: int, sig: signal.Signals) -> None:
         os.kill(os.getpid(), sig)
 
 
-def _owned_by_web_process() -> None:
-    """Ctrl-C in a terminal and ``systemctl stop`` signal the web process and its workers at once.
-    The web process stops its workers itself (a busy one is killed), so a worker ignores those
-    signals: it would otherwise end in the middle of a job, with a traceback, and be logged as a
-    crash. It still never outlives its web process (a job it holds could run on unbounded)."""
+def _owned_by_web_process(parent: int) -> None:
+    """``systemctl stop`` (its default kill mode) signals every process of the server at once; a
+    worker, in a session of its own, is spared Ctrl-C but not that. The web process stops its
+    workers itself (a busy one is killed), so a worker ignores SIGINT and SIGTERM: it would
+    otherwise end with a traceback and be logged as a crash. It never outlives its web process
+    (a job it holds could run on unbounded)."""
     signal.signal(signal.SIGINT, signal.SIG_IGN)
     signal.signal(signal.SIGTERM, signal.SIG_IGN)
-    end_with_parent(os.getppid(), signal.SIGKILL)
+    end_with_parent(parent, signal.SIGKILL)
 
 
 def main(argv: list[str]) -> None:
-    _owned_by_web_process()
+    store_path, dump, parent = argv
+    _owned_by_web_process(int(parent))
     answers = os.fdopen(os.dup(1), "wb")
     os.dup2(2, 1)  # frames go to the real stdout; a stray print goes to stderr
     jobs = sys.stdin.buffer
     prefixes = json.loads(jobs.readline())
-    store_path, dump = argv
     worker = Worker(store_path, None if dump == "-" else dump, prefixes)
     started = pickle.dumps((True, None), protocol=pickle.HIGHEST_PROTOCOL)
     answers.write(HEADER.pack(len(started)) + started)  # the first frame: the store is open

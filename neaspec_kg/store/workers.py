@@ -7,6 +7,11 @@ however it ends, is replaced by a new one. Workers that end as they start (a sto
 open, a broken interpreter) are started again after a wait that doubles each time, up to
 ``BACKOFF_MAX_S``, and while none is alive a job is refused at once with the reason.
 
+Workers run in a session of their own, so that a signal to the server's process group (Ctrl-C)
+reaches the web process alone, which stops them; the kernel ends a worker when the thread that
+started it ends (``worker.end_with_parent``), so the thread running the pool's event loop must
+outlive the pool (a server's main thread does).
+
 A worker's answer is read in the event loop's I/O callback (``pipe_data_received``), and the
 next waiting job is written to the worker there, before the answer goes on to its request:
 handing the worker on only once the request's task had resumed left it idle meanwhile, while
@@ -28,6 +33,7 @@ import collections
 import contextlib
 import json
 import logging
+import os
 import pickle
 import struct
 import sys
@@ -57,7 +63,7 @@ class Stopping(Busy):
     """The pool was closed: the server stops, or serves a newer release."""
 
 
-def _stopping() -> Stopping:
+def stopping() -> Stopping:
     return Stopping("the query workers of this release are stopping; try again in a moment")
 
 
@@ -154,6 +160,7 @@ class Workers:
         self._waiting: collections.deque[_Job] = collections.deque()
         self._all: set[_Process] = set()
         self._closing = False
+        self.replacing: set[asyncio.Task] = set()  # replacements under way
         self.replaced = 0
         self.failed_starts = 0  # starts in a row that failed (0 once a worker says it started)
 
@@ -163,8 +170,8 @@ class Workers:
     async def _start_one(self) -> None:
         loop = asyncio.get_running_loop()
         _, worker = await loop.subprocess_exec(
-            lambda: _Process(self), sys.executable, "-m", "neaspec_kg.store.worker", *self._args,
-            stdin=asyncio.subprocess.PIPE, stdout=asyncio.subprocess.PIPE, stderr=None)
+            lambda: _Process(self), sys.executable, "-m", "neaspec_kg.store.worker", *self._args, str(os.getpid()),
+            stdin=asyncio.subprocess.PIPE, stdout=asyncio.subprocess.PIPE, stderr=None, start_new_session=True)
         worker.transport.get_pipe_transport(0).write(self._prefixes)
         if worker.alive:  # one that already ended was replaced by ``ended``
             self._all.add(worker)
@@ -199,6 +206,10 @@ class Workers:
         return not self._closing or any(not job.answer.done() for job in self._waiting)
 
     @property
+    def closing(self) -> bool:
+        return self._closing
+
+    @property
     def pids(self) -> list[int]:
         return sorted(w.pid for w in self._all if w.alive)
 
@@ -206,7 +217,7 @@ class Workers:
         """The worker's answer; :class:`JobTimeout` past ``timeout_s`` of running, :class:`Busy`
         past ``wait_s`` of waiting for an idle worker, :class:`WorkerEnded` if it ended."""
         if self._closing and not any(w.alive and w.job for w in self._all):
-            raise _stopping()  # retired and no worker busy: none would take it, it would wait out its limit
+            raise stopping()  # retired and no worker busy: none would take it, it would wait out its limit
         if self.failed_starts >= self.size and not self.pids:
             raise self._cannot_start()
         loop = asyncio.get_running_loop()
@@ -262,7 +273,9 @@ class Workers:
                                f"(exit code {worker.transport.get_returncode()})")
         if self._needed():
             self.replaced += 1
-            asyncio.get_running_loop().create_task(self._replace())
+            task = asyncio.get_running_loop().create_task(self._replace())
+            self.replacing.add(task)
+            task.add_done_callback(self.replacing.discard)
 
     def close(self, *, kill: bool) -> None:
         """Stop taking jobs; idle workers end now, busy ones when their job is done (``kill``: now,
@@ -274,7 +287,7 @@ class Workers:
             return
         for worker in list(self._all):
             if worker.job is not None:  # the server stops: no worker crashed, the job is not retried
-                _fail(worker.job.answer, _stopping())
+                _fail(worker.job.answer, stopping())
             worker.kill()
         while self._waiting:
-            _fail(self._waiting.popleft().answer, _stopping())
+            _fail(self._waiting.popleft().answer, stopping())
