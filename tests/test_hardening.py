@@ -208,7 +208,7 @@ def test_a_path_no_route_takes_is_a_404_in_words_or_a_page(http, path):
     r = http.get(path, follow_redirects=False)
     assert r.status_code == 404 and r.headers["content-type"].startswith("text/plain") and path in r.text
     page = http.get(path, headers={"Accept": "text/html"}, follow_redirects=False)
-    assert page.status_code == 404 and "<h1>Not found</h1>" in page.text
+    assert page.status_code == 404 and "<h1>Not found</h1>" in page.text and f"Nothing is served at <code>{path}" in page.text
 
 
 @pytest.mark.parametrize("path", ["/releases/", "/releases/index.json", "/releases/latest", "/releases/1.0/release.json"])
