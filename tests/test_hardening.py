@@ -211,7 +211,7 @@ def test_a_path_no_route_takes_is_a_404_in_words_or_a_page(http, path):
     assert page.status_code == 404 and "<h1>Not found</h1>" in page.text and f"Nothing is served at <code>{path}" in page.text
 
 
-@pytest.mark.parametrize("path", ["/releases/", "/releases/index.json", "/releases/latest", "/releases/1.0/release.json"])
+@pytest.mark.parametrize("path", ["/releases/", "/releases/index.json", "/releases/latest/", "/releases/1.0/release.json"])
 def test_the_releases_before_one_is_published_are_a_404_that_says_so(http, path):
     r = http.get(path)
     assert r.status_code == 404 and "no release has been published" in r.text, (r.status_code, r.text[:200])

@@ -4,12 +4,13 @@ from __future__ import annotations
 
 import json
 import re
+import shutil
 from datetime import date
 from pathlib import Path
 
 import httpx
 import pytest
-from rdflib import Graph
+from rdflib import Dataset, Graph
 from rdflib.namespace import DCAT, RDF, VOID
 
 from neaspec_kg.publish import publish
@@ -122,3 +123,49 @@ def test_the_build_keeps_the_facts_the_descriptions_state(built, tmp_path):
     damaged = tmp_path / FACTS_FILE
     damaged.write_text('{"triples": 1}')
     assert read_facts(damaged) is None and read_facts(tmp_path / "absent.json") is None
+
+
+@pytest.mark.parametrize("path", ["/dataset", "/.well-known/void"])
+@pytest.mark.parametrize("accept,parse_as", [("application/n-quads", "nquads"), ("application/trig", "trig")])
+def test_the_descriptions_in_n_quads_and_trig_are_their_default_graph(published_server, path, accept, parse_as):
+    server, _ = published_server
+    r = httpx.get(server.url + path, headers={"Accept": accept}, timeout=30)
+    assert r.status_code == 200 and r.headers["content-type"].startswith(accept), r.text[:200]
+    described = Dataset().parse(data=r.text, format=parse_as)
+    assert len(described.default_graph) > 0 and [g for g in described.graphs() if len(g) and g != described.default_graph] == []
+
+
+def test_a_release_folder_without_its_slash_is_a_redirect_under_the_public_url(published_server):
+    server, result = published_server
+    for path in (f"/releases/{result.version}", "/releases/latest"):
+        r = httpx.get(server.url + path, headers={"Host": "evil.example"}, timeout=30)
+        assert r.status_code == 308 and r.headers["location"] == f"{server.url}{path}/", (path, r.headers)
+
+
+def test_a_compressed_dump_is_sent_as_gzip(published_server):
+    server, result = published_server
+    r = httpx.head(f"{server.url}/releases/{result.version}/dumps/neaspec-kg.nq.gz", timeout=30)
+    assert r.status_code == 200 and r.headers["content-type"] == "application/gzip"
+    assert "content-encoding" not in r.headers  # the file is the gzip, not an N-Quads answer compressed on the way
+
+
+CHROMIUM = shutil.which("chromium") or "/usr/bin/chromium"
+
+
+@pytest.mark.browser
+def test_the_release_search_page_runs_when_this_server_serves_it(published_server):
+    """The release's static search (SQLite compiled to WebAssembly) in Chromium, served from
+    /releases: the pages' Content-Security-Policy must let WebAssembly compile there."""
+    if not Path(CHROMIUM).exists():
+        pytest.skip("chromium is not installed (Debian package 'chromium'; `make system-deps` installs it)")
+    sync_api = pytest.importorskip("playwright.sync_api", reason="the python 'playwright' package is not installed")
+    server, result = published_server
+    with sync_api.sync_playwright() as pw:
+        browser = pw.chromium.launch(executable_path=CHROMIUM, args=["--no-sandbox", "--disable-gpu"], headless=True)
+        page = browser.new_page()
+        page.set_default_timeout(20_000)
+        page.goto(f"{server.url}/releases/{result.version}/search.html?q=air+pollution")
+        page.wait_for_function("() => document.body.dataset.search")
+        state, hits = page.evaluate("document.body.dataset.search"), page.locator("section.hits li[data-iri]").count()
+        browser.close()
+    assert state == "done" and hits > 0, state

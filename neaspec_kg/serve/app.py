@@ -20,6 +20,7 @@ from fastapi.middleware.cors import CORSMiddleware
 from fastapi.responses import Response
 from fastapi.staticfiles import StaticFiles
 from starlette.exceptions import HTTPException
+from starlette.datastructures import URL
 from starlette.routing import Match, Mount
 
 from neaspec_kg.errors import RequestError
@@ -71,8 +72,8 @@ def create_app(settings: Settings, open_store: Callable[[], GraphStore],
     app.add_exception_handler(HTTPException, _http_error)
     app.mount("/static", StaticFiles(directory=HERE / "static"), name="static")
     # Published releases (neaspec-kg publish / make release), as files; absent until one exists.
-    app.mount("/releases", _Releases(directory=settings.dist_dir / "releases", html=True, check_dir=False),
-              name="releases")
+    app.mount("/releases", _Releases(settings.public_base, directory=settings.dist_dir / "releases", html=True,
+                                     check_dir=False), name="releases")
     app.add_middleware(HeaderPolicy)
     app.add_middleware(
         CORSMiddleware, allow_origins=["*"], allow_credentials=False,
@@ -142,8 +143,15 @@ def _routed(request: Request, path: str) -> bool:
 
 
 class _Releases(StaticFiles):
-    """The published releases, as files; until one is published, a 404 that says so (Starlette's
-    own answer to a folder that does not exist is a 500)."""
+    """The published releases, as files. Until one is published, a 404 that says so (Starlette's
+    own answer to a folder that does not exist is a 500); a folder asked for without its final
+    slash is redirected to under the public URL (Starlette's redirect is built from the Host
+    header); a compressed dump is sent as what it is, gzip (Starlette would label ``x.nq.gz``
+    N-Quads, without saying it is compressed)."""
+
+    def __init__(self, public_base: str, **kwargs):
+        super().__init__(**kwargs)
+        self.public_base = public_base
 
     async def check_config(self) -> None:  # the folder may appear later: checked per request instead
         return None
@@ -151,4 +159,15 @@ class _Releases(StaticFiles):
     async def get_response(self, path: str, scope) -> Response:
         if not Path(self.directory).is_dir():
             return plain(404, "no release has been published on this server yet (make release writes one)")
-        return await super().get_response(path, scope)
+        response = await super().get_response(path, scope)
+        if 300 <= response.status_code < 400 and "location" in response.headers:
+            location = URL(response.headers["location"])
+            query = f"?{location.query}" if location.query else ""
+            return Response(status_code=308, headers={"Location": self.public_base + location.path.lstrip("/") + query})
+        return response
+
+    def file_response(self, full_path, stat_result, scope, status_code: int = 200) -> Response:
+        response = super().file_response(full_path, stat_result, scope, status_code)
+        if str(full_path).endswith(".gz"):
+            response.headers["content-type"] = "application/gzip"
+        return response

@@ -33,8 +33,11 @@ from neaspec_kg.store.release import Release
 
 DCT_LICENSE = "http://purl.org/dc/terms/license"
 # conneg key -> rdflib serializer name
+# A description is one graph: as N-Quads and TriG it is written as N-Triples and Turtle, which are
+# valid N-Quads and TriG of the default graph (rdflib refuses N-Quads of a graph, and writes TriG
+# of one under a new blank node each time).
 RDFLIB_FORMATS = {"turtle": "turtle", "ntriples": "nt", "jsonld": "json-ld", "rdfxml": "xml",
-                  "nquads": "nquads", "trig": "trig"}
+                  "nquads": "nt", "trig": "turtle"}
 
 
 @dataclass

@@ -20,6 +20,8 @@ GZIP_MIN_BYTES = 1024
 # inline; a style cannot run code).
 CSP = ("default-src 'self'; img-src 'self' data:; style-src 'self' 'unsafe-inline'; script-src 'self'; "
        "object-src 'none'; base-uri 'none'; frame-ancestors 'none'; form-action 'self'")
+# A published release's static site searches in the browser with SQLite compiled to WebAssembly.
+RELEASE_CSP = CSP.replace("script-src 'self'", "script-src 'self' 'wasm-unsafe-eval'")
 IMMUTABLE_PREFIX = "/releases/"  # a published release's files never change under their version
 REVALIDATE = "public, no-cache"  # answers of the current release: keep, but ask (ETag) each time
 
@@ -103,7 +105,7 @@ def _finish_start(start: dict, scope: dict, request_headers: dict, encoding: byt
     headers[b"x-content-type-options"] = b"nosniff"
     headers.setdefault(b"referrer-policy", b"strict-origin-when-cross-origin")
     if headers.get(b"content-type", b"").startswith(b"text/html"):
-        headers[b"content-security-policy"] = CSP.encode()
+        headers[b"content-security-policy"] = (RELEASE_CSP if scope["path"].startswith(IMMUTABLE_PREFIX) else CSP).encode()
         headers[b"x-frame-options"] = b"DENY"
     if start["status"] in (200, 304) and b"cache-control" not in headers:
         immutable = scope["path"].startswith(IMMUTABLE_PREFIX) and not scope["path"].startswith("/releases/latest")

@@ -47,6 +47,11 @@ def dataset_page(request: Request) -> Response:
     return _dataset(request, "dcat", html_page=True)
 
 
+@router.api_route("/releases/latest", methods=GET)
+def latest_release_folder(request: Request) -> Response:
+    return Response(status_code=308, headers={"Location": request.app.state.settings.public_base + "releases/latest/"})
+
+
 @router.api_route("/releases/latest/{path:path}", methods=GET)
 def latest_release(request: Request, path: str) -> Response:
     """The persistent-identifier rules send readers to releases/latest/...: the newest release."""
