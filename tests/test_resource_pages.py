@@ -94,7 +94,7 @@ def test_names_in_the_readers_language_with_english_as_fallback(linked):
 @pytest.mark.parametrize(("header", "lang"), [("zh-CN,zh;q=0.9,en;q=0.5", "zh"), ("en-GB", "en"), (None, "en"),
                                               ("fr;q=0.2, ru;q=0.8", "ru"), ("*", "en"), ("x;q=abc", "en")])
 def test_accept_language(header, lang):
-    assert preferred_language(header) == lang
+    assert preferred_language(header, frozenset({"en", "zh", "ru"})) == lang
 
 
 def test_a_page_honours_accept_language(server):
@@ -120,6 +120,12 @@ def test_the_pages_for_people_honour_accept_language(server):
     assert 'lang="ru">Китайская Народная Республика</a>' in r.text
     english = httpx.get(f"{server.url}/id/meeting/som-27", headers={"Accept": "text/html"}, timeout=30).text
     assert '<a href="/id/state/cn">China</a>' in english and "Китайская" not in english
+    r = httpx.get(f"{server.url}/id/state/mn", headers={"Accept": "text/html", "Accept-Language": "ja, zh;q=0.8"},
+                  timeout=30)  # no Japanese names in the sources: the next language asked for
+    assert r.headers["content-language"] == "zh" and '<h1><span lang="zh">蒙古国</span></h1>' in r.text
+    for page in ("/id/state/mn", "/"):
+        r = httpx.get(server.url + page, headers={"Accept": "text/html", "Accept-Language": "xx"}, timeout=30)
+        assert r.headers["content-language"] == "en", page  # never a language the page has nothing in
 
 
 def test_the_pages_made_ahead_are_the_pages_made_when_asked(built):
@@ -148,3 +154,10 @@ def test_the_pages_made_ahead_are_the_pages_made_when_asked(built):
                                                         lineterm="", n=0)][:12]
         assert a == b, f"{path} made ahead differs from the page made when asked:\n" + "\n".join(changed)
     assert b"Mongolia" in made[1] and b"SOM-27" in made[0]
+
+
+@pytest.mark.parametrize(("header", "lang"), [("ja, zh;q=0.8", "zh"), ("xx", "en"), ("abcdefgh, ru;q=0.1", "ru"),
+                                              ("zh;q=0, en", "en")])
+def test_accept_language_falls_down_the_list_to_a_language_the_pages_have(header, lang):
+    """RFC 4647 lookup: a tag the sources name nothing in is passed over, never echoed."""
+    assert preferred_language(header, frozenset({"en", "zh", "ru"})) == lang

@@ -12,10 +12,12 @@ from neaspec_kg.select import Select
 PAGE_LANGUAGE = "en"  # the language of the pages' headings and of the reports they quote
 
 
-def preferred_language(header: str | None) -> str:
-    """The primary subtag of the language the client prefers most ("zh-CN;q=0.9" -> "zh"); "en" by default."""
-    best, best_q = PAGE_LANGUAGE, 0.0
-    for part in (header or "").split(","):
+def preferred_language(header: str | None, offered: frozenset[str] = frozenset({PAGE_LANGUAGE})) -> str:
+    """The primary subtag of the offered language the client prefers ("zh-CN;q=0.9" -> "zh"): its
+    tags are tried from the highest q down, as RFC 4647's lookup does, and English is the fallback,
+    so ``Content-Language`` never names a language the page has nothing in."""
+    ranked = []
+    for position, part in enumerate((header or "").split(",")):
         tag, _, params = part.strip().partition(";")
         q = 1.0
         if params.strip().startswith("q="):
@@ -23,10 +25,18 @@ def preferred_language(header: str | None) -> str:
                 q = float(params.strip()[2:])
             except ValueError:
                 q = 0.0
-        primary = tag.split("-")[0].strip().lower()
-        if primary.isalpha() and len(primary) <= 8 and q > best_q:
-            best, best_q = primary, q
-    return best
+        if q > 0:
+            ranked.append((-q, position, tag.split("-")[0].strip().lower()))
+    for _, _, primary in sorted(ranked):
+        if primary in offered:
+            return primary
+    return PAGE_LANGUAGE
+
+
+def name_languages(select: Select) -> frozenset[str]:
+    """English, and the languages the sources name States and countries in."""
+    rows = select(query_text("languages"))
+    return frozenset({PAGE_LANGUAGE} | {value(row["lang"]).split("-")[0] for row in rows if row["lang"] is not None})
 
 
 @dataclass(frozen=True)

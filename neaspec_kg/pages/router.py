@@ -18,7 +18,7 @@ from fastapi import APIRouter, HTTPException, Request
 from fastapi.responses import FileResponse, HTMLResponse, JSONResponse, Response
 
 from neaspec_kg.pages.home import CSV_HEADER, commitments, filter_commitments, home
-from neaspec_kg.pages.language import Names, names_in, preferred_language, translated
+from neaspec_kg.pages.language import Names, name_languages, names_in, preferred_language, translated
 from neaspec_kg.pages.model import local
 from neaspec_kg.pages.render import HERE, render
 from neaspec_kg.search import SearchError, search
@@ -39,8 +39,8 @@ def _html(body: str, lang: str | None = None) -> HTMLResponse:
     return HTMLResponse(body, headers={"Vary": "Accept, Accept-Language", "Content-Language": lang})
 
 
-def reader_language(request: Request) -> str:
-    return preferred_language(request.headers.get("accept-language"))
+def reader_language(request: Request, select: Select) -> str:
+    return preferred_language(request.headers.get("accept-language"), name_languages(select))
 
 
 def home_view(select: Select, names: Names) -> dict:
@@ -106,12 +106,12 @@ def _page_routes(router: APIRouter, select: Select, home_extra: Callable[[], dic
     @router.api_route("/", methods=["GET", "HEAD"], response_class=HTMLResponse)
     def home_page(request: Request) -> Response:
         extra = home_extra() if home_extra else {}
-        lang = reader_language(request)
+        lang = reader_language(request, select)
         return _html(render("home.html", lang, **home_view(select, names_in(select, lang)), **extra), lang)
 
     @router.api_route("/commitments", methods=["GET", "HEAD"], response_class=HTMLResponse)
     def commitments_page(request: Request) -> Response:
-        lang = reader_language(request)
+        lang = reader_language(request, select)
         view = commitments_view(select, dict(request.query_params), names_in(select, lang))
         qs = "?" + urlencode(view["chosen"]) if view["chosen"] else ""
         return _html(render("commitments.html", lang, title="Commitments", query_string=qs, **view), lang)
@@ -156,7 +156,7 @@ def _search_routes(router: APIRouter, select: Select, search_db: Path | Callable
         hidden = [(p, v) for p, v in params.items() if p != "q" and v]
         api = "/api/search?" + urlencode({k: v for k, v in params.items() if v})
         labels = [(f, f[0].upper() + f[1:], p) for p, f in FACET_PARAMS.items()]
-        lang = reader_language(request)
+        lang = reader_language(request, select)
         return _html(render("search.html", lang, title=f"Search: {q}" if q else "Search", q=q, result=result,
                             hidden=hidden, facet_url=facet_url, facet_names=labels, api_url=api, local=local,
                             names=names_in(select, lang)), lang)

@@ -14,7 +14,7 @@ from fastapi.responses import Response
 from neaspec_kg import formats
 from neaspec_kg.errors import NotFound
 from neaspec_kg.pages import render_resource_page
-from neaspec_kg.pages.language import preferred_language
+from neaspec_kg.pages.language import name_languages, preferred_language
 from neaspec_kg.pages.linked_data import as_triples
 from neaspec_kg.serve.common import GET, negotiate, page, plain, serving
 from neaspec_kg.serve.state import GRAPH_PAGE_LIMIT
@@ -45,8 +45,9 @@ def resource(request: Request, path: str) -> Response:
     and language, then answered from the answer cache."""
     iri = _iri(request, "id/", path)
     fmt = negotiate(request)
-    lang = preferred_language(request.headers.get("accept-language")) if fmt is formats.HTML else "en"
     state = serving(request)
+    offered = name_languages(state.current.store.select) if fmt is formats.HTML else frozenset()
+    lang = preferred_language(request.headers.get("accept-language"), offered) if offered else "en"
     key = page_key(state.current.release.release, iri, fmt, lang)
     kept = state.cache.get(key)
     if kept is None:

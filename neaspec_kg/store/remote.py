@@ -16,6 +16,7 @@ from __future__ import annotations
 
 import asyncio
 from collections.abc import Iterator
+from functools import lru_cache
 from pathlib import Path
 from urllib.parse import urlencode
 
@@ -77,6 +78,8 @@ class RemoteStore:
         self.base = settings.base_iri
         self._client = httpx.Client(timeout=settings.query_timeout_s + 5)
         self._async = httpx.AsyncClient(timeout=settings.query_timeout_s + 5)
+        # The pages' SELECTs, remembered as the embedded store's are: one store object serves one release.
+        self.select = lru_cache(maxsize=512)(self._select)
         self.release = self._read_release()
         self.known_graphs = frozenset(self.release.graphs)
         self.timeouts = 0
@@ -114,7 +117,7 @@ class RemoteStore:
         _check(response)
         return response
 
-    def select(self, sparql: str, dataset: bool = True) -> list[dict]:
+    def _select(self, sparql: str, dataset: bool = True) -> list[dict]:
         """The rows of a SELECT over the release's dataset (``dataset=False``: the store's own)."""
         params = [("query", sparql), *(self._release_dataset() if dataset else ())]
         response = self._post(params, "application/sparql-results+json")
@@ -130,7 +133,7 @@ class RemoteStore:
         graph = str(g) if g is not None else "?g"
         query = f"SELECT * WHERE {{ GRAPH {graph} {{ {pattern} }} }} LIMIT {QUAD_LIMIT}"
         quads = []
-        for row in self.select(query):
+        for row in self._select(query):  # not remembered: up to QUAD_LIMIT rows each
             values = {v: (terms[v] if terms[v] is not None else row.get(v)) for v in terms}
             quads.append(Quad(values["s"], values["p"], values["o"], values["g"]))
         return iter(quads)
@@ -141,7 +144,7 @@ class RemoteStore:
 
     # --- SPARQL from users -------------------------------------------------------------------------------------
     async def ready(self, timeout_s: float = 120) -> None:
-        await asyncio.to_thread(self.select, "SELECT * WHERE { } LIMIT 1", False)
+        await asyncio.to_thread(self._select, "SELECT * WHERE { } LIMIT 1", False)
 
     async def query(self, job: QueryJob, timeout_s: float) -> Answer:
         await asyncio.wait_for(asyncio.to_thread(check_query, job, self.known_graphs), timeout_s)
