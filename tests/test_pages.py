@@ -179,3 +179,13 @@ def test_search_page_names_follow_accept_language_with_english_fallback(client):
     for header in ({}, {"Accept-Language": "de"}):
         english = client.get("/search", params={"q": "Mongolia"}, headers=header).text
         assert '<a class="hit" href="/id/state/mn">Mongolia</a>' in english and "Монголия" not in english
+
+
+def test_the_search_page_links_the_results_before_and_after_those_shown(client):
+    first = client.get("/search", params={"q": "air pollution", "limit": "2"}).text
+    assert 'rel="prev"' not in first and "the first 2 shown" in first
+    after = re.search(r'<a href="([^"]+)" rel="next">', first).group(1).replace("&amp;", "&")
+    second = client.get(after).text
+    assert "3–4 shown" in second and '<ol start="3">' in second and 'rel="prev"' in second
+    shown = client.get("/api/search", params={"q": "air pollution", "limit": "2", "offset": "2"}).json()
+    assert shown["offset"] == 2 and all(f'href="{h["page"]}"' in second for h in shown["hits"])

@@ -87,3 +87,12 @@ def test_the_index_builds_from_nquads_as_from_the_store(built, tmp_path):
     m = build_search_index(built.folder / "store", tmp_path / "t.sqlite")
     assert n == m > 100
     assert search(tmp_path / "s.sqlite", "spoonbill").total == search(tmp_path / "t.sqlite", "spoonbill").total
+
+
+def test_an_offset_pages_through_the_ranked_hits(index):
+    every = search(index, "air pollution", limit=200)
+    assert every.total > 5
+    page = search(index, "air pollution", limit=3, offset=2)
+    assert page.total == every.total and page.offset == 2
+    assert [h.iri for h in page.hits] == [h.iri for h in every.hits[2:5]]
+    assert search(index, "air pollution", offset=every.total).hits == []

@@ -21,7 +21,7 @@ from neaspec_kg.pages.home import CSV_HEADER, commitments, filter_commitments, h
 from neaspec_kg.pages.language import Names, name_languages, names_in, preferred_language, translated
 from neaspec_kg.pages.model import local
 from neaspec_kg.pages.render import HERE, render
-from neaspec_kg.search import SearchError, search
+from neaspec_kg.search import MAX_LIMIT, SearchError, search
 from neaspec_kg.select import Select
 
 STATIC = HERE / "static"
@@ -123,6 +123,19 @@ def _page_routes(router: APIRouter, select: Select, home_extra: Callable[[], dic
                         headers={"Content-Disposition": 'attachment; filename="commitments.csv"'})
 
 
+def _pages(params: dict[str, str], limit: str | None, result) -> dict[str, str]:
+    """The links to the results before and after those shown (``previous``, ``next``)."""
+    base = {k: v for k, v in {**params, "limit": limit or ""}.items() if v}
+    step = min(int(limit), MAX_LIMIT) if limit and limit.isdigit() and int(limit) > 0 else 20
+    links = {}
+    if result.offset > 0:
+        before = max(0, result.offset - step)
+        links["previous"] = "/search?" + urlencode({**base, **({"offset": before} if before else {})})
+    if result.offset + len(result.hits) < result.total:
+        links["next"] = "/search?" + urlencode({**base, "offset": result.offset + len(result.hits)})
+    return links
+
+
 def _search_routes(router: APIRouter, select: Select, search_db: Path | Callable[[], Path | None] | None) -> None:
     """The search page and its JSON API, over the build's search.sqlite."""
 
@@ -134,14 +147,15 @@ def _search_routes(router: APIRouter, select: Select, search_db: Path | Callable
         q = request.query_params.get("q", "")
         facets = {f: request.query_params.get(p, "") for p, f in FACET_PARAMS.items()}
         try:
-            limit = int(request.query_params.get("limit", "20"))
+            limit, offset = (int(request.query_params.get(name, default)) for name, default in (("limit", "20"),
+                                                                                               ("offset", "0")))
         except ValueError:
-            raise HTTPException(400, "limit must be a whole number") from None
+            raise HTTPException(400, "limit and offset must be whole numbers") from None
         path = search_path()
         if path is None:
             raise HTTPException(503, "this build has no search index (search.sqlite); rebuild with `neaspec-kg build`")
         try:
-            return q, facets, search(path, q, facets, limit)
+            return q, facets, search(path, q, facets, limit, offset)
         except SearchError as exc:
             raise HTTPException(400, str(exc)) from None
 
@@ -154,11 +168,13 @@ def _search_routes(router: APIRouter, select: Select, search_db: Path | Callable
             return "/search?" + urlencode({k: v for k, v in {**params, param: value}.items() if v})
 
         hidden = [(p, v) for p, v in params.items() if p != "q" and v]
-        api = "/api/search?" + urlencode({k: v for k, v in params.items() if v})
+        pages = _pages(params, request.query_params.get("limit"), result)
+        paging = {p: request.query_params.get(p, "") for p in ("limit", "offset")}
+        api = "/api/search?" + urlencode({k: v for k, v in {**params, **paging}.items() if v})
         labels = [(f, f[0].upper() + f[1:], p) for p, f in FACET_PARAMS.items()]
         lang = reader_language(request, select)
         return _html(render("search.html", lang, title=f"Search: {q}" if q else "Search", q=q, result=result,
-                            hidden=hidden, facet_url=facet_url, facet_names=labels, api_url=api, local=local,
+                            hidden=hidden, facet_url=facet_url, facet_names=labels, api_url=api, local=local, pages=pages,
                             names=names_in(select, lang)), lang)
 
     @router.api_route("/api/search", methods=["GET", "HEAD"])

@@ -79,6 +79,7 @@ class SearchResult:
     hits: list[Hit]
     facets: dict[str, list[tuple[str, int]]] = field(default_factory=dict)
     chosen: dict[str, str] = field(default_factory=dict)
+    offset: int = 0  # how many ranked hits come before the first of ``hits``
 
 
 def _query(name: str) -> str:
@@ -153,8 +154,9 @@ def match_expression(q: str) -> str:
     return " ".join(quoted)
 
 
-def search(path: Path, q: str, facets: dict[str, str] | None = None, limit: int = 20) -> SearchResult:
-    """Ranked hits for ``q`` (bm25, titles weigh 4x the text), filtered by facet values."""
+def search(path: Path, q: str, facets: dict[str, str] | None = None, limit: int = 20, offset: int = 0) -> SearchResult:
+    """Ranked hits for ``q`` (bm25, titles weigh 4x the text), filtered by facet values: ``limit``
+    of them (at most ``MAX_LIMIT``) after the first ``offset``."""
     chosen = {k: v for k, v in (facets or {}).items() if v}
     unknown = sorted(set(chosen) - set(FACETS))
     if unknown:
@@ -164,7 +166,7 @@ def search(path: Path, q: str, facets: dict[str, str] | None = None, limit: int 
     expr = match_expression(q)
     if not expr:
         return SearchResult(query=q, total=0, hits=[], chosen=chosen)
-    limit = max(1, min(int(limit), MAX_LIMIT))
+    limit, offset = max(1, min(int(limit), MAX_LIMIT)), max(0, int(offset))
     con = sqlite3.connect(f"file:{path}?mode=ro", uri=True)
     try:
         # Rank every match once, narrow by facet in Python: an FTS MATCH joined to a facet
@@ -174,7 +176,7 @@ def search(path: Path, q: str, facets: dict[str, str] | None = None, limit: int 
             allowed = {d for (d,) in con.execute(SQL["facet_docs"], [name, value])}
             ranked = [r for r in ranked if r in allowed]
         total = len(ranked)
-        top = ranked[:limit]
+        top = ranked[offset:offset + limit]
         order = {doc: n for n, doc in enumerate(top)}
         rows = sorted(con.execute(SQL["hits"], [expr, json.dumps(top)]).fetchall(), key=lambda r: order[r[0]])
         counts = con.execute(SQL["facet_counts"], [json.dumps(ranked)]).fetchall()
@@ -192,7 +194,7 @@ def search(path: Path, q: str, facets: dict[str, str] | None = None, limit: int 
             facets={k: v for k, v in own[doc].items()})
         for doc, iri, link, kind, title, snippet, titled in rows
     ]
-    return SearchResult(query=q, total=total, hits=hits, facets=grouped, chosen=chosen)
+    return SearchResult(query=q, total=total, hits=hits, facets=grouped, chosen=chosen, offset=offset)
 
 
 def browser_config() -> dict:
