@@ -203,7 +203,8 @@ def test_a_redirect_to_the_path_with_or_without_its_slash_never_uses_the_host_he
     assert r.status_code == 308 and r.headers["location"] == server.url + target
 
 
-@pytest.mark.parametrize("path", ["/id", "/graph", "/no-such-page", "/ontology.ttl"])
+@pytest.mark.parametrize("path", ["/id", "/graph", "/no-such-page", "/ontology.ttl", "/static/releases/x",
+                                  "/static/releases/x/", "/static/health/"])
 def test_a_path_no_route_takes_is_a_404_in_words_or_a_page(http, path):
     r = http.get(path, follow_redirects=False)
     assert r.status_code == 404 and r.headers["content-type"].startswith("text/plain") and path in r.text
@@ -221,3 +222,9 @@ def test_a_query_too_long_for_a_url_is_a_414_that_says_to_post_it(server):
     answer = _raw(server, b"GET /sparql?query=" + b"A" * 40_000 + b" HTTP/1.1\r\nHost: x\r\n\r\n")
     assert answer.startswith(b"HTTP/1.1 414") and b"POST the query instead" in answer, answer[:200]
     _still_answers(server)
+
+
+def test_a_static_file_has_one_etag_per_encoding(server):
+    tags = {httpx.get(server.url + "/static/query.js", headers={"Accept-Encoding": coding}, timeout=30).headers["etag"]
+            for coding in ("gzip", "identity")}
+    assert len(tags) == 2

@@ -133,12 +133,14 @@ def _http_error(request: Request, exc: HTTPException) -> Response:
 
 
 def _routed(request: Request, path: str) -> bool:
-    """Whether a route takes ``path``: any route, for a path without its final slash; a folder
-    of files (a mount), for one with it (``/id/`` and ``/graph/`` name nothing)."""
-    scope = {**request.scope, "path": path}
+    """Whether a route takes ``path``: a route's own path without its final slash, or a folder
+    of files (a mount) at its root with it (``/releases/``). Matched from the app's root, also
+    for a request inside a mount (whose scope is the mount's); never a path inside a mount, which
+    takes any path under it (``/static/x`` and ``/static/x/`` would send a client back and forth)."""
+    scope = {**request.scope, "path": path, "root_path": request.scope.get("app_root_path", "")}
     for route in request.app.router.routes:
         if route.matches(scope)[0] is Match.FULL:
-            return not path.endswith("/") or isinstance(route, Mount)
+            return path == route.path + "/" if isinstance(route, Mount) else not path.endswith("/")
     return False
 
 

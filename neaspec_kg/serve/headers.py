@@ -63,9 +63,12 @@ def _whole(start: dict, scope: dict, request_headers: dict, body: bytes) -> tupl
     headers = dict(start["headers"])
     encoded = body
     if len(body) >= GZIP_MIN_BYTES and _accepts_gzip(request_headers.get(b"accept-encoding", b"")) \
-            and b"content-encoding" not in headers:
+            and b"content-encoding" not in headers and headers.get(b"content-type") != b"application/gzip":
         encoded = gzip.compress(body, compresslevel=6, mtime=0)
         headers[b"content-encoding"] = b"gzip"
+        if b"etag" in headers:  # a tag set by the route (a static file's) names the bytes before gzip
+            headers[b"etag"] = headers[b"etag"].rstrip(b'"') + b'-gzip"'
+
     if b"etag" not in headers and b"no-store" not in headers.get(b"cache-control", b""):
         # Of the bytes and their type: an N-Triples answer and the same bytes as N-Quads are two
         # representations (RFC 9110 8.8.1), and a cache must not serve one for the other.
