@@ -5,6 +5,7 @@ from __future__ import annotations
 import csv
 import io
 import re
+from urllib.parse import parse_qs, urlsplit
 
 import pytest
 from fastapi import FastAPI
@@ -189,3 +190,14 @@ def test_the_search_page_links_the_results_before_and_after_those_shown(client):
     assert "3–4 shown" in second and '<ol start="3">' in second and 'rel="prev"' in second
     shown = client.get("/api/search", params={"q": "air pollution", "limit": "2", "offset": "2"}).json()
     assert shown["offset"] == 2 and all(f'href="{h["page"]}"' in second for h in shown["hits"])
+
+
+@pytest.mark.parametrize("limit, step", [("-1", 1), ("0", 1), ("100000", 200)])
+def test_the_previous_results_are_a_page_of_the_limit_the_search_used(client, limit, step):
+    """A limit out of range is read as the nearest one allowed (1..200); the link back goes one page of
+    that size back, not 20 (which skipped hits that were never shown)."""
+    page = client.get("/search", params={"q": "air pollution", "limit": limit, "offset": "5"}).text
+    back = re.search(r'<a href="([^"]+)" rel="prev">', page).group(1).replace("&amp;", "&")
+    assert parse_qs(urlsplit(back).query).get("offset", ["0"]) == [str(max(0, 5 - step))]
+    shown = client.get("/api/search", params={"q": "air pollution", "limit": limit, "offset": "5"}).json()
+    assert shown["limit"] == step and len(shown["hits"]) == min(step, shown["total"] - 5)

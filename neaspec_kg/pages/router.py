@@ -21,7 +21,7 @@ from neaspec_kg.pages.home import CSV_HEADER, commitments, filter_commitments, h
 from neaspec_kg.pages.language import Names, name_languages, names_in, preferred_language, translated
 from neaspec_kg.pages.model import local
 from neaspec_kg.pages.render import HERE, render
-from neaspec_kg.search import MAX_LIMIT, SearchError, search
+from neaspec_kg.search import SearchError, search
 from neaspec_kg.select import Select
 
 STATIC = HERE / "static"
@@ -124,12 +124,12 @@ def _page_routes(router: APIRouter, select: Select, home_extra: Callable[[], dic
 
 
 def _pages(params: dict[str, str], limit: str | None, result) -> dict[str, str]:
-    """The links to the results before and after those shown (``previous``, ``next``)."""
+    """The links to the results before and after those shown (``previous``, ``next``), a page
+    of ``result.limit`` hits each: the limit the search used (``limit=-1`` is read as 1)."""
     base = {k: v for k, v in {**params, "limit": limit or ""}.items() if v}
-    step = min(int(limit), MAX_LIMIT) if limit and limit.isdigit() and int(limit) > 0 else 20
     links = {}
     if result.offset > 0:
-        before = max(0, result.offset - step)
+        before = max(0, result.offset - result.limit)
         links["previous"] = "/search?" + urlencode({**base, **({"offset": before} if before else {})})
     if result.offset + len(result.hits) < result.total:
         links["next"] = "/search?" + urlencode({**base, "offset": result.offset + len(result.hits)})

@@ -80,6 +80,7 @@ class SearchResult:
     facets: dict[str, list[tuple[str, int]]] = field(default_factory=dict)
     chosen: dict[str, str] = field(default_factory=dict)
     offset: int = 0  # how many ranked hits come before the first of ``hits``
+    limit: int = 20  # the most hits a page of results holds (the request's, within 1..MAX_LIMIT)
 
 
 def _query(name: str) -> str:
@@ -164,9 +165,9 @@ def search(path: Path, q: str, facets: dict[str, str] | None = None, limit: int 
     if not Path(path).exists():
         raise SearchError(f"no search index at {path}; `neaspec-kg build` writes it")
     expr = match_expression(q)
-    if not expr:
-        return SearchResult(query=q, total=0, hits=[], chosen=chosen)
     limit, offset = max(1, min(int(limit), MAX_LIMIT)), max(0, int(offset))
+    if not expr:
+        return SearchResult(query=q, total=0, hits=[], chosen=chosen, offset=offset, limit=limit)
     con = sqlite3.connect(f"file:{path}?mode=ro", uri=True)
     try:
         # Rank every match once, narrow by facet in Python: an FTS MATCH joined to a facet
@@ -194,7 +195,7 @@ def search(path: Path, q: str, facets: dict[str, str] | None = None, limit: int 
             facets={k: v for k, v in own[doc].items()})
         for doc, iri, link, kind, title, snippet, titled in rows
     ]
-    return SearchResult(query=q, total=total, hits=hits, facets=grouped, chosen=chosen, offset=offset)
+    return SearchResult(query=q, total=total, hits=hits, facets=grouped, chosen=chosen, offset=offset, limit=limit)
 
 
 def browser_config() -> dict:
