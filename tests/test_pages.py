@@ -192,6 +192,12 @@ def test_the_search_page_links_the_results_before_and_after_those_shown(client):
     assert shown["offset"] == 2 and all(f'href="{h["page"]}"' in second for h in shown["hits"])
 
 
+def test_an_offset_past_the_last_result_shows_none_and_leads_back(client):
+    page = client.get("/search", params={"q": "air pollution", "offset": "100000"}).text
+    assert re.search(r'<h2 id="h-hits">\d+ results</h2>', page), "no range of hits that are not shown"
+    assert 'rel="prev"' in page and 'rel="next"' not in page
+
+
 @pytest.mark.parametrize("limit, step", [("-1", 1), ("0", 1), ("100000", 200)])
 def test_the_previous_results_are_a_page_of_the_limit_the_search_used(client, limit, step):
     """A limit out of range is read as the nearest one allowed (1..200); the link back goes one page of

@@ -352,6 +352,30 @@ def test_static_search_facets_narrow_the_results(browser_page, site, server):
 
 
 @pytest.mark.browser
+def test_static_search_pages_through_the_results_as_the_server_does(browser_page, site, server):
+    """"Next results" and "Previous results" in the site go through the ranked hits a page at a time,
+    the same pages as the server's API (it showed the first page only)."""
+    first = _static_search(browser_page, (site / "search.html").as_uri() + "?q=air+pollution&kind=decision&limit=3")
+    served = [_served_search(server, {"q": "air pollution", "kind": "decision", "limit": 3, "offset": n}) for n in (0, 3)]
+    assert [h["iri"] for h in first["hits"]] == [h["iri"] for h in served[0]["hits"]]
+    assert first["heading"] == f"{served[0]['total']} results, the first 3 shown" and served[0]["total"] > 6
+    assert browser_page.locator("a[rel=prev]").count() == 0
+    with browser_page.expect_navigation():
+        browser_page.locator("a[rel=next]").click()
+    second = _static_search(browser_page, browser_page.url)
+    assert [h["iri"] for h in second["hits"]] == [h["iri"] for h in served[1]["hits"]]
+    assert second["heading"] == f"{served[1]['total']} results, 4–6 shown"
+    assert browser_page.locator("section.hits ol").get_attribute("start") == "4"
+    assert "kind=decision" in browser_page.url and "limit=3" in browser_page.url, "the facet and the limit are kept"
+    with browser_page.expect_navigation():
+        browser_page.locator("a[rel=prev]").click()
+    assert _static_search(browser_page, browser_page.url)["hits"] == first["hits"]
+    assert "offset" not in browser_page.url
+    past = _static_search(browser_page, (site / "search.html").as_uri() + "?q=air+pollution&offset=100000")
+    assert past["hits"] == [] and " shown" not in past["heading"] and browser_page.locator("a[rel=prev]").count() == 1
+
+
+@pytest.mark.browser
 def test_static_search_over_http_from_a_sub_path_and_from_the_box_of_a_page(browser_page):
     browser_page.goto(browser_page.host + "id/meeting/som-27/index.html")
     browser_page.locator("form.searchbox input[name=q]").fill("spoonbill")

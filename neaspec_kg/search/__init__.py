@@ -167,7 +167,7 @@ def search(path: Path, q: str, facets: dict[str, str] | None = None, limit: int 
     expr = match_expression(q)
     limit, offset = max(1, min(int(limit), MAX_LIMIT)), max(0, int(offset))
     if not expr:
-        return SearchResult(query=q, total=0, hits=[], chosen=chosen, offset=offset, limit=limit)
+        return SearchResult(query=q, total=0, hits=[], chosen=chosen, limit=limit)
     con = sqlite3.connect(f"file:{path}?mode=ro", uri=True)
     try:
         # Rank every match once, narrow by facet in Python: an FTS MATCH joined to a facet

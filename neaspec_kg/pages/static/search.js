@@ -15,7 +15,14 @@
   for (const [param, facet] of config.facet_params) {
     if (params.get(param)) chosen[facet] = params.get(param);
   }
-  const limit = Math.max(1, Math.min(parseInt(params.get("limit") || "20", 10) || 20, config.max_limit));
+  // As neaspec_kg.search reads them: limit within 1..max_limit, offset at least 0 (the server
+  // refuses a value that is not a whole number; here it is read as the default).
+  const whole = (name, fallback) => {
+    const n = parseInt(params.get(name) ?? "", 10);
+    return Number.isNaN(n) ? fallback : n;
+  };
+  const limit = Math.max(1, Math.min(whole("limit", 20), config.max_limit));
+  const offset = Math.max(0, whole("offset", 0));
 
   const form = document.querySelector("form.search-main");
   form.querySelector("input[name=q]").value = q;
@@ -62,7 +69,7 @@
       const allowed = new Set(db.selectValues(sql.facet_docs, [name, value]));
       ranked = ranked.filter((doc) => allowed.has(doc));
     }
-    const top = ranked.slice(0, limit);
+    const top = ranked.slice(offset, offset + limit);
     const order = new Map(top.map((doc, n) => [doc, n]));
     const rows = db.selectArrays(sql.hits, [expr, JSON.stringify(top)]).sort((a, b) => order.get(a[0]) - order.get(b[0]));
     const facets = Object.fromEntries(config.facets.map((name) => [name, []]));
@@ -98,14 +105,31 @@
     return `${local}/index.html${fragment ? "#" + fragment : ""}`;
   }
 
-  function searchUrl(param, value) {
+  // A facet link starts at the first result; a page link (paging) keeps the facets and the limit.
+  function searchUrl(param, value, paging = {}) {
     const next = new URLSearchParams();
     if (q) next.set("q", q);
     for (const [p, facet] of config.facet_params) {
       const v = p === param ? value : chosen[facet];
       if (v) next.set(p, v);
     }
+    for (const [p, v] of Object.entries(paging)) if (v) next.set(p, v);
     return `search.html?${next.toString()}`;
+  }
+
+  // The server's pages.router._pages: the results before and after those shown.
+  function pagesHtml(result) {
+    if (!result.total) return "";  // no search was made (words of punctuation only)
+    const kept = params.get("limit") || "";
+    const links = [];
+    if (offset > 0) {
+      const before = Math.max(0, offset - limit);
+      links.push(`<a href="${escapeHtml(searchUrl("", "", { limit: kept, offset: before ? String(before) : "" }))}" rel="prev">Previous results</a>`);
+    }
+    if (offset + result.hits.length < result.total) {
+      links.push(`<a href="${escapeHtml(searchUrl("", "", { limit: kept, offset: String(offset + result.hits.length) }))}" rel="next">Next results</a>`);
+    }
+    return links.length ? `<nav class="pages" aria-label="More results">${links.join(" · ")}</nav>` : "";
   }
 
   function facetsHtml(result) {
@@ -130,14 +154,18 @@
 
   function hitsHtml(result) {
     const shown = result.hits.length;
-    const heading = `${result.total} result${result.total === 1 ? "" : "s"}${result.total > shown ? `, the first ${shown} shown` : ""}`;
+    let heading = `${result.total} result${result.total === 1 ? "" : "s"}`;
+    if (shown && offset) heading += `, ${offset + 1}–${offset + shown} shown`;
+    else if (shown && result.total > shown) heading += `, the first ${shown} shown`;
     const items = result.hits.map((h) => {
       const sessions = (h.facets.session || []).map((s) => ` <span class="tag">${escapeHtml(s)}</span>`).join("");
       return `<li data-iri="${escapeHtml(h.iri)}"><a class="hit" href="${escapeHtml(pageOf(h.link))}">${escapeHtml(h.title)}</a>`
         + ` <span class="tag">${escapeHtml(h.kind)}</span>${sessions}<p class="snippet">${h.snippet_html}</p></li>`;
     });
     if (!items.length) items.push('<li class="nothing">Nothing found. Try fewer or other words.</li>');
-    return `<section class="hits" aria-labelledby="h-hits"><h2 id="h-hits">${heading}</h2><ol>${items.join("")}</ol></section>`;
+    const start = offset ? ` start="${offset + 1}"` : "";
+    return `<section class="hits" aria-labelledby="h-hits"><h2 id="h-hits">${heading}</h2><ol${start}>${items.join("")}</ol>`
+      + `${pagesHtml(result)}</section>`;
   }
 
   function finish(state, html) {
