@@ -195,7 +195,10 @@ def test_the_search_page_links_the_results_before_and_after_those_shown(client):
 def test_an_offset_past_the_last_result_shows_none_and_leads_back(client):
     page = client.get("/search", params={"q": "air pollution", "offset": "100000"}).text
     assert re.search(r'<h2 id="h-hits">\d+ results</h2>', page), "no range of hits that are not shown"
-    assert 'rel="prev"' in page and 'rel="next"' not in page
+    assert 'rel="next"' not in page
+    back = re.search(r'<a href="([^"]+)" rel="prev">', page).group(1).replace("&amp;", "&")
+    total = client.get("/api/search", params={"q": "air pollution"}).json()["total"]
+    assert parse_qs(urlsplit(back).query)["offset"] == [str(total - 20)], "back to the last page, not to another empty one"
 
 
 @pytest.mark.parametrize("limit, step", [("-1", 1), ("0", 1), ("100000", 200)])

@@ -18,7 +18,7 @@ import sqlite3
 import threading
 from contextlib import closing
 from pathlib import Path
-from urllib.parse import unquote, urlencode
+from urllib.parse import parse_qs, unquote, urlencode
 
 import httpx
 import pyoxigraph
@@ -371,8 +371,45 @@ def test_static_search_pages_through_the_results_as_the_server_does(browser_page
         browser_page.locator("a[rel=prev]").click()
     assert _static_search(browser_page, browser_page.url)["hits"] == first["hits"]
     assert "offset" not in browser_page.url
-    past = _static_search(browser_page, (site / "search.html").as_uri() + "?q=air+pollution&offset=100000")
-    assert past["hits"] == [] and " shown" not in past["heading"] and browser_page.locator("a[rel=prev]").count() == 1
+
+
+def _paging(html_or_page) -> dict:
+    """The heading, the list's start and the Previous/Next links (their parameters) of a search page."""
+    if isinstance(html_or_page, str):
+        text = html_or_page
+        heading = html.unescape(re.search(r'<h2 id="h-hits">(.*?)</h2>', text).group(1))
+        start = re.search(r'<ol(?: start="(\d+)")?>', text.split('id="h-hits"')[1]).group(1)
+        nothing = m.group(1) if (m := re.search(r'<li class="nothing">([^<]*)</li>', text)) else None
+        links = {rel: html.unescape(m.group(1)) if (m := re.search(rf'<a href="([^"]+)" rel="{rel}">', text)) else None
+                 for rel in ("prev", "next")}
+    else:
+        heading = html_or_page.locator("#h-hits").inner_text()
+        start = html_or_page.locator("section.hits ol").get_attribute("start")
+        empty = html_or_page.locator("section.hits li.nothing")
+        nothing = empty.inner_text() if empty.count() else None
+        links = {rel: (html_or_page.locator(f"a[rel={rel}]").get_attribute("href")
+                       if html_or_page.locator(f"a[rel={rel}]").count() else None) for rel in ("prev", "next")}
+    return {"heading": heading, "start": start, "nothing": nothing,
+            **{rel: parse_qs(link.split("?", 1)[1]) if link else None for rel, link in links.items()}}
+
+
+@pytest.mark.browser
+@pytest.mark.parametrize("params", [
+    "q=air+pollution&kind=decision&limit=3", "q=air+pollution&kind=decision&limit=3&offset=3",
+    "q=air+pollution&limit=-1&offset=5", "q=air+pollution&offset=100000", "q=air+pollution&offset=10000000000000000000000", "q=air+pollution&limit=7&offset=100000",
+    "q=qqzzxxkv&offset=20", "q=%3B%3B&offset=20",
+])
+def test_static_search_pages_as_the_servers_search_page(browser_page, site, server, params):
+    """The same heading, list start and Previous/Next links as /search, for every kind of page: the
+    first, a later one, a limit out of range, past the last result (Previous leads to the last page),
+    nothing found, and no words to search for."""
+    served = _paging(httpx.get(f"{server.url}/search?{params}", timeout=30).text)
+    _static_search(browser_page, (site / "search.html").as_uri() + "?" + params)
+    assert _paging(browser_page) == served
+    if "offset=1000" in params:
+        total, step = int(served["heading"].split()[0]), 7 if "limit=7" in params else 20
+        assert served["prev"]["offset"] == [str(total - step)] and served["next"] is None, "back to the last page"
+        assert served["nothing"] == f"This page is past the last of the {total} results."
 
 
 @pytest.mark.browser

@@ -125,11 +125,12 @@ def _page_routes(router: APIRouter, select: Select, home_extra: Callable[[], dic
 
 def _pages(params: dict[str, str], limit: str | None, result) -> dict[str, str]:
     """The links to the results before and after those shown (``previous``, ``next``), a page
-    of ``result.limit`` hits each: the limit the search used (``limit=-1`` is read as 1)."""
+    of ``result.limit`` hits each: the limit the search used (``limit=-1`` is read as 1). Mirrored
+    in the static site's search (pages/static/search.js, ``pagesHtml``)."""
     base = {k: v for k, v in {**params, "limit": limit or ""}.items() if v}
     links = {}
     if result.offset > 0:
-        before = max(0, result.offset - result.limit)
+        before = max(0, min(result.offset, result.total) - result.limit)  # past the end: the last page
         links["previous"] = "/search?" + urlencode({**base, **({"offset": before} if before else {})})
     if result.offset + len(result.hits) < result.total:
         links["next"] = "/search?" + urlencode({**base, "offset": result.offset + len(result.hits)})

@@ -22,7 +22,8 @@
     return Number.isNaN(n) ? fallback : n;
   };
   const limit = Math.max(1, Math.min(whole("limit", 20), config.max_limit));
-  const offset = Math.max(0, whole("offset", 0));
+  // (an offset past 2^53 would lose digits and print as 1e+21: it is capped; the page is empty either way)
+  const offset = Math.min(Math.max(0, whole("offset", 0)), Number.MAX_SAFE_INTEGER);
 
   const form = document.querySelector("form.search-main");
   form.querySelector("input[name=q]").value = q;
@@ -85,7 +86,7 @@
       iri, link, kind, title, facets: own.get(doc) || {},
       snippet_html: marked(snippet.trim() ? snippet : titled),
     }));
-    return { total: ranked.length, hits, facets };
+    return { total: ranked.length, hits, facets, offset };
   }
 
   // Python's html.escape, then the markers SQLite put around matched words.
@@ -119,11 +120,11 @@
 
   // The server's pages.router._pages: the results before and after those shown.
   function pagesHtml(result) {
-    if (!result.total) return "";  // no search was made (words of punctuation only)
     const kept = params.get("limit") || "";
     const links = [];
+    const offset = result.offset;
     if (offset > 0) {
-      const before = Math.max(0, offset - limit);
+      const before = Math.max(0, Math.min(offset, result.total) - limit);  // past the end: the last page
       links.push(`<a href="${escapeHtml(searchUrl("", "", { limit: kept, offset: before ? String(before) : "" }))}" rel="prev">Previous results</a>`);
     }
     if (offset + result.hits.length < result.total) {
@@ -155,6 +156,7 @@
   function hitsHtml(result) {
     const shown = result.hits.length;
     let heading = `${result.total} result${result.total === 1 ? "" : "s"}`;
+    const offset = result.offset;
     if (shown && offset) heading += `, ${offset + 1}–${offset + shown} shown`;
     else if (shown && result.total > shown) heading += `, the first ${shown} shown`;
     const items = result.hits.map((h) => {
@@ -162,8 +164,11 @@
       return `<li data-iri="${escapeHtml(h.iri)}"><a class="hit" href="${escapeHtml(pageOf(h.link))}">${escapeHtml(h.title)}</a>`
         + ` <span class="tag">${escapeHtml(h.kind)}</span>${sessions}<p class="snippet">${h.snippet_html}</p></li>`;
     });
-    if (!items.length) items.push('<li class="nothing">Nothing found. Try fewer or other words.</li>');
-    const start = offset ? ` start="${offset + 1}"` : "";
+    if (!items.length) {
+      items.push(`<li class="nothing">${result.total ? `This page is past the last of the ${result.total} results.`
+        : "Nothing found. Try fewer or other words."}</li>`);
+    }
+    const start = offset && shown ? ` start="${offset + 1}"` : "";
     return `<section class="hits" aria-labelledby="h-hits"><h2 id="h-hits">${heading}</h2><ol${start}>${items.join("")}</ol>`
       + `${pagesHtml(result)}</section>`;
   }
@@ -179,7 +184,7 @@
     return;
   }
   if (!expr) {  // words of punctuation only: no search, as on the server
-    const none = { total: 0, hits: [], facets: {} };
+    const none = { total: 0, hits: [], facets: {}, offset: 0 };  // no search made: at its start, as on the server
     finish("done", `<div class="search-layout">${facetsHtml(none)}${hitsHtml(none)}</div>`);
     return;
   }
