@@ -46,6 +46,9 @@ class Settings(BaseSettings):
     header_timeout_s: float = Field(10.0, gt=0)
     # Web processes (uvicorn workers) sharing the port; each follows build/current by itself.
     web_workers: int = Field(1, ge=1)
+    # Seconds that requests under way get to finish when the server is stopped; one still running
+    # then is answered 503 (a load balancer retries it on another server).
+    shutdown_grace_s: float = Field(10.0, ge=0)
     # Query worker processes per web process (each holds the release and is killed at the
     # query time limit); 0 = one per core.
     query_workers: int = Field(0, ge=0)

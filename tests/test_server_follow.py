@@ -185,6 +185,51 @@ def test_a_server_whose_process_group_is_signalled_stops_cleanly(site, sig, web_
             assert crash not in log, log
 
 
+ENDLESS = "SELECT (COUNT(*) AS ?n) WHERE { ?a ?b ?c . ?d ?e ?f . ?g ?h ?i . ?j ?k ?l }"
+
+
+def test_a_query_still_running_when_the_server_stops_gets_a_503_to_retry(site):
+    """Past its grace time a stopping server cuts off the requests still running: the client is
+    told to try again (503, which docs/deploy/nginx.conf retries on another replica), not a 500,
+    and the log shows no traceback."""
+    env, _ = site
+    env = {**env, "NEASPEC_KG_WEB_WORKERS": "1", "NEASPEC_KG_QUERY_WORKERS": "1", "NEASPEC_KG_WARM_PAGES": "false",
+           "NEASPEC_KG_STORE_IN_MEMORY": "false", "NEASPEC_KG_SHUTDOWN_GRACE_S": "1"}
+    with ServerProcess(env=env) as server:
+        assert _count(server.url) > 0
+        worker = next(pid for pid in _descendants(server.process.pid) if b"neaspec_kg.store.worker" in _cmdline(pid))
+        idle = _cpu_ticks(worker)
+        replies: list[httpx.Response | Exception] = []
+
+        def ask() -> None:
+            try:
+                replies.append(httpx.post(server.url + "/sparql", data={"query": ENDLESS}, timeout=60))
+            except httpx.HTTPError as exc:
+                replies.append(exc)
+
+        asking = threading.Thread(target=ask)
+        asking.start()
+        assert _wait_for(lambda: _cpu_ticks(worker) > idle + 20, 30), "the query never ran"
+        server.process.send_signal(signal.SIGTERM)
+        asking.join(60)
+        assert server.process.wait(30) in (0, -signal.SIGTERM)
+        server.stop()
+    reply = replies[0]
+    assert isinstance(reply, httpx.Response), reply
+    assert reply.status_code == 503 and reply.headers["retry-after"] == "1", (reply.status_code, reply.text)
+    assert "stopping" in reply.text
+    assert "Traceback" not in server.log.decode(errors="replace")
+
+
+def _cpu_ticks(pid: int) -> int:
+    """User and system CPU time of a process, in clock ticks (0 once it is gone)."""
+    try:
+        fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
+    except OSError:
+        return 0
+    return int(fields[11]) + int(fields[12])
+
+
 def _cmdline(pid: int) -> bytes:
     try:
         return Path(f"/proc/{pid}/cmdline").read_bytes()

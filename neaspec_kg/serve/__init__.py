@@ -89,8 +89,8 @@ def run_server(settings: Settings, host: str, port: int, store: Path | None = No
         os.environ[STORE_ENV] = str(store)
     print(f"serving {where} on http://{host}:{port} ({settings.web_workers} web process"
           f"{'es' if settings.web_workers > 1 else ''})", file=sys.stderr, flush=True)
-    config = dict(host=host, port=port, workers=settings.web_workers, log_level="warning",
-                  http="neaspec_kg.serve.limits:LimitedHead", timeout_graceful_shutdown=10, access_log=False)
+    config = dict(host=host, port=port, workers=settings.web_workers, log_level="warning", access_log=False,
+                  http="neaspec_kg.serve.limits:LimitedHead", timeout_graceful_shutdown=settings.shutdown_grace_s)
     if settings.web_workers > 1:  # uvicorn's supervisor binds the port before any app starts
         listening.close()
         os.environ[PARENT_ENV] = str(os.getpid())

@@ -6,10 +6,15 @@ them; gzip when the client accepts it (with ``mtime=0``, so the same answer comp
 the same bytes: Starlette's own gzip middleware stamps the time, which would change the
 ETag on every request); ``Vary``; ``Cache-Control``. For every answer: ``nosniff``, a
 Content-Security-Policy for HTML, no framing. CORS is Starlette's middleware (in ``app``).
+
+A request still running when the server's graceful shutdown is over is cancelled by uvicorn,
+which would answer it 500 and log a traceback as if the app had failed: it is answered 503
+here instead, which a load balancer retries on another server (docs/deploy/nginx.conf).
 """
 
 from __future__ import annotations
 
+import asyncio
 import gzip
 import hashlib
 
@@ -24,6 +29,7 @@ CSP = ("default-src 'self'; img-src 'self' data:; style-src 'self' 'unsafe-inlin
 RELEASE_CSP = CSP.replace("script-src 'self'", "script-src 'self' 'wasm-unsafe-eval'")
 IMMUTABLE_PREFIX = "/releases/"  # a published release's files never change under their version
 REVALIDATE = "public, no-cache"  # answers of the current release: keep, but ask (ETag) each time
+STOPPING = b"this server is stopping and the request did not finish in time; try again (another server may answer)\n"
 
 
 class HeaderPolicy:
@@ -36,15 +42,16 @@ class HeaderPolicy:
         request_headers = dict(scope["headers"])
         whole = scope["method"] in ("GET", "HEAD")
         start: dict | None = None
-        streaming = False
+        streaming = sent = False
 
         async def send_wrapper(message) -> None:
-            nonlocal start, streaming
+            nonlocal start, streaming, sent
             if message["type"] == "http.response.start":
                 start = message
                 return
             if message["type"] != "http.response.body" or start is None:
                 return await send(message)
+            sent = True
             if streaming:
                 return await send(message)
             if message.get("more_body") or not whole or start["status"] != 200:
@@ -56,7 +63,16 @@ class HeaderPolicy:
             await send(reply_start)
             await send({"type": "http.response.body", "body": reply_body})
 
-        await self.app(scope, receive, send_wrapper)
+        try:
+            await self.app(scope, receive, send_wrapper)
+        except asyncio.CancelledError:  # only uvicorn's shutdown cancels a request (see above)
+            if sent:
+                raise
+            headers = [(b"content-type", b"text/plain; charset=utf-8"), (b"retry-after", b"1"),
+                       (b"connection", b"close"), (b"content-length", str(len(STOPPING)).encode())]
+            await send(_finish_start({"type": "http.response.start", "status": 503, "headers": headers},
+                                     scope, request_headers, None))
+            await send({"type": "http.response.body", "body": STOPPING})
 
 
 def _whole(start: dict, scope: dict, request_headers: dict, body: bytes) -> tuple[dict, bytes]:
