@@ -7,6 +7,7 @@ Routers: ``sparql`` (/sparql), ``resources`` (/id, /graph, /ontology, /shapes), 
 
 from __future__ import annotations
 
+import asyncio
 import contextlib
 import logging
 import threading
@@ -54,7 +55,10 @@ def create_app(settings: Settings, open_store: Callable[[], GraphStore],
     @contextlib.asynccontextmanager
     async def lifespan(app: FastAPI):
         await serving.start()
-        yield
+        try:
+            yield
+        except asyncio.CancelledError:  # a second Ctrl-C: uvicorn exits at once, cancelling this (and
+            pass  # Starlette would log it as a failed shutdown); the workers are stopped all the same
         await serving.stop()
 
     # redirect_slashes off: Starlette's redirect is built from the Host header (``_http_error``).
