@@ -74,6 +74,9 @@ class Settings(BaseSettings):
     backend_update_url: str = ""
     backend_user: str = ""
     backend_password: SecretStr = SecretStr("")
+    # The most bytes of one answer read from that store (past them the request is a 400 and the
+    # connection is closed: a store sends every row, and the row cap is applied once they are in).
+    backend_max_answer_bytes: int = Field(64 << 20, gt=0)
 
     @field_validator("service_allow", mode="before")
     @classmethod

@@ -95,3 +95,35 @@ def test_a_query_worker_killed_while_idle_does_not_stop_the_endpoint(site):
         statuses = [client.post("/sparql", data=ask).status_code for _ in range(10)]
         health = client.get("/health").json()
     assert statuses == [200] * 10 and health["workers_replaced"] >= 1
+
+
+def test_health_says_unavailable_while_no_query_worker_can_start(tmp_path):
+    """A replica whose workers cannot start again (its release folder gone) answers every query
+    503: its /health says so too (503, the reason), so a load balancer's check takes it out, and
+    says ok again once workers start."""
+    import shutil
+
+    import httpx
+
+    from neaspec_kg.serve.testing import make_build
+
+    release = make_build([FIXTURES / "server_dataset.trig"], tmp_path / "build")
+    with ServerProcess(store=release / "store", env={"NEASPEC_KG_BUILD_DIR": str(tmp_path / "build"),
+                                                     "NEASPEC_KG_QUERY_WORKERS": "1"}) as server, \
+            httpx.Client(base_url=server.url, timeout=30) as client:
+        assert client.get("/health").json()["status"] == "ok"
+        moved = tmp_path / "moved"
+        shutil.move(release, moved)
+        for pid in _query_workers(server.process.pid):
+            os.kill(pid, signal.SIGKILL)
+        deadline = time.monotonic() + 30
+        while time.monotonic() < deadline and (health := client.get("/health")).status_code == 200:
+            time.sleep(0.2)
+        assert health.status_code == 503 and health.json()["status"] == "unavailable", health.text
+        assert "starts failed" in health.json()["reason"] and health.json()["workers_alive"] == 0
+        assert client.post("/sparql", data={"query": "ASK {}"}).status_code == 503
+        shutil.move(moved, release)  # the folder is back: the next start (after its wait) succeeds
+        deadline = time.monotonic() + 60
+        while time.monotonic() < deadline and (health := client.get("/health")).status_code == 503:
+            time.sleep(0.3)
+        assert health.status_code == 200 and health.json()["status"] == "ok", health.text

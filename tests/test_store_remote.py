@@ -185,3 +185,64 @@ def test_a_dump_with_a_triple_on_two_lines_loads_and_counts_it_once(oxigraph, tm
                                                         "&& !CONTAINS(STR(?g), '/graph/default')) }"},
                        headers={"Accept": "text/csv"}, timeout=30).text
     assert f"{len(lines):,} triples" in done.stdout and int(count.split()[-1]) == len(lines)
+
+
+FOUR_PATTERNS = "SELECT * WHERE { ?a ?b ?c . ?d ?e ?f . ?g ?h ?i . ?j ?k ?l }"  # millions of rows, sent steadily
+
+
+def test_an_answer_the_store_sends_steadily_is_cut_off_at_the_time_limit(oxigraph, loaded):
+    """The time limit holds for the whole answer, not each read of it (rows arriving steadily used
+    to be read for ever, into memory); and past the byte limit the answer is refused as it arrives."""
+    build_dir, _ = loaded
+    env = {**_env(oxigraph, build_dir), "NEASPEC_KG_MAX_ROWS": "1000000000", "NEASPEC_KG_ANSWER_CACHE_BYTES": "0"}
+    with ServerProcess(env={**env, "NEASPEC_KG_QUERY_TIMEOUT": "1",
+                            "NEASPEC_KG_BACKEND_MAX_ANSWER_BYTES": str(1 << 40)}) as srv:
+        r = httpx.post(srv.url + "/sparql", data={"query": FOUR_PATTERNS}, timeout=30)
+        assert r.status_code == 504 and "within 1 s" in r.text
+        assert httpx.get(srv.url + "/health", timeout=30).json()["killed_queries"] == 1
+    with ServerProcess(env={**env, "NEASPEC_KG_BACKEND_MAX_ANSWER_BYTES": "100000"}) as srv:
+        r = httpx.post(srv.url + "/sparql", data={"query": FOUR_PATTERNS}, timeout=30)
+        assert r.status_code == 400 and "larger than 100000 bytes" in r.text
+
+
+@pytest.mark.parametrize("query", [
+    "SELECT (<urn:my-function>(1) AS ?y) WHERE { }",  # a function the engine does not have
+    "SELECT * WHERE { ?s ?p }",  # a syntax error, said as the embedded store says it
+    'SELECT (xsd:integer("1") AS ?x) WHERE { }',  # an undeclared prefix
+    "define input:default-graph-uri <urn:private> SELECT * WHERE { ?s ?p ?o }",  # Virtuoso's pragma
+    "ASK { ?s ?p }",
+])
+def test_what_the_engine_refuses_the_backend_refuses_alike(embedded, backend, query):
+    ours = httpx.post(embedded.url + "/sparql", data={"query": query}, timeout=30)
+    theirs = httpx.post(backend.url + "/sparql", data={"query": query}, timeout=30)
+    assert ours.status_code == theirs.status_code == 400 and ours.content == theirs.content, theirs.text
+
+
+def test_a_whole_graph_search_and_health_through_the_backend(tmp_path):
+    """A graph larger than one look-up (10,000 quads) is served whole; search answers from the
+    build folder of the release loaded; /health says 503 once the store stops answering."""
+    from neaspec_kg.search import build_search_index
+
+    big = tmp_path / "big.nq"
+    big.write_text("".join(f'<https://w3id.org/neaspec/id/x/{n}> <urn:p> "{n}" <https://w3id.org/neaspec/graph/big> .\n'
+                           for n in range(10_050)), encoding="utf-8")
+    build_dir = tmp_path / "build"
+    target = make_build([FIXTURES / "server_dataset.trig", big], build_dir)
+    build_search_index(target / "store", target / "search.sqlite")
+    store, url = _start_oxigraph(tmp_path / "store")
+    try:
+        assert _load(url, build_dir).returncode == 0
+        with ServerProcess(env=_env(url, build_dir)) as srv:
+            graph = httpx.get(srv.url + "/graph/big", headers={"Accept": "application/n-triples"}, timeout=30)
+            assert graph.status_code == 200 and len(graph.text.splitlines()) == 10_050
+            found = httpx.get(srv.url + "/api/search", params={"q": "Japan"}, timeout=30)
+            assert found.status_code == 200 and found.json()["total"] >= 1, found.text
+            assert httpx.get(srv.url + "/health", timeout=30).status_code == 200
+            store.terminate()
+            store.wait(15)
+            health = httpx.get(srv.url + "/health", timeout=30)
+            assert health.status_code == 503 and health.json()["status"] == "unavailable"
+            assert "cannot answer" in health.json()["reason"]
+    finally:
+        store.kill()
+        store.wait(15)

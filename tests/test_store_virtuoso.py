@@ -92,7 +92,8 @@ def _load(env: dict[str, str]) -> subprocess.CompletedProcess:
 
 def test_load_and_serve_from_virtuoso_as_from_the_embedded_store(virtuoso, tmp_path):
     build_dir = tmp_path / "build"
-    target = make_build([FIXTURES / "server_dataset.trig"], build_dir)
+    (tmp_path / "blank.trig").write_text(BLANK_NODES)
+    target = make_build([FIXTURES / "server_dataset.trig", tmp_path / "blank.trig"], build_dir)
     wrong = _load(_env(virtuoso, build_dir, password="not-the-password-xyz"))
     assert wrong.returncode == 1 and "credentials" in wrong.stderr
     assert "not-the-password-xyz" not in wrong.stderr + wrong.stdout
@@ -114,3 +115,50 @@ def test_load_and_serve_from_virtuoso_as_from_the_embedded_store(virtuoso, tmp_p
         refused = httpx.post(backend.url + "/sparql", data={"query": "DROP GRAPH <https://w3id.org/neaspec/graph/x>"},
                              timeout=30)
         assert refused.status_code == 403
+        _answers_as_the_embedded_store(ours, backend)
+        _refuses_the_stores_own_extensions(ours, backend, virtuoso)
+
+
+BLANK_NODES = """<https://w3id.org/neaspec/graph/blank> {
+  <https://w3id.org/neaspec/id/state/jp> <https://w3id.org/neaspec/ontology#note> [ <https://w3id.org/neaspec/ontology#text> "a note"@en ] .
+}
+"""
+
+
+def _answers_as_the_embedded_store(ours: ServerProcess, backend: ServerProcess) -> None:
+    """Virtuoso's blank node labels (``nodeID://...``) and its ASK answers (a variable __ASK_RETVAL)
+    are read as what they are; relative IRIs resolve against this server, not the store."""
+    cases = [("ASK { ?s a <https://w3id.org/neaspec/ontology#Meeting> }", "application/sparql-results+json"),
+             ("ASK { <urn:nothing> ?p ?o }", "application/sparql-results+json"),
+             ("ASK { <urn:nothing> ?p ?o }", "application/sparql-results+xml"),
+             ("SELECT ?l WHERE { ?s <https://w3id.org/neaspec/ontology#note> ?b . ?b ?p ?l FILTER(isBlank(?b)) }",
+              "text/csv"),
+             ("SELECT ?x WHERE { BIND(<relative> AS ?x) }", "text/csv")]
+    for query, accept in cases:
+        a = httpx.post(ours.url + "/sparql", data={"query": query}, headers={"Accept": accept}, timeout=30)
+        b = httpx.post(backend.url + "/sparql", data={"query": query}, headers={"Accept": accept}, timeout=30)
+        expected = a.content.replace(ours.url.encode(), backend.url.encode())  # each resolves against its own URL
+        assert a.status_code == b.status_code == 200 and b.content == expected, (query, a.text[:300], b.text[:300])
+    blank = httpx.post(backend.url + "/sparql", headers={"Accept": "application/sparql-results+json"}, timeout=30,
+                       data={"query": "SELECT ?b WHERE { ?s <https://w3id.org/neaspec/ontology#note> ?b }"})
+    assert blank.status_code == 200 and blank.json()["results"]["bindings"][0]["b"]["type"] == "bnode", blank.text
+    for path in ("/", "/graph/blank", "/dataset"):
+        page = httpx.get(backend.url + path, headers={"Accept": "text/html"}, timeout=30)
+        assert page.status_code == 200, (path, page.text[:300], backend.peek_log().decode()[-3000:])
+
+
+def _refuses_the_stores_own_extensions(ours: ServerProcess, backend: ServerProcess, virtuoso: str) -> None:
+    """A graph outside the release stays unread: Virtuoso's ``define`` pragmas and its functions
+    (``bif:``) are refused as the embedded store refuses them, before the store sees them."""
+    private = httpx.put(virtuoso + "/sparql-graph-crud-auth", params={"graph": "urn:private:hr"},
+                        content=b'<urn:x:payroll> <urn:x:salary> "SECRET-4711" .',
+                        headers={"Content-Type": "application/n-triples"}, auth=httpx.DigestAuth("dba", PASSWORD),
+                        timeout=30)
+    assert private.status_code in (200, 201, 204), private.text
+    for query in ("define input:default-graph-uri <urn:private:hr> SELECT * WHERE { ?s <urn:x:salary> ?o }",
+                  'PREFIX b: <bif:> SELECT (b:sys_stat("st_dbms_ver") AS ?v) WHERE { }',
+                  'SELECT (<bif:sys_stat>("st_dbms_ver") AS ?v) WHERE { }'):
+        a = httpx.post(ours.url + "/sparql", data={"query": query}, timeout=30)
+        b = httpx.post(backend.url + "/sparql", data={"query": query}, timeout=30)
+        assert a.status_code == b.status_code == 400 and a.content == b.content, (query, b.text[:300])
+        assert "SECRET" not in b.text and "07.20" not in b.text

@@ -154,7 +154,9 @@ def _search_routes(router: APIRouter, select: Select, search_db: Path | Callable
             raise HTTPException(400, "limit and offset must be whole numbers") from None
         path = search_path()
         if path is None:
-            raise HTTPException(503, "this build has no search index (search.sqlite); rebuild with `neaspec-kg build`")
+            raise HTTPException(503, "the search index of the release served (search.sqlite, which `neaspec-kg build` "
+                                     "writes beside its store) is not on this server; copy the release's whole build "
+                                     "folder (a server in front of another store looks in build/builds/<release>/)")
         try:
             return q, facets, search(path, q, facets, limit, offset)
         except SearchError as exc:

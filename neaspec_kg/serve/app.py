@@ -90,8 +90,13 @@ def create_app(settings: Settings, open_store: Callable[[], GraphStore],
 def _pages_for_people(serving: Serving):
     """The pages of neaspec_kg.pages (home, commitments, search) over the release served now."""
     def search_db() -> Path | None:
-        path = serving.current.release.store_path.parent / "search.sqlite"
-        return path if serving.current.store.kind == "embedded" and path.is_file() else None
+        """Beside the store of the release; in front of another store, in the build folder of the
+        release it holds (where ``load --into`` took it from), if this server has it."""
+        current = serving.current
+        folder = current.release.store_path.parent if current.store.kind == "embedded" else \
+            serving.settings.build_dir / "builds" / current.release.release
+        path = folder / "search.sqlite"
+        return path if path.is_file() else None
 
     def home_extra() -> dict:
         current = serving.current

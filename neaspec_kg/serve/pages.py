@@ -66,8 +66,15 @@ def latest_release(request: Request, path: str) -> Response:
 
 @router.api_route("/health", methods=GET)  # HEAD too: what uptime monitors send
 def health(request: Request) -> JSONResponse:
+    """200 and ``"status": "ok"`` while this server can answer queries; 503 and the reason when it
+    cannot (no query worker can start, the store behind it does not answer), so that a load
+    balancer's health check takes it out."""
     state = serving(request)
     store = state.current.store
-    return JSONResponse({"status": "ok", "release": state.current.release.release, "store": store.kind,
-                         **store.health(), "pages_ready": state.warming is None or not state.warming.is_alive(),
-                         "switches": state.switches}, headers={"Cache-Control": "no-store"})
+    facts = store.health()
+    reason = facts.pop("unavailable", None)
+    return JSONResponse({"status": "unavailable" if reason else "ok", **({"reason": reason} if reason else {}),
+                         "release": state.current.release.release, "store": store.kind,
+                         **facts, "pages_ready": state.warming is None or not state.warming.is_alive(),
+                         "switches": state.switches}, status_code=503 if reason else 200,
+                        headers={"Cache-Control": "no-store"})

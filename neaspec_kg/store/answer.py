@@ -99,14 +99,23 @@ def run_query(store: Store, job: QueryJob, known_graphs: frozenset[str], prefixe
     try:
         check_query(job, known_graphs)
         return _oxigraph(store, job, prefixes)
-    except RequestError as exc:
+    except (RequestError, SyntaxError, ValueError, TypeError, OSError, RuntimeError) as exc:
+        return engine_error(exc, bool(job.service_allow))
+
+
+def engine_error(exc: Exception, federated: bool = False) -> Answer:
+    """The answer for an error raised by the guard or by oxigraph while planning or answering."""
+    if isinstance(exc, RequestError):
         return error(exc.status, str(exc))
-    except SyntaxError as exc:
+    if isinstance(exc, SyntaxError):
         return error(400, f"SPARQL syntax error: {exc}")
-    except (ValueError, TypeError) as exc:  # oxigraph's evaluation errors (a bad string, IRI, ...)
+    if isinstance(exc, (ValueError, TypeError)):  # oxigraph's evaluation errors (a bad string, IRI, ...)
         return error(400, f"the query cannot be evaluated: {exc}")
-    except OSError as exc:  # the store, or an allowed SERVICE endpoint, failed
-        return error(502 if job.service_allow else 500, f"query failed: {exc}")
+    if isinstance(exc, RuntimeError) and "custom function" in str(exc):  # a function IRI it does not know
+        return error(400, f"the query cannot be evaluated: {exc} by this endpoint")
+    if isinstance(exc, RuntimeError):
+        return error(500, f"query failed: {exc}")
+    return error(502 if federated else 500, f"query failed: {exc}")  # the store, or an allowed SERVICE, failed
 
 
 def _pick(job: QueryJob, offered: tuple[formats.Format, ...]) -> formats.Format:

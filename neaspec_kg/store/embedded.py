@@ -126,9 +126,14 @@ class EmbeddedStore:
         workers in a row that ended as they started."""
         alive = set(self.pool.pids)
         self._from_memory = {pid: in_memory for pid, in_memory in self._from_memory.items() if pid in alive}
-        return {"workers": self.pool.size, "workers_in_memory": sum(self._from_memory.values()),
-                "killed_queries": self.timeouts, "worker_crashes": self.crashes, "workers_replaced": self.pool.replaced,
-                "workers_failed_starts": self.pool.failed_starts}
+        facts = {"workers": self.pool.size, "workers_alive": len(alive),
+                 "workers_in_memory": sum(self._from_memory.values()), "killed_queries": self.timeouts,
+                 "worker_crashes": self.crashes, "workers_replaced": self.pool.replaced,
+                 "workers_failed_starts": self.pool.failed_starts}
+        if not alive and self.pool.failed_starts:  # not one replaced after a kill: none can start
+            facts["unavailable"] = (f"no query worker is running and the last {self.pool.failed_starts} starts "
+                                    "failed (the server's log has their error)")
+        return facts
 
     def close(self) -> None:
         """Stop the workers: queued queries are dropped, running ones are ended (on the loop)."""

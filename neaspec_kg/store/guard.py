@@ -74,7 +74,7 @@ def unescape_codepoints(text: str) -> str:
     return _ESCAPE.sub(repl, text)
 
 
-def _after_prologue(text: str) -> tuple[str, int]:
+def after_prologue(text: str) -> tuple[str, int]:
     """The query with ``\\u`` escapes expanded, and where its form keyword starts (after BASE/PREFIX)."""
     text = unescape_codepoints(text)
     pos, end = 0, len(text)
@@ -89,7 +89,7 @@ def _after_prologue(text: str) -> tuple[str, int]:
 @remembered
 def query_form(text: str) -> str | None:
     """``'SELECT'``, ``'ASK'``, ``'CONSTRUCT'``, ``'DESCRIBE'``, ``'UPDATE'``, or None when unknown."""
-    text, pos = _after_prologue(text)
+    text, pos = after_prologue(text)
     m = _FORM.match(text, pos)
     if m:
         return m.group(1).upper()
@@ -127,7 +127,7 @@ def check_shape(text: str, max_depth: int, max_describe_terms: int) -> None:
                                     "this endpoint refuses deeper queries before parsing them")
         elif char in ")}]":
             depth = max(0, depth - 1)
-    unescaped, pos = _after_prologue(text)
+    unescaped, pos = after_prologue(text)
     if not _FORM_DESCRIBE.match(unescaped, pos):
         return
     head = _DESCRIBE_END.split(unescaped[pos + len("DESCRIBE"):], maxsplit=1)[0]

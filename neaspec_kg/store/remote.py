@@ -15,6 +15,7 @@ it); naming the dataset gives the embedded store's answer on each of them.
 from __future__ import annotations
 
 import asyncio
+import re
 from collections.abc import Iterator
 from functools import lru_cache
 from pathlib import Path
@@ -25,8 +26,11 @@ from pyoxigraph import (
     DefaultGraph,
     NamedNode,
     Quad,
+    QueryBoolean,
     QueryResultsFormat,
+    QuerySolutions,
     RdfFormat,
+    Store,
     parse,
     parse_query_results,
 )
@@ -35,9 +39,10 @@ from neaspec_kg.errors import BackendError, QueryTimeout, RequestError
 from neaspec_kg.namespaces import PREFIX_IRIS
 from neaspec_kg.settings import Settings
 from neaspec_kg.store import guard
-from neaspec_kg.store.answer import Answer, QueryJob, check_query, serialize_result
+from neaspec_kg.store.answer import Answer, QueryJob, check_query, engine_error, serialize_result
 from neaspec_kg.store.release import Release
 
+HEALTH_TIMEOUT_S = 3  # what /health waits for the store's answer
 QUAD_LIMIT = 10_000  # quads one page look-up asks for (the embedded store's pages take at most 6,000)
 
 
@@ -83,6 +88,7 @@ class RemoteStore:
         self.release = self._read_release()
         self.known_graphs = frozenset(self.release.graphs)
         self.timeouts = 0
+        self.max_answer_bytes = settings.backend_max_answer_bytes
 
     # --- what the store holds ------------------------------------------------------------------------
     def _read_release(self) -> Release:
@@ -121,7 +127,7 @@ class RemoteStore:
         """The rows of a SELECT over the release's dataset (``dataset=False``: the store's own)."""
         params = [("query", sparql), *(self._release_dataset() if dataset else ())]
         response = self._post(params, "application/sparql-results+json")
-        solutions = parse_query_results(response.content, format=QueryResultsFormat.JSON)
+        solutions = _results(response.content)
         names = [v.value for v in solutions.variables]
         return [{n: row[n] for n in names} for row in solutions]
 
@@ -131,7 +137,11 @@ class RemoteStore:
         terms = {"s": s, "p": p, "o": o, "g": g}
         pattern = " ".join(str(t) if t is not None else f"?{v}" for v, t in terms.items() if v != "g")
         graph = str(g) if g is not None else "?g"
-        query = f"SELECT * WHERE {{ GRAPH {graph} {{ {pattern} }} }} LIMIT {QUAD_LIMIT}"
+        # A whole graph (its page, its download, the dataset's description) is read whole, as from
+        # the embedded store; other look-ups are bounded.
+        size = self.release.graphs.get(g.value) if isinstance(g, NamedNode) and s is p is o is None else None
+        limit = QUAD_LIMIT if size is None else size + 1
+        query = f"SELECT * WHERE {{ GRAPH {graph} {{ {pattern} }} }} LIMIT {limit}"
         quads = []
         for row in self._select(query):  # not remembered: up to QUAD_LIMIT rows each
             values = {v: (terms[v] if terms[v] is not None else row.get(v)) for v in terms}
@@ -148,36 +158,66 @@ class RemoteStore:
 
     async def query(self, job: QueryJob, timeout_s: float) -> Answer:
         await asyncio.wait_for(asyncio.to_thread(check_query, job, self.known_graphs), timeout_s)
+        checked = accepted_by_engine(job)
+        if checked is not None:
+            return checked
         form = guard.query_form(job.query)
         accept = "application/n-triples" if form in ("CONSTRUCT", "DESCRIBE") else "application/sparql-results+json"
-        params = [("query", guard.unescape_codepoints(job.query))]  # as the embedded store reads it
+        # \u escapes expanded as the embedded store reads them; relative IRIs resolved against this
+        # server's endpoint, as there (a store would resolve them against its own, unseen, address).
+        text = f"BASE <{job.base_iri}>\n{guard.unescape_codepoints(job.query)}" if job.base_iri else job.query
+        params = [("query", text)]
         if job.names_dataset:
             params += [("default-graph-uri", g) for g in job.default_graphs or ()]
             params += [("named-graph-uri", g) for g in job.named_graphs or ()]
         elif not guard.inspect(job.query).has_dataset:
             params += self._release_dataset()
+        body = await self._fetch(params, accept, timeout_s)
+        if accept == "application/n-triples":
+            return serialize_result([q.triple for q in parse(body, format=RdfFormat.N_TRIPLES)], job, PREFIX_IRIS)
+
+        def again():
+            return _results(body, form == "ASK")
+
+        return serialize_result(again(), job, PREFIX_IRIS, again)
+
+    async def _fetch(self, params: list[tuple[str, str]], accept: str, timeout_s: float) -> bytes:
+        """The store's answer, read within ``timeout_s`` in all (not per read: a store that sends rows
+        steadily would never time out) and at most ``max_answer_bytes`` of it; past either the
+        connection is closed, which stops the store sending."""
         try:
-            response = await self._async.post(self.url, content=urlencode(params), headers=_headers(accept),
-                                              timeout=timeout_s)
-        except httpx.TimeoutException:
+            async with asyncio.timeout(timeout_s), self._async.stream(
+                    "POST", self.url, content=urlencode(params), headers=_headers(accept)) as response:
+                if response.status_code >= 400:
+                    await response.aread()
+                    _check(response)
+                parts, size = [], 0
+                async for chunk in response.aiter_bytes():
+                    size += len(chunk)
+                    if size > self.max_answer_bytes:
+                        raise RequestError(f"the answer is larger than {self.max_answer_bytes} bytes, the limit of "
+                                           "this endpoint; add LIMIT/OFFSET to page through it, or download the data dump")
+                    parts.append(chunk)
+                return b"".join(parts)
+        except TimeoutError:
             self.timeouts += 1
             raise QueryTimeout(f"the query did not finish within {timeout_s:g} s, the limit of this endpoint") from None
         except httpx.HTTPError as exc:
             raise BackendError(f"the SPARQL store behind this server cannot be reached ({type(exc).__name__})") from exc
-        _check(response)
-        if accept == "application/n-triples":
-            return serialize_result([q.triple for q in parse(response.content, format=RdfFormat.N_TRIPLES)], job,
-                                    PREFIX_IRIS)
-
-        def again():
-            return parse_query_results(response.content, format=QueryResultsFormat.JSON)
-
-        return serialize_result(again(), job, PREFIX_IRIS, again)
 
     def health(self) -> dict[str, int]:
-        """What /health reports (the embedded store's query workers: none here)."""
-        return {"workers": 0, "workers_in_memory": 0, "killed_queries": self.timeouts, "worker_crashes": 0,
-                "workers_replaced": 0, "workers_failed_starts": 0}
+        """What /health reports (the embedded store's query workers: none here), once the store has
+        answered an empty ASK within a few seconds (else why not, as ``unavailable``)."""
+        facts = {"workers": 0, "workers_alive": 0, "workers_in_memory": 0, "killed_queries": self.timeouts,
+                 "worker_crashes": 0, "workers_replaced": 0, "workers_failed_starts": 0}
+        try:
+            response = self._client.post(self.url, content=urlencode({"query": "ASK {}"}),
+                                         headers=_headers("application/sparql-results+json"), timeout=HEALTH_TIMEOUT_S)
+            _check(response)
+        except (httpx.HTTPError, RequestError) as exc:
+            why = str(exc) if isinstance(exc, RequestError) else f"it did not answer ({type(exc).__name__})"
+            facts["unavailable"] = f"the SPARQL store behind this server cannot answer: {why}"
+        return facts
 
     def close(self) -> None:
         self._client.close()
@@ -199,3 +239,43 @@ def _check(response: httpx.Response) -> None:
     if response.status_code in (400, 406, 415):
         raise RequestError(f"the SPARQL store refused the query: {text}", 400)
     raise BackendError(f"the SPARQL store behind this server failed (HTTP {response.status_code})")
+
+
+_EMPTY = Store()  # no quads: a query is parsed and planned here, never evaluated (see accepted_by_engine)
+
+
+def accepted_by_engine(job: QueryJob) -> Answer | None:
+    """The embedded engine's refusal of a query it would not run (a syntax error, a function it does
+    not have), or None. A store's own extensions never reach it: Virtuoso's ``define`` pragmas would
+    name graphs outside the dataset, its ``bif:`` and ``sql:`` functions run inside the store. The
+    query is planned on an empty store and never evaluated (SELECT, CONSTRUCT and DESCRIBE answer
+    lazily; an ASK is checked as the SELECT of its pattern, which the grammar allows wherever ASK is)."""
+    text, pos = guard.after_prologue(job.query)
+    ask = guard.query_form(job.query) == "ASK"
+    try:
+        try:
+            _EMPTY.query(text[:pos] + "SELECT *" + text[pos + len("ASK"):] if ask else text, base_iri=job.base_iri)
+        except (SyntaxError, RuntimeError):
+            if ask:  # refused: said as for the ASK itself (its positions), which fails before it runs
+                _EMPTY.query(text, base_iri=job.base_iri)
+            raise
+    except (SyntaxError, ValueError, TypeError, OSError, RuntimeError) as exc:
+        return engine_error(exc)
+    return None
+
+
+# Virtuoso names blank nodes ``nodeID://b10085`` in its JSON answers, which is no blank node label.
+_VIRTUOSO_BNODE = re.compile(rb'("type"\s*:\s*"bnode"\s*,\s*"value"\s*:\s*")nodeID://')
+_VIRTUOSO_ASK = re.compile(rb'"vars"\s*:\s*\[\s*"__ASK_RETVAL"\s*\]')
+
+
+def _results(body: bytes, ask: bool = False) -> QuerySolutions | QueryBoolean:
+    """A store's SPARQL JSON answer, parsed. Virtuoso 7 answers an ASK as one variable,
+    ``__ASK_RETVAL``, bound to 1 in a row when true and with no row when false: read as the boolean."""
+    if ask and _VIRTUOSO_ASK.search(body[:200]):
+        solutions = parse_query_results(body, format=QueryResultsFormat.JSON)
+        value = any(row["__ASK_RETVAL"] is not None and row["__ASK_RETVAL"].value == "1" for row in solutions)
+        return parse_query_results(b'{"head":{},"boolean":%s}' % (b"true" if value else b"false"),
+                                   format=QueryResultsFormat.JSON)
+    return parse_query_results(_VIRTUOSO_BNODE.sub(rb"\1", body), format=QueryResultsFormat.JSON)
+
