@@ -82,6 +82,10 @@ def _serve(args: argparse.Namespace) -> int:
 
     import os
 
+    if args.backend is not None and (not args.backend.strip() or args.store is not None):
+        why = "needs the URL of a SPARQL endpoint" if not args.backend.strip() else "and --store exclude each other"
+        print(f"serve: --backend {why}", file=sys.stderr)
+        return 2
     # The command line wins over the environment; uvicorn's worker processes read it from there.
     for name, value in (("BACKEND_URL", args.backend), ("HOST", args.host), ("PORT", args.port)):
         if value is not None:

@@ -246,3 +246,34 @@ def test_a_whole_graph_search_and_health_through_the_backend(tmp_path):
     finally:
         store.kill()
         store.wait(15)
+
+
+STAGED = "SELECT DISTINCT ?g { GRAPH ?g { ?s ?p ?o } FILTER(STRSTARTS(STR(?g), 'urn:neaspec-kg:staging:')) }"
+
+
+def test_load_leaves_no_staged_graph_and_says_what_is_wrong_in_a_line(tmp_path):
+    """Staged graphs left by a load that was killed or could not drop them go with the next load; a
+    missing build, a password in the URL and options that exclude each other are said in a line."""
+    store, url = _start_oxigraph(tmp_path / "store")
+    try:
+        left = httpx.put(url + "/store", params={"graph": "urn:neaspec-kg:staging:older:x"},
+                         content=b"<urn:a> <urn:b> <urn:c> .", headers={"Content-Type": "application/n-triples"})
+        assert left.status_code in (201, 204)
+        build_dir = tmp_path / "build"
+        make_build([FIXTURES / "server_dataset.trig"], build_dir)
+        failed = _cli("load", "--into", url + "/query",
+                      env={**_env(url, build_dir), "NEASPEC_KG_BACKEND_UPDATE_URL": url + "/query"})  # no updates there
+        assert failed.returncode == 1 and "Traceback" not in failed.stderr  # its staged graphs cannot be dropped
+        assert _load(url, build_dir).returncode == 0  # drops them, and those of the older load
+        staged = httpx.post(url + "/query", data={"query": STAGED}, headers={"Accept": "text/csv"}).text
+        assert staged.split() == ["g"], staged
+    finally:
+        store.terminate()
+        store.wait(15)
+    nothing = _cli("load", "--into", url + "/query", env=_env(url, tmp_path / "no-build"))
+    assert nothing.returncode == 1 and "no build to load" in nothing.stderr and "Traceback" not in nothing.stderr
+    secret = _cli("load", "--into", f"http://dba:S3KRIT-pw@127.0.0.1:{free_port()}/query", env=_env(url, build_dir))
+    assert secret.returncode == 1 and "cannot be reached" in secret.stderr and "S3KRIT" not in secret.stderr
+    for args in (["--backend", ""], ["--backend", url + "/query", "--store", str(tmp_path / "store")]):
+        run = _cli("serve", "--port", str(free_port()), *args, env={})
+        assert run.returncode == 2 and "--backend" in run.stderr and "Traceback" not in run.stderr

@@ -73,14 +73,14 @@ def run_server(settings: Settings, host: str, port: int, store: Path | None = No
         where = f"release {release.release} from {release.store_path}"
     else:
         from neaspec_kg.errors import RequestError
-        from neaspec_kg.store.remote import RemoteStore
+        from neaspec_kg.store.remote import RemoteStore, shown
 
         try:  # say now, in one line, what keeps the store from being served
             RemoteStore(settings).close()
         except RequestError as exc:
-            print(f"serve: {exc}", file=sys.stderr)
+            print(f"serve: {shown(settings.backend_url)}: {exc}", file=sys.stderr)
             return 1
-        where = f"the SPARQL store at {settings.backend_url}"
+        where = f"the SPARQL store at {shown(settings.backend_url)}"
     listening = _listen(host, port)
     if isinstance(listening, str):
         print(f"serve: cannot listen on {host}:{port}: {listening}", file=sys.stderr)

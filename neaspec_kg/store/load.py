@@ -26,7 +26,7 @@ from pyoxigraph import NamedNode, RdfFormat, parse, serialize
 
 from neaspec_kg.errors import BackendError
 from neaspec_kg.settings import Settings
-from neaspec_kg.store.remote import auth, serving_graph, union_graph
+from neaspec_kg.store.remote import auth, serving_graph, shown, union_graph
 
 STAGING = "urn:neaspec-kg:staging:"
 
@@ -34,8 +34,11 @@ STAGING = "urn:neaspec-kg:staging:"
 def load_into(settings: Settings) -> str:
     """Load ``settings.current_build`` into the store at ``settings.backend_url``; a report line."""
     build = settings.current_build
-    info = json.loads((build / "build.json").read_text(encoding="utf-8"))
-    release = info["release"]
+    try:
+        release = json.loads((build / "build.json").read_text(encoding="utf-8"))["release"]
+    except (OSError, ValueError, KeyError) as exc:
+        raise BackendError(f"no build to load at {build} ({type(exc).__name__}: {exc}); "
+                           "`neaspec-kg build` makes one") from None
     # A graph is a set: a triple on two lines of the dump is sent, and counted, once.
     sets: dict[str, dict] = defaultdict(dict)
     union: dict = {}
@@ -48,6 +51,7 @@ def load_into(settings: Settings) -> str:
     with httpx.Client(timeout=300, auth=auth(settings)) as client:
         store = _Store(client, settings)
         staged = {graph: f"{STAGING}{release}:{graph}" for graph in graphs}
+        store.drop_quietly(store.staged_graphs())  # left by a load that was killed
         try:
             for graph, triples in graphs.items():
                 store.put(staged[graph], triples)
@@ -56,14 +60,14 @@ def load_into(settings: Settings) -> str:
                 if found != len(triples):
                     raise BackendError(f"graph <{graph}>: {found} triples arrived, {len(triples)} were sent; "
                                        "the previous release is left in place")
+            old = store.served_graphs() - set(graphs)
+            store.update(_switch(settings, release, graphs, staged, old))
         except BaseException:
             store.drop_quietly(staged.values())
             raise
-        old = store.served_graphs() - set(graphs)
-        store.update(_switch(settings, release, graphs, staged, old))
     sizes = {g: len(t) for g, t in graphs.items() if g != union_graph(settings.base_iri)}
     return (f"release {release}: {len(sizes)} graphs, {sum(sizes.values()):,} triples loaded into "
-            f"{settings.backend_url} and checked; readers now see this release")
+            f"{shown(settings.backend_url)} and checked; readers now see this release")
 
 
 def _switch(settings: Settings, release: str, graphs: dict[str, list], staged: dict[str, str],
@@ -95,13 +99,17 @@ class _Store:
         try:
             response = self.client.request(method, url, **kwargs)
         except httpx.HTTPError as exc:
-            raise BackendError(f"{url}: cannot be reached ({type(exc).__name__}); the previous release is "
+            raise BackendError(f"{shown(url)}: cannot be reached ({type(exc).__name__}); the previous release is "
                                "left in place") from exc
         if response.status_code == 401:
-            raise BackendError(f"{url}: the store refused the credentials (NEASPEC_KG_BACKEND_USER / "
+            raise BackendError(f"{shown(url)}: the store refused the credentials (NEASPEC_KG_BACKEND_USER / "
                                "NEASPEC_KG_BACKEND_PASSWORD); the previous release is left in place")
         if response.status_code >= 400:
-            raise BackendError(f"{url}: HTTP {response.status_code} {response.text[:300].strip()}; "
+            hint = ""
+            if method == "PUT" and not self.settings.backend_gsp_url:
+                hint = (" (is it the store's Graph Store endpoint? NEASPEC_KG_BACKEND_GSP_URL names it: Oxigraph "
+                        "server's /store, Virtuoso's /sparql-graph-crud-auth)")
+            raise BackendError(f"{shown(url)}: HTTP {response.status_code} {response.text[:300].strip()}{hint}; "
                                "the previous release is left in place")
         return response
 
@@ -124,10 +132,17 @@ class _Store:
                  "{ ?s <http://rdfs.org/ns/void#sparqlGraph> ?g } }")
         return {b["g"]["value"] for b in self._bindings(query)}
 
+    def staged_graphs(self) -> list[str]:
+        query = (f"SELECT DISTINCT ?g WHERE {{ GRAPH ?g {{ ?s ?p ?o }} "  # Virtuoso lists no graph for GRAPH ?g {}
+                 f"FILTER(STRSTARTS(STR(?g), {json.dumps(STAGING)})) }}")
+        return [b["g"]["value"] for b in self._bindings(query)]
+
     def update(self, text: str) -> None:
         self._send("POST", self.update_url, data={"update": text})
 
     def drop_quietly(self, graphs) -> None:
+        if not graphs:
+            return
         try:
             self.update(" ;\n".join(f"DROP SILENT GRAPH <{g}>" for g in graphs))
         except BackendError:

@@ -19,7 +19,7 @@ import re
 from collections.abc import Iterator
 from functools import lru_cache
 from pathlib import Path
-from urllib.parse import urlencode
+from urllib.parse import urlencode, urlsplit, urlunsplit
 
 import httpx
 from pyoxigraph import (
@@ -44,6 +44,14 @@ from neaspec_kg.store.release import Release
 
 HEALTH_TIMEOUT_S = 3  # what /health waits for the store's answer
 QUAD_LIMIT = 10_000  # quads one page look-up asks for (the embedded store's pages take at most 6,000)
+
+
+def shown(url: str) -> str:
+    """``url`` as it may be printed: without a user and password in it."""
+    parts = urlsplit(url)
+    if "@" not in parts.netloc:
+        return url
+    return urlunsplit(parts._replace(netloc=parts.netloc.rsplit("@", 1)[1]))
 
 
 def serving_graph(base: str) -> str:
@@ -98,7 +106,7 @@ class RemoteStore:
             "<http://rdfs.org/ns/void#subset> ?s . ?s <http://rdfs.org/ns/void#sparqlGraph> ?g ; "
             "<http://rdfs.org/ns/void#triples> ?n } }", dataset=False)
         if not rows:
-            raise BackendError(f"the SPARQL store at {self.url} holds no release of this dataset: "
+            raise BackendError("the SPARQL store holds no release of this dataset: "
                                "run `neaspec-kg load --into URL` first")
         sizes = {row["g"].value: int(row["n"].value) for row in rows}
         return Release(release=rows[0]["release"].value, store_path=Path("/nonexistent"),
