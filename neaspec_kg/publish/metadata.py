@@ -143,8 +143,10 @@ def dataset_facts(store: pyoxigraph.Store, graphs: dict[str, int]) -> DatasetFac
     links: Counter[tuple[str, str]] = Counter()
     seen_links: set[tuple[str, str, str]] = set()
     for quad in store:
+        if not isinstance(quad.graph_name, pyoxigraph.NamedNode):
+            continue  # the default graph is the union of the named graphs: each of its triples is counted there
         s, p, o = quad.subject, quad.predicate, quad.object
-        g = quad.graph_name.value if isinstance(quad.graph_name, pyoxigraph.NamedNode) else ""
+        g = quad.graph_name.value
         properties[p.value] += 1
         subjects.add(str(s))
         objects.add(str(o))
