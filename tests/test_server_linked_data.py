@@ -8,7 +8,7 @@ import httpx
 import pytest
 from rdflib import Graph, Literal, URIRef
 
-from neaspec_kg.serve.testing import ServerProcess, prepare_site
+from neaspec_kg.serve.testing import ServerProcess, make_build, prepare_site
 
 FIXTURES = Path(__file__).parent / "fixtures"
 BASE = "https://w3id.org/neaspec/"
@@ -133,3 +133,31 @@ def test_serve_without_a_build_says_what_to_do(tmp_path):
     out = subprocess.run([sys.executable, "-m", "neaspec_kg.cli", "serve", "--port", "1"], capture_output=True,
                          text=True, env={**__import__("os").environ, "NEASPEC_KG_BUILD_DIR": str(tmp_path)}, timeout=60)
     assert out.returncode == 1 and "neaspec-kg build" in out.stderr
+
+
+def test_serve_on_a_half_copied_store_says_so_in_a_line(tmp_path):
+    """A replica's --store on a folder that is not a whole store (a copy that did not finish) is
+    one line and exit code 1 (it was a 40-line traceback and 3); two copies of one store without
+    build.json report one release id (it hung on the folder's path)."""
+    import shutil
+    import subprocess
+    import sys
+
+    from neaspec_kg.settings import load_settings
+    from neaspec_kg.store.release import locate_release
+
+    def serve(store: Path) -> subprocess.CompletedProcess:
+        return subprocess.run([sys.executable, "-m", "neaspec_kg.cli", "serve", "--port", "1", "--store", str(store)],
+                              capture_output=True, text=True, timeout=60,
+                              env={**__import__("os").environ, "NEASPEC_KG_BUILD_DIR": str(tmp_path)})
+
+    (tmp_path / "half" / "store").mkdir(parents=True)
+    out = serve(tmp_path / "half" / "store")
+    assert out.returncode == 1 and "not a whole graph store" in out.stderr and "Traceback" not in out.stderr
+    missing = serve(tmp_path / "nowhere" / "store")
+    assert missing.returncode == 1 and "--store names the store/ folder" in missing.stderr
+    release = make_build([FIXTURES / "server_dataset.trig"], tmp_path / "build")
+    for name in ("a", "b"):
+        shutil.copytree(release / "store", tmp_path / name / "store")
+    ids = {locate_release(load_settings(), tmp_path / name / "store").release for name in ("a", "b")}
+    assert len(ids) == 1

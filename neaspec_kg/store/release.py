@@ -60,9 +60,12 @@ def locate_release(settings: Settings, store: Path | None = None) -> Release:
     """The release behind ``store`` (a store folder) or, by default, behind ``build/current``."""
     store_path = Path(store) if store is not None else settings.current_build / "store"
     if not store_path.is_dir():
-        raise NoBuildError(
-            f"no graph store at {store_path}: run `neaspec-kg build` first (`make serve` does it for you)"
-        )
+        advice = "run `neaspec-kg build` first (`make serve` does it for you)" if store is None else \
+            "--store names the store/ folder of a release's build folder"
+        raise NoBuildError(f"no graph store at {store_path}: {advice}")
+    if not (store_path / "CURRENT").is_file():  # every on-disk store of oxigraph (RocksDB) has one
+        raise NoBuildError(f"{store_path} is not a whole graph store (it has no CURRENT file): a copy that did not "
+                           "finish? Copy the release's whole build folder")
     store_path = store_path.resolve()
     build_json = store_path.parent / "build.json"
     if not build_json.is_file():
@@ -80,10 +83,10 @@ def locate_release(settings: Settings, store: Path | None = None) -> Release:
 
 
 def _fingerprint(store_path: Path) -> str:
-    """A store without build.json (``--store`` on a hand-made store): name it by its files."""
-    h = hashlib.sha256(str(store_path).encode())
+    """A store without build.json (``--store`` on a hand-made store): name it by its files' names
+    and sizes, so that copies of one store at two places have one name."""
+    h = hashlib.sha256()
     for f in sorted(store_path.iterdir()):
         if f.is_file():
-            st = f.stat()
-            h.update(f"{f.name}:{st.st_size}:{st.st_mtime_ns}".encode())
+            h.update(f"{f.name}:{f.stat().st_size}\n".encode())
     return h.hexdigest()[:12]
