@@ -122,6 +122,8 @@ def test_health_says_unavailable_while_no_query_worker_can_start(tmp_path):
         assert health.status_code == 503 and health.json()["status"] == "unavailable", health.text
         assert "starts failed" in health.json()["reason"] and health.json()["workers_alive"] == 0
         assert client.post("/sparql", data={"query": "ASK {}"}).status_code == 503
+        log = server.peek_log().decode(errors="replace")
+        assert "cannot open the release's store" in log and "Traceback" not in log, log[-2000:]
         shutil.move(moved, release)  # the folder is back: the next start (after its wait) succeeds
         deadline = time.monotonic() + 60
         while time.monotonic() < deadline and (health := client.get("/health")).status_code == 503:

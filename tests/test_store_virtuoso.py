@@ -162,3 +162,6 @@ def _refuses_the_stores_own_extensions(ours: ServerProcess, backend: ServerProce
         b = httpx.post(backend.url + "/sparql", data={"query": query}, timeout=30)
         assert a.status_code == b.status_code == 400 and a.content == b.content, (query, b.text[:300])
         assert "SECRET" not in b.text and "07.20" not in b.text
+    # What the store cannot answer (the embedded store answers this with an unbound row) says why.
+    failed = httpx.post(backend.url + "/sparql", data={"query": "SELECT (year(?nothing) AS ?y) WHERE { }"}, timeout=30)
+    assert failed.status_code == 502 and "needs a datetime" in failed.text, failed.text

@@ -246,7 +246,7 @@ def _check(response: httpx.Response) -> None:
     text = response.text[:500].strip()
     if response.status_code in (400, 406, 415):
         raise RequestError(f"the SPARQL store refused the query: {text}", 400)
-    raise BackendError(f"the SPARQL store behind this server failed (HTTP {response.status_code})")
+    raise BackendError(f"the SPARQL store behind this server failed (HTTP {response.status_code}: {text})")
 
 
 _EMPTY = Store()  # no quads: a query is parsed and planned here, never evaluated (see accepted_by_engine)

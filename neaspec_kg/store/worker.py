@@ -168,7 +168,11 @@ def main(argv: list[str]) -> None:
     os.dup2(2, 1)  # frames go to the real stdout; a stray print goes to stderr
     jobs = sys.stdin.buffer
     prefixes = json.loads(jobs.readline())
-    worker = Worker(store_path, None if dump == "-" else dump, prefixes)
+    try:
+        worker = Worker(store_path, None if dump == "-" else dump, prefixes)
+    except OSError as exc:  # its web process logs that it ended as it started, and starts another later
+        print(f"query worker {os.getpid()}: cannot open the release's store: {exc}", file=sys.stderr, flush=True)
+        sys.exit(1)
     started = pickle.dumps((True, None), protocol=pickle.HIGHEST_PROTOCOL)
     answers.write(HEADER.pack(len(started)) + started)  # the first frame: the store is open
     answers.flush()
