@@ -235,6 +235,14 @@ def test_a_whole_graph_search_and_health_through_the_backend(tmp_path):
         with ServerProcess(env=_env(url, build_dir)) as srv:
             graph = httpx.get(srv.url + "/graph/big", headers={"Accept": "application/n-triples"}, timeout=30)
             assert graph.status_code == 200 and len(graph.text.splitlines()) == 10_050
+            # The graph's page lists the same first 500 resources as the embedded store's, and says so.
+            with ServerProcess(store=target / "store", env={"NEASPEC_KG_BUILD_DIR": str(build_dir)}) as embedded:
+                pages = [httpx.get(s.url + "/graph/big", headers={"Accept": "text/html"}, timeout=30).text
+                         for s in (srv, embedded)]
+            starts = [page.index("<h2>Resources described") for page in pages]
+            lists = [page[start:page.index("</ul>", start)] for page, start in zip(pages, starts, strict=True)]
+            assert lists[0] == lists[1] and "The first 500 in the order of their IRIs" in lists[0]
+            assert lists[0].count("<li>") == 500 and 'href="/id/x/0"' in lists[0] and 'href="/id/x/9999"' not in lists[0]
             found = httpx.get(srv.url + "/api/search", params={"q": "Japan"}, timeout=30)
             assert found.status_code == 200 and found.json()["total"] >= 1, found.text
             assert httpx.get(srv.url + "/health", timeout=30).status_code == 200

@@ -21,6 +21,7 @@ from neaspec_kg.serve.state import GRAPH_PAGE_LIMIT
 from neaspec_kg.store.answer import Answer, serialize_graph
 
 router = APIRouter()
+LISTED_SUBJECTS = 500  # resources a graph's page lists
 # Characters an IRI may not hold (RFC 3987): a path with one names nothing in this dataset.
 _NOT_IN_IRI = set('<>"{}|\\^` ') | {chr(c) for c in range(0x20)} | {"\x7f"}
 _BAD_PERCENT = re.compile(r"%(?![0-9A-Fa-f]{2})")  # a "%" that starts no percent-encoding
@@ -95,12 +96,12 @@ def graph(request: Request, path: str) -> Response:
     if iri not in current.store.known_graphs:
         raise PageNotFound(iri)
     if fmt is formats.HTML:
-        subjects = {}
-        for q in current.linked_data.graph_quads(iri, 2000):
-            subjects.setdefault(q.subject.value, q.subject)
-        listed = sorted((current.linked_data.label(s), v) for v, s in list(subjects.items())[:500])
+        # The first resources in IRI order (the same on every store; the first quads were not), by label.
+        rows = current.store.select(f"SELECT DISTINCT ?s WHERE {{ GRAPH <{iri}> {{ ?s ?p ?o }} FILTER(isIRI(?s)) }} "
+                                    f"ORDER BY ?s LIMIT {LISTED_SUBJECTS + 1}")
+        listed = sorted((current.linked_data.label(row["s"]), row["s"].value) for row in rows[:LISTED_SUBJECTS])
         return page(request, "graph.html", iri=iri, size=current.graph_sizes.get(iri, 0), subjects=listed,
-                    formats=formats.GRAPH_FORMATS)
+                    more=len(rows) > LISTED_SUBJECTS, formats=formats.GRAPH_FORMATS)
     return _rdf(current.linked_data.graph_quads(iri, GRAPH_PAGE_LIMIT), fmt, request)
 
 
