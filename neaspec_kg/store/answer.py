@@ -103,6 +103,31 @@ def run_query(store: Store, job: QueryJob, known_graphs: frozenset[str], prefixe
         return engine_error(exc, bool(job.service_allow))
 
 
+def check_for_store(empty: Store, job: QueryJob, known_graphs: frozenset[str]) -> Answer | None:
+    """The refusal the embedded store would give ``job``, or None: checked in a query worker (it
+    may take long, and it is stopped at the time limit) before the query goes to another store. The
+    query is planned on ``empty`` (a store without quads; an ASK as the SELECT of its pattern, which
+    is not evaluated at once), then its IRIs are read for a store's own functions (``bif:``...),
+    which a planner may drop unevaluated but the store would run."""
+    text, pos = guard.after_prologue(job.query)
+    ask = guard.query_form(job.query) == "ASK"
+    try:
+        check_query(job, known_graphs)
+        try:
+            empty.query(text[:pos] + "SELECT *" + text[pos + len("ASK"):] if ask else text, base_iri=job.base_iri)
+        except (SyntaxError, RuntimeError):
+            if ask:  # said as for the ASK itself (its positions): it fails before it runs
+                empty.query(text, base_iri=job.base_iri)
+            raise
+        foreign = guard.foreign_iris(job.query)
+        if foreign:
+            raise guard.QueryRefused(f"<{foreign[0]}> names a function or predicate of one store's own, which this "
+                                     "endpoint refuses: it answers standard SPARQL 1.1", 400)
+    except (RequestError, SyntaxError, ValueError, TypeError, OSError, RuntimeError) as exc:
+        return engine_error(exc)
+    return None
+
+
 def engine_error(exc: Exception, federated: bool = False) -> Answer:
     """The answer for an error raised by the guard or by oxigraph while planning or answering."""
     if isinstance(exc, RequestError):

@@ -130,7 +130,7 @@ class EmbeddedStore:
                  "workers_in_memory": sum(self._from_memory.values()), "killed_queries": self.timeouts,
                  "worker_crashes": self.crashes, "workers_replaced": self.pool.replaced,
                  "workers_failed_starts": self.pool.failed_starts}
-        if not alive and self.pool.failed_starts:  # not one replaced after a kill: none can start
+        if not alive and self.pool.failed_starts >= self.pool.size:  # as the pool refuses queries: none can start
             facts["unavailable"] = (f"no query worker is running and the last {self.pool.failed_starts} starts "
                                     "failed (the server's log has their error)")
         return facts

@@ -28,10 +28,12 @@ _SERVICE = re.compile(r"service", re.IGNORECASE)
 # a token before it (`true` then `SERVICE`), so only a query without the letters skips the parse.
 _SUSPECT = re.compile(r"service|from", re.IGNORECASE)
 # Prologue: whitespace, comments, BASE <iri>, PREFIX pname: <iri>; then the query form keyword.
+_GAP = r"(?:\s|\#[^\n\r]*)"  # whitespace, and comments, which may stand between any two tokens
 _PROLOGUE_ITEM = re.compile(
-    r"""\s+|\#[^\n\r]*|BASE\s*<[^<>"{}|^`\\\x00-\x20]*>|PREFIX\s+[^\s:]*:\s*<[^<>"{}|^`\\\x00-\x20]*>""",
+    rf"""\s+|\#[^\n\r]*|BASE{_GAP}*<[^<>"{{}}|^`\\\x00-\x20]*>|PREFIX{_GAP}+[^\s:#]*:{_GAP}*<[^<>"{{}}|^`\\\x00-\x20]*>""",
     re.IGNORECASE,
 )
+_BASE = re.compile(rf"BASE{_GAP}*<", re.IGNORECASE)
 _FORM = re.compile(r"(SELECT|ASK|CONSTRUCT|DESCRIBE)\b", re.IGNORECASE)
 _UPDATE = re.compile(
     r"(INSERT|DELETE|LOAD|CLEAR|DROP|CREATE|ADD|MOVE|COPY|WITH)\b", re.IGNORECASE
@@ -263,6 +265,50 @@ def _parse_and_inspect(text: str) -> Inspection:
 
     walk(body)
     return found
+
+
+# IRIs that name a store's own functions and predicates, which run inside that store (Virtuoso's
+# bif: and sql: functions, its bif:contains, its virtrdf: and other openlinksw.com namespaces).
+FOREIGN_IRI = re.compile(r"(?:bif|sql):|https?://www\.openlinksw\.com/", re.IGNORECASE)
+
+
+def has_base(text: str) -> bool:
+    """Whether the query's prologue declares a BASE of its own."""
+    text, pos = after_prologue(text)
+    return _BASE.search(text, 0, pos) is not None
+
+
+@remembered
+def foreign_iris(text: str) -> list[str]:
+    """The IRIs of the query under a store's own namespaces (``FOREIGN_IRI``): written whole, or
+    made of a prefix and a local name (the query is parsed with rdflib to resolve them: a planner
+    may drop an expression it never evaluates, which the store would still run). A query rdflib
+    cannot parse is refused."""
+    from rdflib.plugins.sparql.algebra import translatePName, translatePrologue, traverse
+    from rdflib.plugins.sparql.parser import parseQuery
+    from rdflib.term import URIRef
+
+    text = unescape_codepoints(text)
+    found = [iri for iri in _IRIREF.findall(text) if FOREIGN_IRI.match(iri)]
+
+    def collect(node):
+        node = translatePName(node, prologue)
+        if isinstance(node, URIRef) and FOREIGN_IRI.match(str(node)):
+            found.append(str(node))
+        return node
+
+    try:
+        with _RDFLIB_PARSER:
+            parsed = parseQuery(text)
+        prologue = translatePrologue(parsed[0], None)
+        traverse(parsed[1], collect)
+    except Exception as exc:  # rdflib's parser raises several types; all mean "could not verify"
+        raise QueryRefused(f"the query could not be verified by the safety check ({type(exc).__name__}: {exc}); "
+                           "check its syntax") from exc
+    return sorted(set(found))
+
+
+_IRIREF = re.compile(r'<([^<>"{}|^`\\\x00-\x20]*)>')
 
 
 def check_services(found: Inspection, allow: tuple[str, ...]) -> None:

@@ -51,7 +51,9 @@ def load_into(settings: Settings) -> str:
     with httpx.Client(timeout=300, auth=auth(settings)) as client:
         store = _Store(client, settings)
         staged = {graph: f"{STAGING}{release}:{graph}" for graph in graphs}
-        store.drop_quietly(store.staged_graphs())  # left by a load that was killed
+        # Left by an earlier load of this release that was killed (another release's may be a load
+        # under way; its MOVE would fail, not empty a graph, had they gone).
+        store.drop_quietly([g for g in store.staged_graphs() if g.startswith(f"{STAGING}{release}:")])
         try:
             for graph, triples in graphs.items():
                 store.put(staged[graph], triples)
@@ -73,7 +75,7 @@ def load_into(settings: Settings) -> str:
 def _switch(settings: Settings, release: str, graphs: dict[str, list], staged: dict[str, str],
             old: set[str]) -> str:
     base, serving = settings.base_iri, serving_graph(settings.base_iri)
-    ops = [f"MOVE SILENT GRAPH <{staged[g]}> TO GRAPH <{g}>" for g in sorted(graphs)]
+    ops = [f"MOVE GRAPH <{staged[g]}> TO GRAPH <{g}>" for g in sorted(graphs)]  # a staged graph gone: an error
     ops += [f"DROP SILENT GRAPH <{g}>" for g in sorted(old)]
     subsets = []
     for k, graph in enumerate(sorted(g for g in graphs if g != union_graph(base))):

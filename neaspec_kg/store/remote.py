@@ -15,6 +15,7 @@ it); naming the dataset gives the embedded store's answer on each of them.
 from __future__ import annotations
 
 import asyncio
+import os
 import re
 from collections.abc import Iterator
 from functools import lru_cache
@@ -30,16 +31,16 @@ from pyoxigraph import (
     QueryResultsFormat,
     QuerySolutions,
     RdfFormat,
-    Store,
     parse,
     parse_query_results,
 )
 
 from neaspec_kg.errors import BackendError, QueryTimeout, RequestError
+from neaspec_kg.store.workers import JobTimeout, WorkerEnded, Workers
 from neaspec_kg.namespaces import PREFIX_IRIS
 from neaspec_kg.settings import Settings
 from neaspec_kg.store import guard
-from neaspec_kg.store.answer import Answer, QueryJob, check_query, engine_error, serialize_result
+from neaspec_kg.store.answer import Answer, QueryJob, serialize_result
 from neaspec_kg.store.release import Release
 
 HEALTH_TIMEOUT_S = 3  # what /health waits for the store's answer
@@ -90,13 +91,16 @@ class RemoteStore:
         self.url = settings.backend_url
         self.base = settings.base_iri
         self._client = httpx.Client(timeout=settings.query_timeout_s + 5)
-        self._async = httpx.AsyncClient(timeout=settings.query_timeout_s + 5)
+        # A store that does not take the connection is "cannot be reached" (502), not a slow query.
+        self._async = httpx.AsyncClient(timeout=httpx.Timeout(settings.query_timeout_s + 5, connect=5))
         # The pages' SELECTs, remembered as the embedded store's are: one store object serves one release.
         self.select = lru_cache(maxsize=512)(self._select)
         self.release = self._read_release()
         self.known_graphs = frozenset(self.release.graphs)
         self.timeouts = 0
         self.max_answer_bytes = settings.backend_max_answer_bytes
+        self.checks = Workers(settings.query_workers or os.cpu_count() or 1, "-", None, PREFIX_IRIS)
+        self._checks_started = False
 
     # --- what the store holds ------------------------------------------------------------------------
     def _read_release(self) -> Release:
@@ -163,35 +167,54 @@ class RemoteStore:
     # --- SPARQL from users -------------------------------------------------------------------------------------
     async def ready(self, timeout_s: float = 120) -> None:
         await asyncio.to_thread(self._select, "SELECT * WHERE { } LIMIT 1", False)
+        if not self._checks_started:
+            self._checks_started = True
+            await self.checks.start()
+        await self.checks.run("ready", None, timeout_s, timeout_s)
+
+    async def _check(self, job: QueryJob, timeout_s: float) -> None:
+        """What the embedded store would refuse is refused before the store sees it (a query worker
+        of no store checks it, and is ended past the time limit, as a query of the embedded store)."""
+        try:
+            refused = await self.checks.run("check", (job, self.known_graphs), timeout_s, timeout_s + 5)
+        except JobTimeout:
+            self.timeouts += 1
+            raise QueryTimeout(f"the query could not be checked within {timeout_s:g} s, the limit of this endpoint; "
+                               "it was stopped") from None
+        except WorkerEnded:
+            raise RequestError("the query could not be checked (the process checking it ended)", 500) from None
+        if refused is not None:
+            raise RequestError(refused.body.decode().rstrip(), refused.status)
 
     async def query(self, job: QueryJob, timeout_s: float) -> Answer:
-        await asyncio.wait_for(asyncio.to_thread(check_query, job, self.known_graphs), timeout_s)
-        checked = accepted_by_engine(job)
-        if checked is not None:
-            return checked
+        deadline = asyncio.get_running_loop().time() + timeout_s
+        await self._check(job, timeout_s)
         form = guard.query_form(job.query)
         accept = "application/n-triples" if form in ("CONSTRUCT", "DESCRIBE") else "application/sparql-results+json"
         # \u escapes expanded as the embedded store reads them; relative IRIs resolved against this
-        # server's endpoint, as there (a store would resolve them against its own, unseen, address).
-        text = f"BASE <{job.base_iri}>\n{guard.unescape_codepoints(job.query)}" if job.base_iri else job.query
+        # server's endpoint, as there (a store would resolve them against its own, unseen, address),
+        # unless the query has a BASE of its own (Virtuoso takes only one).
+        text = guard.unescape_codepoints(job.query)
+        if job.base_iri and not guard.has_base(text):
+            text = f"BASE <{job.base_iri}>\n{text}"
         params = [("query", text)]
         if job.names_dataset:
             params += [("default-graph-uri", g) for g in job.default_graphs or ()]
             params += [("named-graph-uri", g) for g in job.named_graphs or ()]
         elif not guard.inspect(job.query).has_dataset:
             params += self._release_dataset()
-        body = await self._fetch(params, accept, timeout_s)
+        body = await self._fetch(params, accept, max(0.0, deadline - asyncio.get_running_loop().time()), timeout_s)
         if accept == "application/n-triples":
             return serialize_result([q.triple for q in parse(body, format=RdfFormat.N_TRIPLES)], job, PREFIX_IRIS)
 
         def again():
-            return _results(body, form == "ASK")
+            return _results(body)
 
         return serialize_result(again(), job, PREFIX_IRIS, again)
 
-    async def _fetch(self, params: list[tuple[str, str]], accept: str, timeout_s: float) -> bytes:
-        """The store's answer, read within ``timeout_s`` in all (not per read: a store that sends rows
-        steadily would never time out) and at most ``max_answer_bytes`` of it; past either the
+    async def _fetch(self, params: list[tuple[str, str]], accept: str, timeout_s: float, limit_s: float) -> bytes:
+        """The store's answer, read within ``timeout_s`` in all (what is left of the limit ``limit_s``;
+        not per read: a store that sends rows steadily would never time out) and at most ``max_answer_bytes`` of it; past either the
         connection is closed, which stops the store sending."""
         try:
             async with asyncio.timeout(timeout_s), self._async.stream(
@@ -209,7 +232,7 @@ class RemoteStore:
                 return b"".join(parts)
         except TimeoutError:
             self.timeouts += 1
-            raise QueryTimeout(f"the query did not finish within {timeout_s:g} s, the limit of this endpoint") from None
+            raise QueryTimeout(f"the query did not finish within {limit_s:g} s, the limit of this endpoint") from None
         except httpx.HTTPError as exc:
             raise BackendError(f"the SPARQL store behind this server cannot be reached ({type(exc).__name__})") from exc
 
@@ -229,9 +252,13 @@ class RemoteStore:
 
     def close(self) -> None:
         self._client.close()
+        if self._checks_started:
+            self.checks.close(kill=True)
 
     def retire(self) -> None:
-        self.close()
+        self._client.close()
+        if self._checks_started:
+            self.checks.close(kill=False)
 
 
 def _headers(accept: str) -> dict[str, str]:
@@ -249,38 +276,15 @@ def _check(response: httpx.Response) -> None:
     raise BackendError(f"the SPARQL store behind this server failed (HTTP {response.status_code}: {text})")
 
 
-_EMPTY = Store()  # no quads: a query is parsed and planned here, never evaluated (see accepted_by_engine)
-
-
-def accepted_by_engine(job: QueryJob) -> Answer | None:
-    """The embedded engine's refusal of a query it would not run (a syntax error, a function it does
-    not have), or None. A store's own extensions never reach it: Virtuoso's ``define`` pragmas would
-    name graphs outside the dataset, its ``bif:`` and ``sql:`` functions run inside the store. The
-    query is planned on an empty store and never evaluated (SELECT, CONSTRUCT and DESCRIBE answer
-    lazily; an ASK is checked as the SELECT of its pattern, which the grammar allows wherever ASK is)."""
-    text, pos = guard.after_prologue(job.query)
-    ask = guard.query_form(job.query) == "ASK"
-    try:
-        try:
-            _EMPTY.query(text[:pos] + "SELECT *" + text[pos + len("ASK"):] if ask else text, base_iri=job.base_iri)
-        except (SyntaxError, RuntimeError):
-            if ask:  # refused: said as for the ASK itself (its positions), which fails before it runs
-                _EMPTY.query(text, base_iri=job.base_iri)
-            raise
-    except (SyntaxError, ValueError, TypeError, OSError, RuntimeError) as exc:
-        return engine_error(exc)
-    return None
-
-
 # Virtuoso names blank nodes ``nodeID://b10085`` in its JSON answers, which is no blank node label.
 _VIRTUOSO_BNODE = re.compile(rb'("type"\s*:\s*"bnode"\s*,\s*"value"\s*:\s*")nodeID://')
 _VIRTUOSO_ASK = re.compile(rb'"vars"\s*:\s*\[\s*"__ASK_RETVAL"\s*\]')
 
 
-def _results(body: bytes, ask: bool = False) -> QuerySolutions | QueryBoolean:
+def _results(body: bytes) -> QuerySolutions | QueryBoolean:
     """A store's SPARQL JSON answer, parsed. Virtuoso 7 answers an ASK as one variable,
     ``__ASK_RETVAL``, bound to 1 in a row when true and with no row when false: read as the boolean."""
-    if ask and _VIRTUOSO_ASK.search(body[:200]):
+    if _VIRTUOSO_ASK.search(body[:200]):
         solutions = parse_query_results(body, format=QueryResultsFormat.JSON)
         value = any(row["__ASK_RETVAL"] is not None and row["__ASK_RETVAL"].value == "1" for row in solutions)
         return parse_query_results(b'{"head":{},"boolean":%s}' % (b"true" if value else b"false"),

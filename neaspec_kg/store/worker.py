@@ -31,7 +31,7 @@ from pyoxigraph import Quad, RdfFormat, Store, parse
 
 from neaspec_kg.select import Row, select_rows
 from neaspec_kg.store import guard
-from neaspec_kg.store.answer import Answer, QueryJob, known_graphs_of, run_query
+from neaspec_kg.store.answer import Answer, QueryJob, check_for_store, known_graphs_of, run_query
 
 log = logging.getLogger("neaspec_kg.store")
 QUERY_STACK_BYTES = 256 << 20  # measured: a DESCRIBE of 10,000 IRIs or 5,000 nested groups fit
@@ -86,7 +86,7 @@ class Worker:
     """What one worker process holds: its stores (on disk; in memory once copied), its query thread."""
 
     def __init__(self, store_path: str, dump_path: str | None, prefixes: dict[str, str]):
-        self.disk = Store.read_only(store_path)
+        self.disk = Store() if store_path == "-" else Store.read_only(store_path)  # "-": none (checks only)
         self.memory: Store | None = None  # the default graph, once copied and checked
         self.known = known_graphs_of(self.disk)
         self.prefixes = prefixes
@@ -126,7 +126,8 @@ class Worker:
 
 def serve(worker: Worker, jobs, answers) -> None:
     """Answer frames from ``jobs`` until it closes; a failing job is answered with its error."""
-    handlers = {"query": worker.query, "select": worker.select, "ready": worker.ready}
+    handlers = {"query": worker.query, "select": worker.select, "ready": worker.ready,
+                "check": lambda job_and_graphs: check_for_store(worker.disk, *job_and_graphs)}
     while header := jobs.read(HEADER.size):
         kind, argument = pickle.loads(jobs.read(HEADER.unpack(header)[0]))
         try:
