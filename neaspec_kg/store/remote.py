@@ -44,6 +44,7 @@ from neaspec_kg.store.answer import Answer, QueryJob, serialize_result
 from neaspec_kg.store.release import Release
 
 HEALTH_TIMEOUT_S = 3  # what /health waits for the store's answer
+ERROR_HEAD_BYTES = 64 << 10  # what is read of a store's error answer
 QUAD_LIMIT = 10_000  # quads one page look-up asks for (the embedded store's pages take at most 6,000)
 
 
@@ -204,13 +205,7 @@ class RemoteStore:
         elif not guard.inspect(job.query).has_dataset:
             params += self._release_dataset()
         body = await self._fetch(params, accept, max(0.0, deadline - asyncio.get_running_loop().time()), timeout_s)
-        if accept == "application/n-triples":
-            return serialize_result([q.triple for q in parse(body, format=RdfFormat.N_TRIPLES)], job, PREFIX_IRIS)
-
-        def again():
-            return _results(body)
-
-        return serialize_result(again(), job, PREFIX_IRIS, again)
+        return await asyncio.to_thread(_answer, body, accept, job)  # tens of MB take a second: not on the loop
 
     async def _fetch(self, params: list[tuple[str, str]], accept: str, timeout_s: float, limit_s: float) -> bytes:
         """The store's answer, read within ``timeout_s`` in all (what is left of the limit ``limit_s``;
@@ -219,9 +214,13 @@ class RemoteStore:
         try:
             async with asyncio.timeout(timeout_s), self._async.stream(
                     "POST", self.url, content=urlencode(params), headers=_headers(accept)) as response:
-                if response.status_code >= 400:
-                    await response.aread()
-                    _check(response)
+                if response.status_code >= 400:  # the reason, from the first bytes of the store's answer
+                    head = b""
+                    async for chunk in response.aiter_bytes():
+                        head += chunk
+                        if len(head) >= ERROR_HEAD_BYTES:
+                            break
+                    _check_status(response.status_code, head.decode("utf-8", errors="replace"))
                 parts, size = [], 0
                 async for chunk in response.aiter_bytes():
                     size += len(chunk)
@@ -267,13 +266,27 @@ def _headers(accept: str) -> dict[str, str]:
 
 
 def _check(response: httpx.Response) -> None:
+    if response.status_code >= 400:
+        _check_status(response.status_code, response.text)
+
+
+def _check_status(status: int, text: str) -> None:
     """A 4xx of the store is the query's fault (its message, shortened); a 5xx is the store's."""
-    if response.status_code < 400:
-        return
-    text = response.text[:500].strip()
-    if response.status_code in (400, 406, 415):
+    text = text[:500].strip()
+    if status in (400, 406, 415):
         raise RequestError(f"the SPARQL store refused the query: {text}", 400)
-    raise BackendError(f"the SPARQL store behind this server failed (HTTP {response.status_code}: {text})")
+    raise BackendError(f"the SPARQL store behind this server failed (HTTP {status}: {text})")
+
+
+def _answer(body: bytes, accept: str, job: QueryJob) -> Answer:
+    """The store's answer, parsed and written as the embedded store writes it."""
+    if accept == "application/n-triples":
+        return serialize_result([q.triple for q in parse(body, format=RdfFormat.N_TRIPLES)], job, PREFIX_IRIS)
+
+    def again():
+        return _results(body)
+
+    return serialize_result(again(), job, PREFIX_IRIS, again)
 
 
 # Virtuoso names blank nodes ``nodeID://b10085`` in its JSON answers, which is no blank node label.
