@@ -94,12 +94,16 @@ def check_query(job: QueryJob, known_graphs: frozenset[str]) -> None:
     guard.check_graphs(found.from_named, known_graphs, "FROM NAMED")
 
 
+# What the guard and oxigraph raise for a query they refuse or cannot answer (see ``engine_error``).
+ENGINE_ERRORS = (RequestError, SyntaxError, ValueError, TypeError, OSError, RuntimeError)
+
+
 def run_query(store: Store, job: QueryJob, known_graphs: frozenset[str], prefixes: dict[str, str] | None = None) -> Answer:
     """Answer ``job`` from ``store``; refusals and errors come back as 4xx/5xx answers, never raised."""
     try:
         check_query(job, known_graphs)
         return _oxigraph(store, job, prefixes)
-    except (RequestError, SyntaxError, ValueError, TypeError, OSError, RuntimeError) as exc:
+    except ENGINE_ERRORS as exc:
         return engine_error(exc, bool(job.service_allow))
 
 
@@ -123,7 +127,7 @@ def check_for_store(empty: Store, job: QueryJob, known_graphs: frozenset[str]) -
         if foreign:
             raise guard.QueryRefused(f"<{foreign[0]}> names a function or predicate of one store's own, which this "
                                      "endpoint refuses: it answers standard SPARQL 1.1", 400)
-    except (RequestError, SyntaxError, ValueError, TypeError, OSError, RuntimeError) as exc:
+    except ENGINE_ERRORS as exc:
         return engine_error(exc)
     return None
 

@@ -224,24 +224,29 @@ def warm() -> None:
     _parse_and_inspect("SELECT * FROM <urn:x> WHERE { SERVICE <urn:y> { ?s ?p ?o } }")
 
 
-def _parse_and_inspect(text: str) -> Inspection:
+def _resolved(text: str, what: str):
+    """The query parsed by rdflib, its prefixed names resolved to IRIs; a query rdflib cannot
+    parse is refused (``what`` says what the query has that made it be checked)."""
     from functools import partial
 
     from rdflib.plugins.sparql.algebra import translatePName, translatePrologue, traverse
     from rdflib.plugins.sparql.parser import parseQuery
-    from rdflib.plugins.sparql.parserutils import CompValue
-    from rdflib.term import URIRef, Variable
 
     try:
         with _RDFLIB_PARSER:
             parsed = parseQuery(text)
         prologue = translatePrologue(parsed[0], None)
-        body = traverse(parsed[1], partial(translatePName, prologue=prologue))
+        return traverse(parsed[1], partial(translatePName, prologue=prologue))
     except Exception as exc:  # rdflib's parser raises several types; all mean "could not verify"
-        raise QueryRefused(
-            "the query mentions SERVICE or FROM and could not be verified by the safety check "
-            f"({type(exc).__name__}: {exc}); check its syntax"
-        ) from exc
+        raise QueryRefused(f"the query {what}could not be verified by the safety check "
+                           f"({type(exc).__name__}: {exc}); check its syntax") from exc
+
+
+def _parse_and_inspect(text: str) -> Inspection:
+    from rdflib.plugins.sparql.parserutils import CompValue
+    from rdflib.term import URIRef, Variable
+
+    body = _resolved(text, "mentions SERVICE or FROM and ")
     found = Inspection()
 
     def walk(node: object) -> None:
@@ -284,27 +289,17 @@ def foreign_iris(text: str) -> list[str]:
     made of a prefix and a local name (the query is parsed with rdflib to resolve them: a planner
     may drop an expression it never evaluates, which the store would still run). A query rdflib
     cannot parse is refused."""
-    from rdflib.plugins.sparql.algebra import translatePName, translatePrologue, traverse
-    from rdflib.plugins.sparql.parser import parseQuery
+    from rdflib.plugins.sparql.algebra import traverse
     from rdflib.term import URIRef
 
     text = unescape_codepoints(text)
     found = [iri for iri in _IRIREF.findall(text) if FOREIGN_IRI.match(iri)]
 
     def collect(node):
-        node = translatePName(node, prologue)
         if isinstance(node, URIRef) and FOREIGN_IRI.match(str(node)):
             found.append(str(node))
-        return node
 
-    try:
-        with _RDFLIB_PARSER:
-            parsed = parseQuery(text)
-        prologue = translatePrologue(parsed[0], None)
-        traverse(parsed[1], collect)
-    except Exception as exc:  # rdflib's parser raises several types; all mean "could not verify"
-        raise QueryRefused(f"the query could not be verified by the safety check ({type(exc).__name__}: {exc}); "
-                           "check its syntax") from exc
+    traverse(_resolved(text, ""), collect)
     return sorted(set(found))
 
 

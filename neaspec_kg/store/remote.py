@@ -36,12 +36,12 @@ from pyoxigraph import (
 )
 
 from neaspec_kg.errors import BackendError, QueryTimeout, RequestError
-from neaspec_kg.store.workers import JobTimeout, WorkerEnded, Workers
 from neaspec_kg.namespaces import PREFIX_IRIS
 from neaspec_kg.settings import Settings
 from neaspec_kg.store import guard
 from neaspec_kg.store.answer import Answer, QueryJob, serialize_result
 from neaspec_kg.store.release import Release
+from neaspec_kg.store.workers import JobTimeout, WorkerEnded, Workers
 
 HEALTH_TIMEOUT_S = 3  # what /health waits for the store's answer
 ERROR_HEAD_BYTES = 64 << 10  # what is read of a store's error answer
@@ -156,7 +156,7 @@ class RemoteStore:
         limit = QUAD_LIMIT if size is None else size + 1
         query = f"SELECT * WHERE {{ GRAPH {graph} {{ {pattern} }} }} LIMIT {limit}"
         quads = []
-        for row in self._select(query):  # not remembered: up to QUAD_LIMIT rows each
+        for row in self._select(query):  # not remembered: up to QUAD_LIMIT rows, or a whole graph
             values = {v: (terms[v] if terms[v] is not None else row.get(v)) for v in terms}
             quads.append(Quad(values["s"], values["p"], values["o"], values["g"]))
         return iter(quads)
@@ -173,7 +173,7 @@ class RemoteStore:
             await self.checks.start()
         await self.checks.run("ready", None, timeout_s, timeout_s)
 
-    async def _check(self, job: QueryJob, timeout_s: float) -> None:
+    async def _refuse_as_embedded(self, job: QueryJob, timeout_s: float) -> None:
         """What the embedded store would refuse is refused before the store sees it (a query worker
         of no store checks it, and is ended past the time limit, as a query of the embedded store)."""
         try:
@@ -189,7 +189,7 @@ class RemoteStore:
 
     async def query(self, job: QueryJob, timeout_s: float) -> Answer:
         deadline = asyncio.get_running_loop().time() + timeout_s
-        await self._check(job, timeout_s)
+        await self._refuse_as_embedded(job, timeout_s)
         form = guard.query_form(job.query)
         accept = "application/n-triples" if form in ("CONSTRUCT", "DESCRIBE") else "application/sparql-results+json"
         # \u escapes expanded as the embedded store reads them; relative IRIs resolved against this
@@ -209,8 +209,8 @@ class RemoteStore:
 
     async def _fetch(self, params: list[tuple[str, str]], accept: str, timeout_s: float, limit_s: float) -> bytes:
         """The store's answer, read within ``timeout_s`` in all (what is left of the limit ``limit_s``;
-        not per read: a store that sends rows steadily would never time out) and at most ``max_answer_bytes`` of it; past either the
-        connection is closed, which stops the store sending."""
+        not per read: a store that sends rows steadily would never time out) and at most
+        ``max_answer_bytes`` of it; past either the connection is closed, which stops the store sending."""
         try:
             async with asyncio.timeout(timeout_s), self._async.stream(
                     "POST", self.url, content=urlencode(params), headers=_headers(accept)) as response:
